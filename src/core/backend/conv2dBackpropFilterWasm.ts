@@ -1,0 +1,94 @@
+/**
+ * Conv2DBackpropFilter (the filter gradient of conv2d) for the wasm backend,
+ * which has none in tfjs-backend-wasm 4.22.
+ */
+import * as tf from '@tensorflow/tfjs';
+import {
+  backend_util,
+  Conv2DBackpropFilter,
+  type Conv2DBackpropFilterAttrs,
+  type KernelBackend,
+  type KernelConfig,
+  type KernelFunc,
+  type TensorInfo,
+} from '@tensorflow/tfjs';
+import { asTensor } from './kernelTensors';
+
+/**
+ * dW[kh,kw,ci,co] = sum over b,oh,ow of xPad[b, kh + s*oh, kw + s*ow, ci] * dy[b,oh,ow,co].
+ *
+ * Read with ci as the batch, (kh, kw) as the output pixel, b as the input
+ * channel and (oh, ow) as a filter tap dilated by the stride s, this is itself
+ * a stride-1 convolution:
+ *   dW' = conv2d(x as [CI, H, W, B], dy as [OH, OW, B, CO], dilation s) : [CI, KH, KW, CO]
+ * so the work runs in the wasm backend's XNNPACK Conv2D. An im2col built from
+ * strided slices and one matMul was ~10x slower: the wasm StridedSlice and
+ * Slice kernels copy element by element or re-read their whole input per call.
+ * The padding goes to the conv as explicit pads (no padded copy of x); only
+ * the transposes move data, and the one of the result is filter-sized.
+ */
+function conv2dBackpropFilter(args: {
+  inputs: { x: TensorInfo; dy: TensorInfo };
+  backend: KernelBackend;
+  attrs: Conv2DBackpropFilterAttrs;
+}): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { x, dy } = inputs;
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
+  if (dataFormat !== 'NHWC') {
+    throw new Error(
+      `Conv2DBackpropFilter on wasm supports only channels-last (NHWC) data, got ${dataFormat}. ` +
+        'Build the model with dataFormat "channelsLast".',
+    );
+  }
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  const { inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
+
+  return tf.tidy(() => {
+    if (tf.util.sizeFromShape(x.shape) === 0 || tf.util.sizeFromShape(dy.shape) === 0) {
+      return tf.zeros(filterShape);
+    }
+    let xT = asTensor(x, backend) as tf.Tensor4D;
+    const dyT = asTensor(dy, backend) as tf.Tensor4D;
+
+    // The taps read padded rows 0 .. (OH-1)*s + KH - 1, i.e. input rows
+    // -top .. (OH-1)*s + KH - 1 - top. Beyond the input is zero padding;
+    // input rows beyond that range are never read and are cropped (this
+    // happens with 'valid' when the stride does not divide the input).
+    const top = padInfo.top;
+    const left = padInfo.left;
+    const bottom = (outHeight - 1) * strideHeight + filterHeight - top - inHeight;
+    const right = (outWidth - 1) * strideWidth + filterWidth - left - inWidth;
+    if (bottom < 0 || right < 0) {
+      const [b, , , c] = xT.shape;
+      xT = tf.slice(xT, [0, 0, 0, 0], [b, inHeight + Math.min(bottom, 0), inWidth + Math.min(right, 0), c]);
+    }
+
+    const xCHWB = tf.transpose(xT, [3, 1, 2, 0]);
+    const dyAsFilter = tf.transpose(dyT, [1, 2, 0, 3]);
+    const dwCKKO = tf.conv2d(
+      xCHWB,
+      dyAsFilter,
+      1,
+      [[0, 0], [top, Math.max(bottom, 0)], [left, Math.max(right, 0)], [0, 0]],
+      'NHWC',
+      [strideHeight, strideWidth],
+    );
+    return tf.transpose(dwCKKO, [1, 2, 0, 3]);
+  });
+}
+
+export const conv2dBackpropFilterWasmConfig: KernelConfig = {
+  kernelName: Conv2DBackpropFilter,
+  backendName: 'wasm',
+  kernelFunc: conv2dBackpropFilter as unknown as KernelFunc,
+};

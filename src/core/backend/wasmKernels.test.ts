@@ -1,0 +1,332 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initNodeBackend } from '../../node/tfNode';
+import { makeRng } from '../rng';
+import { isWasmTrainingKernel, registerWasmTrainingKernels } from './wasmKernels';
+
+type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
+type Backend = 'wasm' | 'cpu';
+
+beforeAll(async () => {
+  // cpu is the reference; both backends stay initialised and we switch per computation.
+  expect(await initNodeBackend('cpu')).toBe('cpu');
+  expect(await initNodeBackend('wasm')).toBe('wasm');
+});
+
+function randomValues(n: number, seed: number): Float32Array {
+  const rng = makeRng(seed);
+  return Float32Array.from({ length: n }, () => rng.next() * 2 - 1);
+}
+
+/** Runs f with `backend` active and returns its result as plain arrays. */
+async function on<T>(backend: Backend, f: () => T): Promise<T> {
+  await tf.setBackend(backend);
+  expect(tf.getBackend()).toBe(backend);
+  return f();
+}
+
+/**
+ * max |a - b| / max |a|: the error relative to the reference's scale, which is
+ * taken as at least `floor` (for tensors that are zero up to rounding).
+ */
+function relDiff(ref: ArrayLike<number>, got: ArrayLike<number>, floor = 0): number {
+  expect(got.length).toBe(ref.length);
+  let diff = 0;
+  let scale = floor;
+  for (let i = 0; i < ref.length; i++) {
+    diff = Math.max(diff, Math.abs(ref[i]! - got[i]!));
+    scale = Math.max(scale, Math.abs(ref[i]!));
+  }
+  expect(scale).toBeGreaterThan(0); // an all-zero reference would prove nothing
+  return diff / scale;
+}
+
+/** A loss whose gradient w.r.t. the conv output is a fixed, non-uniform pattern. */
+function convLoss(x: tf.Tensor4D, w: tf.Tensor4D, strides: number | [number, number], pad: Pad): tf.Scalar {
+  const y = tf.conv2d(x, w, strides, pad);
+  const pattern = tf.sin(tf.reshape(tf.range(0, y.size), y.shape));
+  return tf.sum(tf.mul(y, pattern));
+}
+
+interface ConvCase {
+  x: [number, number, number, number];
+  w: [number, number, number, number];
+  strides: number | [number, number];
+  pad: Pad;
+}
+
+// strides 1/2 (and 3, mixed), same/valid/explicit, kernels 1/3/7 (and 2, 4, 5, 3×2),
+// channels 1/3/16, batch 1/3, square and non-square inputs.
+const CONV_CASES: ConvCase[] = [
+  { x: [1, 5, 7, 1], w: [3, 3, 1, 2], strides: 1, pad: 'same' },
+  { x: [3, 9, 6, 3], w: [3, 3, 3, 16], strides: 2, pad: 'same' },
+  { x: [3, 8, 8, 16], w: [1, 1, 16, 4], strides: 2, pad: 'valid' },
+  { x: [1, 8, 8, 16], w: [1, 1, 16, 8], strides: 1, pad: 'same' },
+  { x: [1, 13, 11, 3], w: [7, 7, 3, 5], strides: 2, pad: 'same' },
+  { x: [3, 10, 9, 3], w: [7, 7, 3, 4], strides: 1, pad: 'valid' },
+  { x: [3, 12, 10, 1], w: [7, 7, 1, 3], strides: 2, pad: 'valid' },
+  { x: [1, 10, 9, 16], w: [3, 3, 16, 16], strides: 2, pad: 'valid' }, // stride leaves the last row unread
+  { x: [1, 16, 16, 3], w: [3, 3, 3, 16], strides: 1, pad: 'valid' },
+  { x: [3, 11, 8, 4], w: [3, 2, 4, 5], strides: [2, 3], pad: 'same' },
+  { x: [1, 7, 7, 3], w: [5, 5, 3, 4], strides: 3, pad: 'same' },
+  { x: [1, 8, 8, 2], w: [4, 4, 2, 3], strides: 2, pad: 'same' },
+  { x: [1, 9, 9, 2], w: [3, 3, 2, 3], strides: 2, pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
+];
+
+const label = (c: ConvCase) => `x ${c.x.join('×')}, w ${c.w.join('×')}, stride ${c.strides}, pad ${JSON.stringify(c.pad)}`;
+
+async function convGrads(backend: Backend, c: ConvCase, seed: number): Promise<{ dw: Float32Array; dx: Float32Array }> {
+  const xv = randomValues(tf.util.sizeFromShape(c.x), seed);
+  const wv = randomValues(tf.util.sizeFromShape(c.w), seed + 1);
+  return on(backend, () =>
+    tf.tidy(() => {
+      const x = tf.tensor4d(xv, c.x);
+      const w = tf.tensor4d(wv, c.w);
+      const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => convLoss(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad))([x, w]);
+      return { dw: dw!.dataSync() as Float32Array, dx: dx!.dataSync() as Float32Array };
+    }),
+  );
+}
+
+describe('registerWasmTrainingKernels', () => {
+  it('installs the missing filter gradient and the faster kernels, once', () => {
+    for (const name of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'BatchMatMul', 'Equal', 'Maximum', 'Pow']) {
+      expect(isWasmTrainingKernel(name), name).toBe(true);
+    }
+    const before = tf.getKernel('Conv2DBackpropInput', 'wasm')!.kernelFunc;
+    registerWasmTrainingKernels();
+    registerWasmTrainingKernels();
+    expect(tf.getKernel('Conv2DBackpropInput', 'wasm')!.kernelFunc).toBe(before);
+  });
+});
+
+describe('conv2d gradients on wasm match the cpu backend', () => {
+  it.each(CONV_CASES.map((c, i) => [label(c), c, i] as const))('%s', async (_name, c, i) => {
+    const cpu = await convGrads('cpu', c, 100 + i);
+    const wasm = await convGrads('wasm', c, 100 + i);
+    expect(relDiff(cpu.dw, wasm.dw), 'filter gradient (Conv2DBackpropFilter)').toBeLessThan(1e-4);
+    expect(relDiff(cpu.dx, wasm.dx), 'input gradient (Conv2DBackpropInput)').toBeLessThan(1e-4);
+  });
+});
+
+describe('replaced kernels match the cpu backend', () => {
+  it.each([
+    [[1, 1, 1, 5], [2, 3, 4, 1]],
+    [[2, 3], [3, 2]],
+    [[4], [3]],
+    [[2, 1, 3], [1, 5, 1]],
+  ])('tile %j by %j', async (shape, reps) => {
+    const v = randomValues(tf.util.sizeFromShape(shape), 7);
+    const run = (b: Backend) => on(b, () => tf.tidy(() => tf.tile(tf.tensor(v, shape), reps).dataSync()));
+    const cpu = await run('cpu');
+    expect(Array.from(await run('wasm'))).toEqual(Array.from(cpu));
+  });
+
+  it.each([
+    [[7, 5], [7, 3], true, false],
+    [[7, 5], [3, 5], false, true],
+    [[5, 7], [3, 5], true, true],
+    [[1, 6, 4], [1, 6, 3], true, false],
+    [[2, 5, 7], [2, 5, 3], true, false], // batched: left to the original kernel
+  ] as const)('matMul %j · %j (transposeA %s, transposeB %s)', async (as, bs, ta, tb) => {
+    const av = randomValues(tf.util.sizeFromShape([...as]), 8);
+    const bv = randomValues(tf.util.sizeFromShape([...bs]), 9);
+    const run = (b: Backend) =>
+      on(b, () => tf.tidy(() => tf.matMul(tf.tensor(av, [...as]), tf.tensor(bv, [...bs]), ta, tb).dataSync()));
+    expect(relDiff(await run('cpu'), await run('wasm'))).toBeLessThan(1e-5);
+  });
+
+  const binaryOps = { equal: tf.equal, greater: tf.greater, lessEqual: tf.lessEqual, maximum: tf.maximum, minimum: tf.minimum, pow: tf.pow };
+  it.each(Object.keys(binaryOps).flatMap((op) => [
+    [op, [3, 4, 5, 2], [3, 1, 1, 2]],
+    [op, [1, 5], [4, 1]],
+    [op, [4, 3], []],
+  ]))('%s broadcasting %j with %j', async (op, as, bs) => {
+    const av = randomValues(tf.util.sizeFromShape(as as number[]), 10);
+    // Half the second operand's values come from the first, the rest are larger.
+    const bv = av.slice(0, tf.util.sizeFromShape(bs as number[])).map((v, i) => (i % 2 ? v : Math.abs(v) + 0.5));
+    const f = binaryOps[op as keyof typeof binaryOps] as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+    const run = (b: Backend) =>
+      on(b, () => tf.tidy(() => Array.from(f(tf.abs(tf.tensor(av, as as number[])), tf.tensor(bv, bs as number[])).dataSync())));
+    const cpu = await run('cpu');
+    const wasm = await run('wasm');
+    if (op === 'pow') expect(relDiff(cpu, wasm)).toBeLessThan(1e-5);
+    else expect(wasm).toEqual(cpu);
+  });
+});
+
+describe('the wasm kernels keep their inputs and allocate only their output', () => {
+  const t = (shape: number[], seed: number) => tf.tensor(randomValues(tf.util.sizeFromShape(shape), seed), shape);
+  const cases: Array<[string, () => tf.Tensor[], (inputs: tf.Tensor[]) => tf.Tensor]> = [
+    [
+      'Conv2DBackpropFilter',
+      () => [t([2, 8, 6, 3], 1), t([2, 4, 3, 4], 2)],
+      ([x, dy]) =>
+        tf.engine().runKernel('Conv2DBackpropFilter', { x: x!, dy: dy! }, {
+          strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 3, 4],
+        }) as tf.Tensor,
+    ],
+    [
+      'Conv2DBackpropInput',
+      () => [t([2, 4, 3, 4], 2), t([3, 3, 3, 4], 3)],
+      ([dy, filter]) =>
+        tf.engine().runKernel('Conv2DBackpropInput', { dy: dy!, filter: filter! }, {
+          strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: [2, 8, 6, 3],
+        }) as tf.Tensor,
+    ],
+    ['Tile', () => [t([1, 1, 1, 5], 4)], ([x]) => tf.tile(x!, [2, 3, 4, 1])],
+    ['BatchMatMul', () => [t([6, 3], 5), t([4, 6], 6)], ([a, b]) => tf.matMul(a!, b!, true, true)],
+    ['Maximum', () => [t([2, 3, 4], 7), t([2, 1, 4], 8)], ([a, b]) => tf.maximum(a!, b!)],
+  ];
+  it.each(cases)('%s', async (_name, make, run) => {
+    await tf.setBackend('wasm');
+    const inputs = make();
+    const values = inputs.map((x) => Array.from(x.dataSync()));
+    const tensors = tf.memory().numTensors;
+    const dataIds = tf.engine().backend.numDataIds();
+    const out = run(inputs);
+    expect(tf.memory().numTensors).toBe(tensors + 1);
+    expect(tf.engine().backend.numDataIds()).toBe(dataIds + 1);
+    inputs.forEach((x, i) => expect(Array.from(x.dataSync())).toEqual(values[i]));
+    expect(out.dataSync().some((v) => v !== 0)).toBe(true);
+    tf.dispose([out, ...inputs]);
+  });
+});
+
+/**
+ * A small conv net with every layer kind our models train: conv (no bias) →
+ * BN → ReLU, a residual add, max pooling, a conv with bias, global average /
+ * max / min pooling, Dense + ReLU, Dense → BN (1-D), Dense(1).
+ */
+function makeNet() {
+  const conv1 = tf.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', useBias: false });
+  const bn1 = tf.layers.batchNormalization();
+  const conv2 = tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', useBias: false });
+  const bn2 = tf.layers.batchNormalization();
+  const pool = tf.layers.maxPooling2d({ poolSize: 2 });
+  const conv3 = tf.layers.conv2d({ filters: 12, kernelSize: 3, padding: 'valid' });
+  const gap = tf.layers.globalAveragePooling2d({});
+  const dense1 = tf.layers.dense({ units: 16, activation: 'relu' });
+  // No bias before BN: its gradient is zero up to rounding, and Adam would
+  // turn that noise into a full-size, backend-dependent step.
+  const dense2 = tf.layers.dense({ units: 8, useBias: false });
+  const bn3 = tf.layers.batchNormalization();
+  const out = tf.layers.dense({ units: 1 });
+  const layers = [conv1, bn1, conv2, bn2, pool, conv3, gap, dense1, dense2, bn3, out];
+  const apply = (l: tf.layers.Layer, x: tf.Tensor, training: boolean) => l.apply(x, { training }) as tf.Tensor;
+  const forward = (x: tf.Tensor, training: boolean): tf.Tensor => {
+    const h1 = tf.relu(apply(bn1, apply(conv1, x, training), training));
+    const h2 = tf.relu(apply(bn2, apply(conv2, h1, training), training));
+    const h3 = apply(conv3, apply(pool, tf.add(h1, h2), training), training);
+    const feats = tf.concat([apply(gap, h3, training), tf.max(h3, [1, 2]), tf.min(h3, [1, 2])], 1);
+    const d = apply(bn3, apply(dense2, apply(dense1, feats, training), training), training);
+    return apply(out, d, training);
+  };
+  return { layers, forward };
+}
+
+const NET_X: [number, number, number, number] = [4, 20, 16, 3];
+
+/** Builds the net on the active backend, with `init` weights when given. */
+function buildNet(init?: Float32Array[]) {
+  const net = makeNet();
+  tf.tidy(() => net.forward(tf.zeros(NET_X), false)); // creates the weights
+  const weights = net.layers.flatMap((l) => l.weights);
+  if (init) tf.tidy(() => weights.forEach((w, i) => w.write(tf.tensor(init[i]!, w.shape as number[]))));
+  const trainable = net.layers.flatMap((l) => l.trainableWeights.map((w) => w.read() as tf.Variable));
+  return { ...net, weights, trainable };
+}
+
+type Net = ReturnType<typeof buildNet>;
+
+function trainStep(net: Net, opt: tf.Optimizer, x: tf.Tensor, y: tf.Tensor): number {
+  const loss = opt.minimize(() => tf.losses.meanSquaredError(y, net.forward(x, true)) as tf.Scalar, true, net.trainable);
+  const value = loss!.dataSync()[0]!;
+  loss!.dispose();
+  return value;
+}
+
+describe('a training step of a small conv net on wasm', () => {
+  const xv = randomValues(tf.util.sizeFromShape(NET_X), 21);
+  const yv = randomValues(NET_X[0], 22);
+  let init: Float32Array[] = [];
+
+  beforeAll(async () => {
+    init = await on('cpu', () => {
+      const net = buildNet();
+      const values = net.weights.map((w) => w.read().dataSync().slice() as Float32Array);
+      net.layers.forEach((l) => l.dispose());
+      return values;
+    });
+  });
+
+  it('gives the same gradients as cpu', async () => {
+    const grads = (b: Backend) =>
+      on(b, () => {
+        const net = buildNet(init);
+        const g = tf.tidy(() => {
+          const x = tf.tensor4d(xv, NET_X);
+          const y = tf.tensor2d(yv, [NET_X[0], 1]);
+          const { grads } = tf.variableGrads(() => tf.losses.meanSquaredError(y, net.forward(x, true)) as tf.Scalar, net.trainable);
+          return net.trainable.map((v) => grads[v.name]!.dataSync().slice());
+        });
+        net.layers.forEach((l) => l.dispose());
+        return g;
+      });
+    const cpu = await grads('cpu');
+    const wasm = await grads('wasm');
+    expect(cpu.length).toBe(15); // every trainable weight of the net
+    // A bias in front of a BatchNorm gets a gradient that is zero up to
+    // rounding; such tensors are compared at the scale of all gradients.
+    const all = Math.max(...cpu.map((g) => Math.max(...g.map(Math.abs))));
+    cpu.forEach((g, i) => expect(relDiff(g, wasm[i]!, 1e-3 * all), `gradient ${i}`).toBeLessThan(1e-3));
+  });
+
+  it('gives the same losses and weights as cpu over two Adam steps', async () => {
+    const train = (b: Backend) =>
+      on(b, () => {
+        const net = buildNet(init);
+        // Adam's first steps are ~lr·sign(g): a gradient that is zero up to rounding
+        // (a bias in front of a BatchNorm) would take a full, backend-dependent
+        // step. An epsilon of 1e-4 damps those and leaves real gradients alone.
+        const opt = tf.train.adam(1e-2, 0.9, 0.999, 1e-4);
+        const x = tf.tensor4d(xv, NET_X);
+        const y = tf.tensor2d(yv, [NET_X[0], 1]);
+        const losses = [trainStep(net, opt, x, y), trainStep(net, opt, x, y)];
+        const weights = net.weights.map((w) => w.read().dataSync().slice());
+        tf.dispose([x, y]);
+        opt.dispose();
+        net.layers.forEach((l) => l.dispose());
+        return { losses, weights };
+      });
+    const cpu = await train('cpu');
+    const wasm = await train('wasm');
+    cpu.losses.forEach((l, i) => expect(Math.abs(wasm.losses[i]! - l) / Math.abs(l)).toBeLessThan(1e-3));
+    // Trainable weights move by up to 2e-2 in two steps; BN moving statistics too.
+    let moved = 0;
+    cpu.weights.forEach((w, i) => {
+      for (let j = 0; j < w.length; j++) {
+        expect(Math.abs(wasm.weights[i]![j]! - w[j]!), `weight ${i}[${j}]`).toBeLessThan(1e-3);
+        moved = Math.max(moved, Math.abs(w[j]! - init[i]![j]!));
+      }
+    });
+    expect(moved).toBeGreaterThan(1e-2); // the comparison is not of two untouched nets
+  });
+
+  it('leaks no tensor over three steps', async () => {
+    await tf.setBackend('wasm');
+    const net = buildNet(init);
+    const opt = tf.train.adam(1e-3);
+    const x = tf.tensor4d(xv, NET_X);
+    const y = tf.tensor2d(yv, [NET_X[0], 1]);
+    trainStep(net, opt, x, y); // Adam creates its moment slots here
+    const tensors = tf.memory().numTensors;
+    const dataIds = tf.engine().backend.numDataIds();
+    for (let i = 0; i < 3; i++) trainStep(net, opt, x, y);
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(tf.engine().backend.numDataIds()).toBe(dataIds);
+    tf.dispose([x, y]);
+    opt.dispose();
+    net.layers.forEach((l) => l.dispose());
+  });
+});

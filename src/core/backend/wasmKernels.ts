@@ -1,0 +1,70 @@
+/**
+ * Makes conv-net training work, and run fast, on the tfjs wasm backend
+ * (@tensorflow/tfjs-backend-wasm 4.22), in the browser and in Node.
+ *
+ * Missing, so training throws without it:
+ *  - Conv2DBackpropFilter (the filter gradient of every conv layer).
+ * Present but slow enough to dominate a training step, so replaced:
+ *  - Conv2DBackpropInput (plain C++ loops) -> one XNNPACK conv.
+ *  - Tile (per-element index math; the BatchNorm gradient tiles) -> broadcast multiply.
+ *  - BatchMatMul with transposeA/transposeB (scalar loop; every Dense backward) -> explicit transpose + XNNPACK.
+ *  - Comparisons, Maximum/Minimum and Pow on operands of different shapes
+ *    (generic broadcasting; the tf.max/tf.min gradient) -> broadcast first.
+ * Every other kernel that a training step of our nets needs (BatchNorm, ReLU,
+ * max/avg pooling and their grads, mean/min/max reductions, Dense, Adam) is in
+ * 4.22; wasmKernels.test.ts runs such a step on wasm and on cpu and compares.
+ *
+ * The new kernels are written with tf ops. Kernels run inside the engine with
+ * the gradient tape off, so those ops are not recorded and run on the active
+ * backend, which is wasm whenever a wasm kernel runs.
+ */
+import * as tf from '@tensorflow/tfjs';
+// The replacements wrap this package's kernels, so it must have registered them first.
+import '@tensorflow/tfjs-backend-wasm';
+import { BatchMatMul, Conv2DBackpropInput, Tile, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs';
+import { batchMatMulWasmConfig } from './batchMatMulWasm';
+import { broadcastBinaryWasmConfig, SLOW_BROADCAST_KERNELS } from './broadcastBinaryWasm';
+import { conv2dBackpropFilterWasmConfig } from './conv2dBackpropFilterWasm';
+import { conv2dBackpropInputWasmConfig } from './conv2dBackpropInputWasm';
+import { tileWasmConfig } from './tileWasm';
+
+const BACKEND = 'wasm';
+
+/** Replacements wrap the backend's own kernel and fall back to it for cases they do not cover. */
+const REPLACEMENTS: Array<[string, (original: KernelConfig) => KernelConfig]> = [
+  [Conv2DBackpropInput, conv2dBackpropInputWasmConfig],
+  [Tile, tileWasmConfig],
+  [BatchMatMul, batchMatMulWasmConfig],
+  ...SLOW_BROADCAST_KERNELS.map((name) => [name, broadcastBinaryWasmConfig] as [string, (c: KernelConfig) => KernelConfig]),
+];
+
+/** Kernel functions installed by this module, so a second call changes nothing. */
+const installed = new Set<KernelFunc>();
+
+function install(config: KernelConfig): void {
+  tf.registerKernel(config);
+  installed.add(config.kernelFunc);
+}
+
+/**
+ * Registers the training kernels for the wasm backend. Idempotent; call it
+ * before or after the backend is initialised (tfNode.initNodeBackend does).
+ * A Conv2DBackpropFilter that a later tfjs-backend-wasm brings is kept.
+ */
+export function registerWasmTrainingKernels(): void {
+  if (tf.getKernel(conv2dBackpropFilterWasmConfig.kernelName, BACKEND) == null) {
+    install(conv2dBackpropFilterWasmConfig);
+  }
+  for (const [name, replace] of REPLACEMENTS) {
+    const original = tf.getKernel(name, BACKEND);
+    if (original == null || installed.has(original.kernelFunc)) continue;
+    tf.unregisterKernel(name, BACKEND);
+    install(replace(original));
+  }
+}
+
+/** True when registerWasmTrainingKernels has installed its kernel for `kernelName`. */
+export function isWasmTrainingKernel(kernelName: string): boolean {
+  const k = tf.getKernel(kernelName, BACKEND);
+  return k != null && installed.has(k.kernelFunc);
+}
