@@ -1,0 +1,63 @@
+import { ImageStore } from './imageStore';
+import type { DecodedImage, ImportProblem, LabelledItem } from './types';
+
+/** Decodes one file of the dataset to width×height RGB (sharp in Node, createImageBitmap in the worker). */
+export type ImageDecoder = (file: string, width: number, height: number) => Promise<DecodedImage>;
+
+export interface LoadProgress {
+  done: number;
+  total: number;
+  imagesPerSec: number;
+}
+
+export interface LoadedImages {
+  store: ImageStore;
+  /** The items whose image decoded, in store order (item i is store image i). */
+  items: LabelledItem[];
+  /** One 'unreadable-image' problem per file that did not decode. */
+  problems: ImportProblem[];
+}
+
+/**
+ * Decode every item's image into one uint8 store, a few at a time. An undecodable file
+ * becomes a problem naming it and its row, never an exception that loses the rest.
+ */
+export async function loadImages(
+  items: readonly LabelledItem[],
+  width: number,
+  height: number,
+  decode: ImageDecoder,
+  onProgress?: (p: LoadProgress) => void,
+  concurrency = 4,
+): Promise<LoadedImages> {
+  // Decoded images go straight into their slot: the dataset is held once, as uint8.
+  const store = new ImageStore(items.length, width, height);
+  const ok: boolean[] = new Array(items.length).fill(false);
+  const problems: ImportProblem[] = [];
+  const t0 = performance.now();
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      const item = items[i]!;
+      try {
+        store.set(i, await decode(item.file, width, height));
+        ok[i] = true;
+      } catch (err) {
+        problems.push({
+          kind: 'unreadable-image',
+          file: item.file,
+          line: item.line,
+          message: `${item.file} (row ${item.line}) could not be decoded as an image (${(err as Error).message}). Re-save it as PNG or JPEG, or remove its row.`,
+        });
+      }
+      done++;
+      onProgress?.({ done, total: items.length, imagesPerSec: done / Math.max(1e-3, (performance.now() - t0) / 1000) });
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const keep = items.map((_, i) => i).filter((i) => ok[i]);
+  store.compact(keep);
+  return { store, items: keep.map((i) => items[i]!), problems };
+}

@@ -1,0 +1,80 @@
+import type { InputMode } from '../data/inputMode';
+import type { ModelName } from '../models/types';
+import type { SplitKind } from '../splits';
+
+export type RunMode = 'baseline' | 'dml' | 'both';
+
+/** One whole experiment as plain JSON: the same config and data reproduce the same run. */
+export interface TrainConfig {
+  mode: RunMode;
+  model: ModelName;
+  /** resnet18 width multiplier. */
+  width?: number;
+  input: InputMode;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  /** Step decay: lr × decayFactor every decayEvery epochs (0 = no decay). */
+  decayEvery: number;
+  decayFactor: number;
+  /** Weight of the mimicry term (SPEC §1; the paper uses 1). */
+  lambda: number;
+  /** Cohort size for DML (2 = the paper's pair). */
+  peers: number;
+  /** Random horizontal-flip augmentation. */
+  flipAugment: boolean;
+  split: SplitKind;
+  testFrac: number;
+  seed: number;
+}
+
+/** Finishes in a couple of minutes on a laptop CPU; lr 1e-3 because from-scratch nets need it (SPEC §1). */
+export const QUICK_DEMO: TrainConfig = {
+  mode: 'both',
+  model: 'tiny',
+  input: { kind: 'resize', width: 64, height: 64 },
+  epochs: 12,
+  batchSize: 8,
+  lr: 1e-3,
+  decayEvery: 8,
+  decayFactor: 0.5,
+  lambda: 1,
+  peers: 2,
+  flipAugment: true,
+  split: 'ref',
+  testFrac: 0.25,
+  seed: 1,
+};
+
+/** SPEC §1's schedule: Adam 1e-4, batch 8, 40 epochs, ×0.5 every 10, flip, 512×384. */
+export const PAPER: TrainConfig = {
+  ...QUICK_DEMO,
+  input: { kind: 'resize', width: 512, height: 384 },
+  epochs: 40,
+  lr: 1e-4,
+  decayEvery: 10,
+  decayFactor: 0.5,
+};
+
+export function learningRateAt(config: TrainConfig, epoch: number): number {
+  if (!config.decayEvery) return config.lr;
+  return config.lr * Math.pow(config.decayFactor, Math.floor(epoch / config.decayEvery));
+}
+
+/** Every reason the config cannot run, in words; empty when it can. */
+export function configProblems(c: TrainConfig): string[] {
+  const p: string[] = [];
+  const posInt = (v: number, name: string, min = 1) => {
+    if (!Number.isInteger(v) || v < min) p.push(`${name} must be a whole number ≥ ${min} (got ${v}).`);
+  };
+  posInt(c.epochs, 'Epochs');
+  posInt(c.batchSize, 'Batch size', 2);
+  posInt(c.peers, 'Number of peers', 2);
+  if (!(c.lr > 0 && c.lr < 1)) p.push(`Learning rate must be between 0 and 1 (got ${c.lr}).`);
+  if (!(c.lambda >= 0)) p.push(`λ must be ≥ 0 (got ${c.lambda}).`);
+  if (!(c.testFrac > 0 && c.testFrac < 1)) p.push(`Test fraction must be between 0 and 1 (got ${c.testFrac}).`);
+  if (c.decayEvery < 0 || !(c.decayFactor > 0 && c.decayFactor <= 1))
+    p.push('Decay: every N ≥ 0 epochs, factor in (0, 1].');
+  if (!Number.isInteger(c.seed)) p.push(`Seed must be a whole number (got ${c.seed}).`);
+  return p;
+}

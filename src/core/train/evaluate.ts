@@ -1,0 +1,64 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ImageStore } from '../data/imageStore';
+import type { View } from '../data/inputMode';
+import { evaluateIqa, type IqaMetrics } from '../metrics';
+import { makeBatch } from './batches';
+import type { Cohort } from './cohort';
+
+export interface CohortPredictions {
+  /** Per peer, one prediction per test image (mean over its test views). */
+  peers: Float64Array[];
+  /** Mean of the peers (each on its own orientation): the DML prediction. Absent for a lone net. */
+  ensemble?: Float64Array;
+}
+
+export interface CohortMetrics {
+  peers: IqaMetrics[];
+  ensemble?: IqaMetrics;
+}
+
+/**
+ * Predict every test image with every peer in inference mode, averaging over the test views
+ * (one for resize, 5 crops, or the patch grid). The DML prediction is the mean of the peers,
+ * i.e. (A(x) + B(flip(x))) / 2 for a pair.
+ */
+export async function predictCohort(
+  cohort: Cohort,
+  store: ImageStore,
+  idxs: readonly number[],
+  views: readonly View[],
+  viewsPerBatch = 32,
+): Promise<CohortPredictions> {
+  const K = cohort.size;
+  const peers = Array.from({ length: K }, () => new Float64Array(idxs.length));
+  const pairs: [number, number][] = [];
+  idxs.forEach((_, t) => views.forEach((_, v) => pairs.push([t, v])));
+  for (let s = 0; s < pairs.length; s += viewsPerBatch) {
+    const chunk = pairs.slice(s, s + viewsPerBatch);
+    const host = makeBatch(
+      store,
+      chunk.map(([t]) => idxs[t]!),
+      chunk.map(([, v]) => views[v]!),
+      chunk.map(() => false),
+    );
+    const x = tf.tensor4d(host.x, host.shape);
+    for (let k = 0; k < K; k++) {
+      const p = cohort.predict(k, x);
+      const values = await p.data();
+      p.dispose();
+      chunk.forEach(([t], b) => (peers[k]![t]! += values[b]! / views.length));
+    }
+    x.dispose();
+  }
+  if (K === 1) return { peers };
+  const ensemble = new Float64Array(idxs.length);
+  for (const p of peers) p.forEach((v, t) => (ensemble[t]! += v / K));
+  return { peers, ensemble };
+}
+
+export function scorePredictions(pred: CohortPredictions, mos: ArrayLike<number>): CohortMetrics {
+  return {
+    peers: pred.peers.map((p) => evaluateIqa(p, mos)),
+    ensemble: pred.ensemble ? evaluateIqa(pred.ensemble, mos) : undefined,
+  };
+}
