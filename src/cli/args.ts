@@ -1,0 +1,109 @@
+import { parseInputMode } from '../core/data/inputMode';
+import { isModelName } from '../core/models/zoo';
+import { QUICK_DEMO, type RunMode, type TrainConfig } from '../core/train/config';
+import type { SplitKind } from '../core/splits';
+
+export interface CliOptions {
+  images?: string;
+  scores?: string;
+  out: string;
+  backend: 'wasm' | 'cpu';
+  /** The split kind when given; else chosen from the data (official > ref > random). */
+  split?: SplitKind;
+  config: TrainConfig;
+  higherIsBetter?: boolean;
+}
+
+export const USAGE = `Usage: npm run train -- [--images DIR --scores FILE] [options]
+
+With no --images/--scores it trains on the built-in demo dataset (public/demo; its scores
+are a formula, an MS-SSIM proxy, not human opinions).
+
+  --mode baseline|dml|both   what to train (default ${QUICK_DEMO.mode})
+  --model tiny|cnniqa|resnet18   (default ${QUICK_DEMO.model})
+  --width W                  resnet18 width multiplier (default 0.25)
+  --input resize:WxH|crop:S[@WxH]   (default resize:${QUICK_DEMO.input.width}x${QUICK_DEMO.input.height})
+  --epochs N  --batch B  --lr LR  --lambda L  --peers K
+  --decay-every N  --decay-factor F   step decay (default ×${QUICK_DEMO.decayFactor} every ${QUICK_DEMO.decayEvery})
+  --no-flip                  no random horizontal-flip augmentation
+  --split ref|random|official   (default: official if the file has one, else ref if it has a reference column, else random)
+  --test-frac F  --seed S
+  --lower-is-better | --higher-is-better   override the score orientation guess
+  --backend wasm|cpu         (default wasm)
+  --out FILE                 results JSON (default results.json)`;
+
+export class UsageError extends Error {}
+
+export function parseArgs(argv: readonly string[]): CliOptions {
+  const config: TrainConfig = { ...QUICK_DEMO };
+  const o: CliOptions = { out: 'results.json', backend: 'wasm', config };
+  const num = (flag: string, v: string | undefined) => {
+    const n = Number(v);
+    if (v === undefined || !Number.isFinite(n)) throw new UsageError(`${flag} needs a number (got ${v ?? 'nothing'}).`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const val = () => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value.`);
+      return v;
+    };
+    switch (flag) {
+      case '--images': o.images = val(); break;
+      case '--scores': o.scores = val(); break;
+      case '--out': o.out = val(); break;
+      case '--mode': {
+        const m = val();
+        if (!['baseline', 'dml', 'both'].includes(m)) throw new UsageError(`--mode must be baseline, dml or both (got ${m}).`);
+        config.mode = m as RunMode;
+        break;
+      }
+      case '--model': {
+        const m = val();
+        if (!isModelName(m)) throw new UsageError(`--model must be tiny, cnniqa or resnet18 (got ${m}).`);
+        config.model = m;
+        break;
+      }
+      case '--width': config.width = num(flag, argv[++i]); break;
+      case '--input':
+        try {
+          config.input = parseInputMode(val());
+        } catch (e) {
+          throw new UsageError((e as Error).message);
+        }
+        break;
+      case '--epochs': config.epochs = num(flag, argv[++i]); break;
+      case '--batch': config.batchSize = num(flag, argv[++i]); break;
+      case '--lr': config.lr = num(flag, argv[++i]); break;
+      case '--lambda': config.lambda = num(flag, argv[++i]); break;
+      case '--peers': config.peers = num(flag, argv[++i]); break;
+      case '--decay-every': config.decayEvery = num(flag, argv[++i]); break;
+      case '--decay-factor': config.decayFactor = num(flag, argv[++i]); break;
+      case '--no-flip': config.flipAugment = false; break;
+      case '--split': {
+        const s = val();
+        if (!['ref', 'random', 'official'].includes(s)) throw new UsageError(`--split must be ref, random or official (got ${s}).`);
+        o.split = s as SplitKind;
+        break;
+      }
+      case '--test-frac': config.testFrac = num(flag, argv[++i]); break;
+      case '--seed': config.seed = num(flag, argv[++i]); break;
+      case '--lower-is-better': o.higherIsBetter = false; break;
+      case '--higher-is-better': o.higherIsBetter = true; break;
+      case '--backend': {
+        const b = val();
+        if (b !== 'wasm' && b !== 'cpu') throw new UsageError(`--backend must be wasm or cpu in Node (got ${b}).`);
+        o.backend = b;
+        break;
+      }
+      case '--help':
+      case '-h':
+        throw new UsageError('');
+      default:
+        throw new UsageError(`Unknown option ${flag}.`);
+    }
+  }
+  if (Boolean(o.images) !== Boolean(o.scores)) throw new UsageError('Give both --images DIR and --scores FILE, or neither (demo dataset).');
+  return o;
+}

@@ -1,0 +1,35 @@
+import type { IqaMetrics } from '../core/metrics';
+import type { EpochEvent } from '../core/train/events';
+import type { FinalMetrics } from '../core/train/runExperiment';
+
+const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '  NaN');
+
+/** One console line for an epoch: SRCC/PLCC of the baseline, each peer and the ensemble. */
+export function epochLine(epoch: number, epochs: number, events: EpochEvent[]): string {
+  const parts = events.map((e) => {
+    const m = (x: IqaMetrics) => `${f3(x.srcc)}/${f3(x.plcc)}`;
+    if (e.run === 'baseline') return `baseline ${m(e.test.peers[0]!)}`;
+    const peers = e.test.peers.map((p, k) => `${String.fromCharCode(65 + k)} ${m(p)}`).join(' ');
+    return `DML ${peers} ens ${m(e.test.ensemble!)}`;
+  });
+  const secs = events.reduce((s, e) => s + e.seconds, 0);
+  const loss = events.map((e) => `${e.run === 'dml' ? 'DML' : 'base'} loss ${e.trainLoss.total.map((v) => v.toFixed(3)).join(',')}`);
+  return `epoch ${String(epoch).padStart(2)}/${epochs}  SRCC/PLCC  ${parts.join('  |  ')}  |  ${loss.join(' ')}  ${secs.toFixed(1)} s`;
+}
+
+/** The final table: one row per network, plus the DML − baseline difference when both ran. */
+export function finalTable(final: FinalMetrics): string {
+  const rows: [string, IqaMetrics][] = [];
+  if (final.baseline) rows.push(['baseline', final.baseline]);
+  final.dml?.peers.forEach((p, k) => rows.push([`DML peer ${String.fromCharCode(65 + k)}`, p]));
+  if (final.dml) rows.push(['DML ensemble', final.dml.ensemble]);
+  const head = `${'network'.padEnd(16)} ${['SRCC', 'PLCC', 'PLCC raw', 'KRCC', 'RMSE'].map((h) => h.padStart(8)).join(' ')}`;
+  const line = (name: string, m: IqaMetrics) =>
+    `${name.padEnd(16)} ${[m.srcc, m.plcc, m.plccRaw, m.krcc, m.rmse].map((v) => f3(v).padStart(8)).join(' ')}`;
+  const out = [head, ...rows.map(([n, m]) => line(n, m))];
+  if (final.baseline && final.dml) {
+    const d = (a: number, b: number) => (a - b >= 0 ? '+' : '') + (a - b).toFixed(3);
+    out.push(`DML − baseline   SRCC ${d(final.dml.ensemble.srcc, final.baseline.srcc)}  PLCC ${d(final.dml.ensemble.plcc, final.baseline.plcc)}  (one split, one seed: compare over seeds before calling it real)`);
+  }
+  return out.join('\n');
+}

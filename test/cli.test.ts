@@ -1,0 +1,90 @@
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+// The CLI as a user runs it: a real process, real files, exit codes and messages.
+const run = promisify(execFile);
+const DEMO = join(import.meta.dirname, '..', 'public', 'demo');
+const demoRows = readFileSync(join(DEMO, 'mos.csv'), 'utf8').trim().split('\n').slice(1);
+
+async function train(args: string[]): Promise<{ code: number; out: string }> {
+  try {
+    const { stdout, stderr } = await run('npx', ['tsx', 'src/cli/train.ts', ...args], { cwd: join(import.meta.dirname, '..') });
+    return { code: 0, out: stdout + stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, out: err.stdout + err.stderr };
+  }
+}
+
+const fast = ['--epochs', '1', '--input', 'resize:32x32'];
+
+describe('CLI', () => {
+  it('trains on a folder in KADID-10k layout, split by reference automatically', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kadid-'));
+    mkdirSync(join(dir, 'images'));
+    // KADID's dmos.csv names images without a folder: I01_01_01.png.
+    const rows = demoRows.filter((r) => /^images\/I0[1-4]_/.test(r)).map((r) => {
+      const [dist, ref, dmos, v] = r.split(',');
+      cpSync(join(DEMO, dist!), join(dir, dist!));
+      return [dist!.slice(7), ref!.slice(7), dmos, v].join(',');
+    });
+    writeFileSync(join(dir, 'dmos.csv'), ['dist_img,ref_img,dmos,var', ...rows].join('\n'));
+    const out = join(dir, 'results.json');
+    const r = await train(['--images', dir, '--scores', join(dir, 'dmos.csv'), ...fast, '--out', out]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/epoch +1\/1/);
+    const res = JSON.parse(readFileSync(out, 'utf8'));
+    expect(res.config.split).toBe('ref');
+    const refOf = (f: string) => f.slice(7, 10);
+    const trainRefs = new Set(res.split.train.map(refOf));
+    expect(res.split.test.length).toBeGreaterThan(0);
+    for (const f of res.split.test) expect(trainRefs.has(refOf(f))).toBe(false);
+    expect(res.history.map((h: { mode: string }) => h.mode)).toEqual(['baseline', 'dml']);
+    for (const m of [res.final.baseline, res.final.dml.ensemble, ...res.final.dml.peers]) expect(Number.isFinite(m.srcc)).toBe(true);
+  });
+
+  it('trains from a KonIQ-style CSV and honours its official split', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'koniq-'));
+    mkdirSync(join(dir, '1024x768'));
+    const lines = demoRows.slice(0, 60).map((r, i) => {
+      const [dist, , dmos] = r.split(',');
+      const name = `${1000 + i}.png`;
+      cpSync(join(DEMO, dist!), join(dir, '1024x768', name));
+      const mos = (Number(dmos) * 20).toFixed(3); // KonIQ's MOS is on 0–100
+      return `${name},0,0,0,0,0,100,${mos},0.5,${i % 4 === 0 ? 'test' : i % 4 === 1 ? 'validation' : 'training'}`;
+    });
+    writeFileSync(join(dir, 'koniq10k_distributions_sets.csv'), ['image_name,c1,c2,c3,c4,c5,c_total,MOS,SD,set', ...lines].join('\n'));
+    const out = join(dir, 'r.json');
+    const r = await train(['--images', dir, '--scores', join(dir, 'koniq10k_distributions_sets.csv'), '--mode', 'dml', ...fast, '--out', out]);
+    expect(r.code, r.out).toBe(0);
+    const res = JSON.parse(readFileSync(out, 'utf8'));
+    expect(res.config.split).toBe('official');
+    expect(res.split.train).toHaveLength(30);
+    expect(res.split.test).toHaveLength(30); // test + validation
+    expect(res.final.baseline).toBeUndefined();
+    expect(res.final.dml.peers).toHaveLength(2);
+  });
+
+  it('bad input: clear messages, no stack trace, non-zero exit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bad-'));
+    writeFileSync(join(dir, 'scores.csv'), 'a,b\nx,y\n');
+    const empty = mkdtempSync(join(tmpdir(), 'empty-'));
+    const cases: [string[], RegExp][] = [
+      [['--images', empty, '--scores', join(dir, 'scores.csv')], /image folder .* is empty/],
+      [['--images', DEMO, '--scores', join(dir, 'nope.csv')], /Cannot read the score file .*nope\.csv/],
+      [['--images', DEMO, '--scores', join(dir, 'scores.csv')], /scores\.csv/],
+      [['--epochs', 'many'], /--epochs needs a number/],
+      [['--images', DEMO], /Give both --images DIR and --scores FILE/],
+    ];
+    for (const [args, msg] of cases) {
+      const r = await train(args);
+      expect(r.code, r.out).not.toBe(0);
+      expect(r.out).toMatch(msg);
+      expect(r.out).not.toMatch(/\n\s+at .*\.ts:\d+/); // no stack trace
+    }
+  });
+});
