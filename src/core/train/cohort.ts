@@ -127,5 +127,7 @@ export class Cohort {
 function setOutputBias(net: tf.LayersModel, bias: number): void {
   const out = net.layers[net.layers.length - 1]!;
   const b = out.weights.find((w) => w.originalName.endsWith('/bias'))!;
-  tf.tidy(() => b.write(tf.fill(b.shape, bias)));
+  tf.tidy(() => {
+    b.write(tf.fill(b.shape as number[], bias));
+  });
 }
