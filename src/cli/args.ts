@@ -1,5 +1,5 @@
-import { parseInputMode } from '../core/data/inputMode';
-import { isModelName } from '../core/models/zoo';
+import { formatInputMode, parseInputMode } from '../core/data/inputMode';
+import { isModelName } from '../core/models/info';
 import { QUICK_DEMO, type RunMode, type TrainConfig } from '../core/train/config';
 import type { SplitKind } from '../core/splits';
 
@@ -22,7 +22,7 @@ are a formula, an MS-SSIM proxy, not human opinions).
   --mode baseline|dml|both   what to train (default ${QUICK_DEMO.mode})
   --model tiny|cnniqa|resnet18   (default ${QUICK_DEMO.model})
   --width W                  resnet18 width multiplier (default 0.25)
-  --input resize:WxH|crop:S[@WxH]   (default resize:${QUICK_DEMO.input.width}x${QUICK_DEMO.input.height})
+  --input resize:WxH|crop:S[@WxH]   (default ${formatInputMode(QUICK_DEMO.input)})
   --epochs N  --batch B  --lr LR  --lambda L  --peers K
   --decay-every N  --decay-factor F   step decay (default ×${QUICK_DEMO.decayFactor} every ${QUICK_DEMO.decayEvery})
   --no-flip                  no random horizontal-flip augmentation

@@ -11,7 +11,7 @@ import { formatInputMode, validateInputMode } from '../core/data/inputMode';
 import { loadImages } from '../core/data/loadImages';
 import { isInfoProblem } from '../core/data/matchImages';
 import type { ImportProblem } from '../core/data/types';
-import { MODEL_INFO } from '../core/models/zoo';
+import { MODEL_INFO } from '../core/models/info';
 import { defaultSplitKind, makeSplit, SplitError } from '../core/splits';
 import { configProblems } from '../core/train/config';
 import type { EpochEvent } from '../core/train/events';
@@ -32,14 +32,14 @@ class UserError extends Error {}
 function printProblems(problems: readonly ImportProblem[]): void {
   const errors = problems.filter((p) => !isInfoProblem(p));
   const info = problems.filter(isInfoProblem);
-  const show = (list: readonly ImportProblem[], label: string) => {
+  const show = (list: readonly ImportProblem[], label: string, max: number) => {
     if (!list.length) return;
     console.log(`${label} (${list.length}):`);
-    for (const p of list.slice(0, 20)) console.log(`  - ${p.message}`);
-    if (list.length > 20) console.log(`  … and ${list.length - 20} more (all are in results.json under "problems").`);
+    for (const p of list.slice(0, max)) console.log(`  - ${p.message}`);
+    if (list.length > max) console.log(`  … and ${list.length - max} more (all are in the results file under "problems").`);
   };
-  show(errors, 'Rows or files that cannot be used');
-  show(info, 'Notes');
+  show(errors, 'Rows or files that cannot be used', 20);
+  show(info, 'Notes', 3);
 }
 
 async function main(): Promise<void> {

@@ -4,7 +4,6 @@ import { GlobalMinPooling2D } from './globalMinPooling';
 import { paperHead } from './head';
 import type { BuildArgs } from './types';
 
-export const CNNIQA_PATCH = 32;
 
 /**
  * Kang et al., CVPR 2014: a 32×32 patch → conv 7×7×50 → global max ‖ global min → Dense 800 → Dense 800 → 1.

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildModel, MODEL_NAMES } from './zoo';
+import { MODEL_NAMES } from './info';
+import { buildModel } from './zoo';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageStore } from '../data/imageStore';
 import { netInputSize, testViews } from '../data/inputMode';
-import { MODEL_INFO } from '../models/zoo';
+import { MODEL_INFO } from '../models/info';
 import { deriveSeed, makeRng } from '../rng';
 import { epochBatches, makeTrainBatch } from './batches';
 import { Cohort, peerSpec, type PeerSpec, type StepLosses } from './cohort';
