@@ -23,7 +23,7 @@ export interface CohortMetrics {
  * i.e. (A(x) + B(flip(x))) / 2 for a pair.
  */
 export async function predictCohort(
-  cohort: Cohort,
+  cohort: Pick<Cohort, 'size' | 'predict'>,
   store: ImageStore,
   idxs: readonly number[],
   views: readonly View[],

@@ -1,0 +1,54 @@
+/**
+ * Between stored checkpoints and live networks: rebuild a run's cohorts from a checkpoint
+ * (to resume, export or score), and turn networks read from a zip into a checkpoint (to
+ * store an imported run like any other).
+ */
+import type { Cohort } from '../train/cohort';
+import { importCohortState, type CohortState, type SavedTensor } from '../train/cohortState';
+import type { TrainConfig } from '../train/config';
+import type { RunKind } from '../train/events';
+import { createCohort } from '../train/experiment';
+import type { LoadedNet } from './modelZip';
+
+/** Cohorts built from `config` with the checkpoint's weights (and Adam state, when it has one). The caller disposes them. */
+export async function cohortsFromStates(config: TrainConfig, states: Partial<Record<RunKind, CohortState>>): Promise<Partial<Record<RunKind, Cohort>>> {
+  const out: Partial<Record<RunKind, Cohort>> = {};
+  try {
+    for (const run of ['baseline', 'dml'] as const) {
+      const state = states[run];
+      if (!state) continue;
+      const cohort = createCohort(run, config);
+      out[run] = cohort;
+      await importCohortState(cohort, state);
+    }
+  } catch (err) {
+    for (const c of Object.values(out)) c.dispose();
+    throw err;
+  }
+  return out;
+}
+
+/**
+ * A checkpoint of the networks of an imported zip: every weight, in the order the model
+ * lists them (the order importCohortState restores by); no optimizer state (a zip has none,
+ * so an imported run can be scored and exported but not trained further exactly).
+ */
+export async function statesFromNets(nets: readonly LoadedNet[]): Promise<Partial<Record<RunKind, CohortState>>> {
+  const states: Partial<Record<RunKind, CohortState>> = {};
+  for (const run of ['baseline', 'dml'] as const) {
+    const group = nets.filter((n) => n.run === run).sort((a, b) => a.peer - b.peer);
+    if (!group.length) continue;
+    const saved = await Promise.all(
+      group.map((n) =>
+        Promise.all(
+          n.model.weights.map(async (w): Promise<SavedTensor> => {
+            const t = w.read();
+            return { name: w.originalName, shape: t.shape.slice(), data: Float32Array.from(await t.data()) };
+          }),
+        ),
+      ),
+    );
+    states[run] = { nets: saved, optimizers: group.map(() => []) };
+  }
+  return states;
+}

@@ -1,0 +1,86 @@
+/**
+ * Scores for new images from saved networks: each network and, for DML, the ensemble, with
+ * the same test views and flips as evaluation during training (predictCohort does the work).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ImageStore } from '../data/imageStore';
+import { testViews, type InputMode } from '../data/inputMode';
+import { predictCohort, type CohortPredictions } from '../train/evaluate';
+import type { RunKind } from '../train/events';
+import { netLabel, type LoadedNet } from './modelZip';
+
+/** What predictCohort needs of a cohort: how many networks, and network k's prediction of a batch. */
+export type Predictor = Parameters<typeof predictCohort>[0];
+
+/** Plain networks as a Predictor; flipped ones see flip(x), as Cohort.predict does for odd DML peers. */
+export function netsPredictor(nets: readonly { model: tf.LayersModel; flipped: boolean }[]): Predictor {
+  return {
+    size: nets.length,
+    predict: (k, x) =>
+      tf.tidy(() => {
+        const n = nets[k]!;
+        const input = n.flipped ? tf.reverse(x, 2) : x;
+        return tf.reshape(n.model.apply(input, { training: false }) as tf.Tensor, [-1]) as tf.Tensor1D;
+      }),
+  };
+}
+
+export interface ScoreOptions {
+  /** How the images were stored and are viewed (the run's config.input). */
+  input: InputMode;
+  /** The model's fixed patch size (cnniqa), if any. */
+  patchSize?: number;
+  /** Which stored images (default: all). */
+  indices?: readonly number[];
+}
+
+/** Per network and (with more than one) their mean, one value per image in `indices` order. */
+export async function scoreImages(predictor: Predictor, store: ImageStore, opts: ScoreOptions): Promise<CohortPredictions> {
+  if (store.width !== opts.input.width || store.height !== opts.input.height)
+    throw new Error(
+      `The images are held at ${store.width}×${store.height} but the model expects them at ${opts.input.width}×${opts.input.height}: decode them at the model's size.`,
+    );
+  const idxs = opts.indices ?? Array.from({ length: store.count }, (_, i) => i);
+  return predictCohort(predictor, store, idxs, testViews(opts.input, opts.patchSize));
+}
+
+export interface ScoreColumn {
+  /** "Baseline", "DML ensemble", "DML peer A", … */
+  name: string;
+  values: ArrayLike<number>;
+}
+
+/**
+ * Score with the networks of each run (a Cohort is a Predictor, and so is netsPredictor of a
+ * zip's networks). Columns in display order: baseline, DML ensemble, then each DML peer.
+ */
+export async function scoreRuns(runs: Partial<Record<RunKind, Predictor>>, store: ImageStore, opts: ScoreOptions): Promise<ScoreColumn[]> {
+  const columns: ScoreColumn[] = [];
+  for (const run of ['baseline', 'dml'] as RunKind[]) {
+    const predictor = runs[run];
+    if (!predictor) continue;
+    const pred = await scoreImages(predictor, store, opts);
+    if (pred.ensemble) columns.push({ name: run === 'dml' ? 'DML ensemble' : 'Ensemble', values: pred.ensemble });
+    pred.peers.forEach((values, k) => columns.push({ name: netLabel({ run, peer: k }), values }));
+  }
+  return columns;
+}
+
+/** scoreRuns for the networks read from a model zip. */
+export function scoreWithNets(nets: readonly LoadedNet[], store: ImageStore, opts: ScoreOptions): Promise<ScoreColumn[]> {
+  const group = (run: RunKind) => nets.filter((n) => n.run === run).sort((a, b) => a.peer - b.peer);
+  const runs: Partial<Record<RunKind, Predictor>> = {};
+  for (const run of ['baseline', 'dml'] as RunKind[]) if (group(run).length) runs[run] = netsPredictor(group(run));
+  return scoreRuns(runs, store, opts);
+}
+
+function csvCell(s: string): string {
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** The score table as CSV: one row per image (its file name), one column per network. */
+export function scoresCsv(files: readonly string[], columns: readonly ScoreColumn[]): string {
+  const head = ['image', ...columns.map((c) => c.name)].map(csvCell).join(',');
+  const rows = files.map((f, i) => [csvCell(f), ...columns.map((c) => String(c.values[i]))].join(','));
+  return [head, ...rows].join('\n') + '\n';
+}

@@ -1,0 +1,333 @@
+/**
+ * Runs in IndexedDB (SPEC §4): config, split, per-epoch history and the last and best
+ * checkpoints of every network and optimizer. Used by the training worker (writes) and the
+ * page (lists, renames, deletes, reads for export); both open the same database.
+ *
+ * A checkpoint is written in two transactions: the blob first, then the run record that
+ * points at it (which also deletes the blob it replaces). A crash between the two leaves
+ * the record on the previous, complete checkpoint and an unreferenced blob, which
+ * collectGarbage() removes. A record never points at data that is not all there.
+ */
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { stateBytes, type CohortState } from '../../core/train/cohortState';
+import type { EpochEvent, RunKind } from '../../core/train/events';
+import type { FinalMetrics } from '../../core/train/runExperiment';
+import {
+  historyUpTo,
+  nextCheckpoints,
+  withEpoch,
+  type CheckpointBlob,
+  type CheckpointRef,
+  type CheckpointSlot,
+  type RunRecord,
+  type RunStatus,
+} from './runRecord';
+import { RunNotFoundError, storageError } from './storageErrors';
+
+export * from './runRecord';
+export { RunNotFoundError, StorageFullError } from './storageErrors';
+export { requestPersistence, storageEstimate, type StorageEstimate } from './storageQuota';
+
+export const DB_NAME = 'dml-iqa-studio';
+const DB_VERSION = 1;
+
+interface StudioDB extends DBSchema {
+  runs: { key: string; value: RunRecord };
+  blobs: { key: string; value: CheckpointBlob; indexes: { runId: string; savedAt: number } };
+}
+
+type Db = IDBPDatabase<StudioDB>;
+
+export interface RunStoreOptions {
+  /** Database name (tests use one per test). */
+  name?: string;
+  /** Remove unreferenced checkpoint blobs on open (default true). */
+  collectGarbage?: boolean;
+  /** Test hook: runs between the two transactions of writeCheckpoint; throwing there simulates a crash. */
+  afterBlobWritten?: (blobId: string) => void | Promise<void>;
+  /** Clock (ms), for tests. */
+  now?: () => number;
+}
+
+/** What a new run starts with; an imported run may bring its status, history and final metrics. */
+export type NewRun = Pick<RunRecord, 'name' | 'config' | 'dataset' | 'split'> &
+  Partial<Pick<RunRecord, 'id' | 'status' | 'history' | 'final' | 'createdAt'>>;
+
+export interface CheckpointInput {
+  /** Epochs finished by every run kind in `states`. */
+  epoch: number;
+  states: Partial<Record<RunKind, CohortState>>;
+  /** Ranks it for "best": use selectionSrcc(lastEvents). */
+  srcc: number;
+}
+
+export interface CheckpointWrite {
+  ref: CheckpointRef;
+  bytes: number;
+  /** Wall time of both transactions. */
+  ms: number;
+}
+
+export interface Checkpoint {
+  ref: CheckpointRef;
+  states: Partial<Record<RunKind, CohortState>>;
+}
+
+/** Unreferenced blobs younger than this are left alone: another tab may be between its two transactions. */
+export const ORPHAN_MIN_AGE_MS = 60_000;
+
+/**
+ * Await a transaction's work and its completion. The done promise is observed from the start,
+ * so an abort never surfaces as an unhandled rejection; quota failures become StorageFullError.
+ */
+async function inTx<T>(
+  tx: { done: Promise<void>; error: DOMException | null },
+  what: string,
+  body: () => Promise<T>,
+): Promise<T> {
+  const done = tx.done;
+  done.catch(() => {});
+  try {
+    const value = await body();
+    await done;
+    return value;
+  } catch (err) {
+    throw storageError(err, what, tx);
+  }
+}
+
+function newId(): string {
+  const c = (globalThis as { crypto?: Crypto }).crypto;
+  if (typeof c?.randomUUID === 'function') return c.randomUUID();
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+export class RunStore {
+  private readonly now: () => number;
+
+  constructor(
+    private readonly db: Db,
+    private readonly opts: RunStoreOptions = {},
+  ) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  async createRun(meta: NewRun): Promise<RunRecord> {
+    const t = this.now();
+    const record: RunRecord = {
+      id: meta.id ?? newId(),
+      name: meta.name,
+      createdAt: meta.createdAt ?? t,
+      updatedAt: t,
+      status: meta.status ?? 'running',
+      config: meta.config,
+      dataset: meta.dataset,
+      split: meta.split,
+      history: meta.history ?? [],
+      final: meta.final,
+      checkpoints: {},
+      heartbeatAt: t,
+    };
+    const tx = this.db.transaction('runs', 'readwrite');
+    await inTx(tx, `the new run "${meta.name}"`, async () => {
+      if (await tx.store.count(record.id)) throw new Error(`A run with id ${record.id} already exists.`);
+      await tx.store.add(record);
+    });
+    return record;
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    return this.db.get('runs', runId);
+  }
+
+  /** Every run, newest first. */
+  async listRuns(): Promise<RunRecord[]> {
+    const all = await this.db.getAll('runs');
+    return all.sort((a, b) => b.createdAt - a.createdAt);
+  }
+
+  /** Add a finished epoch (and refresh the heartbeat). A re-trained epoch replaces its old entry. */
+  async appendEpoch(runId: string, event: EpochEvent): Promise<RunRecord> {
+    return this.update(runId, `the history of epoch ${event.epoch}`, (r) => {
+      r.history = withEpoch(r.history, event);
+      r.heartbeatAt = this.now();
+    });
+  }
+
+  async setStatus(runId: string, status: RunStatus, extra: { final?: FinalMetrics; error?: string } = {}): Promise<RunRecord> {
+    return this.update(runId, 'the run status', (r) => {
+      r.status = status;
+      if (extra.final) r.final = extra.final;
+      if (extra.error !== undefined) r.error = extra.error;
+      r.heartbeatAt = this.now();
+    });
+  }
+
+  async heartbeat(runId: string): Promise<void> {
+    await this.update(runId, 'the heartbeat', (r) => void (r.heartbeatAt = this.now()), false);
+  }
+
+  async renameRun(runId: string, name: string): Promise<RunRecord> {
+    const clean = name.trim();
+    if (!clean) throw new Error('A run needs a name: type at least one character.');
+    return this.update(runId, 'the new name', (r) => void (r.name = clean));
+  }
+
+  /** The run and all its checkpoints, in one transaction. */
+  async deleteRun(runId: string): Promise<void> {
+    const tx = this.db.transaction(['runs', 'blobs'], 'readwrite');
+    await inTx(tx, 'the deletion', async () => {
+      const blobs = tx.objectStore('blobs');
+      const ids = await blobs.index('runId').getAllKeys(runId);
+      await Promise.all([tx.objectStore('runs').delete(runId), ...ids.map((id) => blobs.delete(id))]);
+    });
+  }
+
+  /**
+   * Write a checkpoint; it becomes the run's last, and its best when its SRCC is at least the
+   * best so far. Throws StorageFullError when the quota is exhausted (nothing changed then).
+   */
+  async writeCheckpoint(runId: string, input: CheckpointInput): Promise<CheckpointWrite> {
+    const t0 = performance.now();
+    const savedAt = this.now();
+    const runs = (Object.keys(input.states) as RunKind[]).filter((k) => input.states[k]);
+    if (!runs.length) throw new Error('A checkpoint needs the state of at least one run (baseline or dml).');
+    const bytes = runs.reduce((s, k) => s + stateBytes(input.states[k]!), 0);
+    const blobId = `${runId}/e${input.epoch}/${newId()}`;
+    const blob: CheckpointBlob = { id: blobId, runId, epoch: input.epoch, savedAt, states: input.states };
+    const what = `the checkpoint of epoch ${input.epoch}`;
+
+    // 1: the data, flushed to disk before anything refers to it.
+    const tx1 = this.db.transaction('blobs', 'readwrite', { durability: 'strict' });
+    await inTx(tx1, what, async () => void (await tx1.store.put(blob)));
+
+    await this.opts.afterBlobWritten?.(blobId);
+
+    // 2: point the record at it and drop the blob(s) it replaces.
+    const ref: CheckpointRef = { blobId, epoch: input.epoch, runs, srcc: input.srcc, bytes, savedAt };
+    const tx2 = this.db.transaction(['runs', 'blobs'], 'readwrite', { durability: 'strict' });
+    try {
+      await inTx(tx2, what, async () => {
+        const record = await tx2.objectStore('runs').get(runId);
+        if (!record) throw new RunNotFoundError(runId);
+        if (!(await tx2.objectStore('blobs').count(blobId)))
+          throw new Error(`The data of ${what} disappeared before it was recorded (storage cleared in another tab?).`);
+        const { checkpoints, drop } = nextCheckpoints(record.checkpoints, ref);
+        record.checkpoints = checkpoints;
+        record.updatedAt = savedAt;
+        record.heartbeatAt = savedAt;
+        await Promise.all([tx2.objectStore('runs').put(record), ...drop.map((id) => tx2.objectStore('blobs').delete(id))]);
+      });
+    } catch (err) {
+      // The blob is unreferenced now: remove it at once (collectGarbage would later).
+      await this.db.delete('blobs', blobId).catch(() => {});
+      throw err;
+    }
+    return { ref, bytes, ms: performance.now() - t0 };
+  }
+
+  /** The run's last or best checkpoint, or null when it has none yet. */
+  async readCheckpoint(runId: string, slot: CheckpointSlot): Promise<Checkpoint | null> {
+    const tx = this.db.transaction(['runs', 'blobs'], 'readonly');
+    return inTx(tx, 'reading', async () => {
+      const record = await tx.objectStore('runs').get(runId);
+      if (!record) throw new RunNotFoundError(runId);
+      const ref = record.checkpoints[slot];
+      if (!ref) return null;
+      const blob = await tx.objectStore('blobs').get(ref.blobId);
+      if (!blob) throw new Error(`The ${slot} checkpoint of run "${record.name}" (epoch ${ref.epoch}) is missing from storage.`);
+      return { ref, states: blob.states };
+    });
+  }
+
+  /**
+   * Prepare to continue a run from its last checkpoint: history cut back to the checkpoint's
+   * epoch (epochs after it are trained again), status 'running', fresh heartbeat.
+   * checkpoint is null when the run stopped before its first checkpoint: start at epoch 0.
+   */
+  async beginResume(runId: string, slot: CheckpointSlot = 'last'): Promise<{ run: RunRecord; checkpoint: Checkpoint | null }> {
+    const checkpoint = await this.readCheckpoint(runId, slot);
+    const epoch = checkpoint?.ref.epoch ?? 0;
+    const run = await this.update(runId, 'the resumed run', (r) => {
+      r.history = historyUpTo(r.history, epoch);
+      r.status = 'running';
+      r.error = undefined;
+      r.final = undefined;
+      r.heartbeatAt = this.now();
+    });
+    return { run, checkpoint };
+  }
+
+  /**
+   * At page load: runs still 'running' whose worker is gone become 'interrupted'. Gone means
+   * no heartbeat for staleSeconds — or, when `live` (from liveRunIds) is given, simply not
+   * holding its run lock. Returns the runs changed.
+   */
+  async markInterrupted(staleSeconds = 30, live?: ReadonlySet<string>): Promise<RunRecord[]> {
+    const cutoff = this.now() - staleSeconds * 1000;
+    const tx = this.db.transaction('runs', 'readwrite');
+    return inTx(tx, 'the run status', async () => {
+      const changed: RunRecord[] = [];
+      for (const r of await tx.store.getAll()) {
+        if (r.status !== 'running') continue;
+        const gone = live ? !live.has(r.id) : r.heartbeatAt < cutoff;
+        if (!gone) continue;
+        r.status = 'interrupted';
+        r.updatedAt = this.now();
+        changed.push(r);
+      }
+      await Promise.all(changed.map((r) => tx.store.put(r)));
+      return changed;
+    });
+  }
+
+  /** Delete checkpoint blobs no run points to (older than minAgeMs). Returns how many. */
+  async collectGarbage(minAgeMs = ORPHAN_MIN_AGE_MS): Promise<number> {
+    const tx = this.db.transaction(['runs', 'blobs'], 'readwrite');
+    return inTx(tx, 'cleaning up', async () => {
+      const referenced = new Set<string>();
+      for (const r of await tx.objectStore('runs').getAll())
+        for (const ref of [r.checkpoints.last, r.checkpoints.best]) if (ref) referenced.add(ref.blobId);
+      const blobs = tx.objectStore('blobs');
+      const old = await blobs.index('savedAt').getAllKeys(IDBKeyRange.upperBound(this.now() - minAgeMs));
+      const orphans = old.filter((id) => !referenced.has(id));
+      await Promise.all(orphans.map((id) => blobs.delete(id)));
+      return orphans.length;
+    });
+  }
+
+  /** Read-modify-write of one record in one transaction. */
+  private async update(runId: string, what: string, change: (r: RunRecord) => void, touch = true): Promise<RunRecord> {
+    const tx = this.db.transaction('runs', 'readwrite');
+    return inTx(tx, what, async () => {
+      const record = await tx.store.get(runId);
+      if (!record) throw new RunNotFoundError(runId);
+      change(record);
+      if (touch) record.updatedAt = this.now();
+      await tx.store.put(record);
+      return record;
+    });
+  }
+}
+
+export async function openRunStore(opts: RunStoreOptions = {}): Promise<RunStore> {
+  const db = await openDB<StudioDB>(opts.name ?? DB_NAME, DB_VERSION, {
+    upgrade(db) {
+      db.createObjectStore('runs', { keyPath: 'id' });
+      const blobs = db.createObjectStore('blobs', { keyPath: 'id' });
+      blobs.createIndex('runId', 'runId');
+      blobs.createIndex('savedAt', 'savedAt');
+    },
+    // A newer version of the app in another tab wants to upgrade: let it.
+    blocking() {
+      db.close();
+    },
+  });
+  const store = new RunStore(db, opts);
+  if (opts.collectGarbage ?? true) await store.collectGarbage().catch(() => 0);
+  return store;
+}
