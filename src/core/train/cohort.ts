@@ -104,8 +104,12 @@ export class Cohort {
       });
     });
     const r = rows as unknown as tf.Tensor2D;
-    const values = (await r.array()) as number[][];
-    r.dispose();
+    let values: number[][];
+    try {
+      values = (await r.array()) as number[][];
+    } finally {
+      r.dispose();
+    }
     return {
       supervised: values.map((v) => v[0]!),
       mimicry: values.map((v) => v[1]!),

@@ -38,9 +38,14 @@ export async function exportCohortState(cohort: Cohort): Promise<CohortState> {
   const optimizers = await Promise.all(
     cohort.optimizers.map(async (o) => {
       const slots = await o.getWeights();
-      if (!slots.length || (await slots[0]!.tensor.data())[0] === 0) return [];
-      const powers = o as unknown as AdamBetaPowers;
-      return save([...slots, ...BETA_POWERS.map((name) => ({ name, tensor: powers[name] }))]);
+      // slots[0] is a fresh 'iter' scalar made for this call; the rest are Adam's live variables.
+      try {
+        if ((await slots[0]!.tensor.data())[0] === 0) return [];
+        const powers = o as unknown as AdamBetaPowers;
+        return await save([...slots, ...BETA_POWERS.map((name) => ({ name, tensor: powers[name] }))]);
+      } finally {
+        slots[0]!.tensor.dispose();
+      }
     }),
   );
   return { nets, optimizers };

@@ -85,9 +85,13 @@ export async function trainEpoch(
     const x = tf.tensor4d(host.x, host.shape);
     const y = tf.tensor1d(host.y);
     const ts = performance.now();
-    const losses = await cohort.step(x, y);
-    x.dispose();
-    y.dispose();
+    let losses: StepLosses;
+    try {
+      losses = await cohort.step(x, y);
+    } finally {
+      x.dispose();
+      y.dispose();
+    }
     images += idxs.length;
     for (let k = 0; k < K; k++) {
       sums.supervised[k]! += losses.supervised[k]!;

@@ -1,0 +1,104 @@
+/**
+ * runExperiment that survives losing its backend mid-run (a WebGPU device lost to a driver
+ * reset, a sleeping laptop, a GPU taken by another tab): the state of the last epoch that
+ * every run finished is kept on the host; when the backend dies, the cohorts are rebuilt on
+ * the next backend, that state is loaded (weights, BatchNorm statistics, Adam's moments)
+ * and training continues from that epoch. The batch order depends only on (seed, epoch),
+ * so the continued run is the run that would have been.
+ */
+import type { Cohort } from '../core/train/cohort';
+import { exportCohortState, importCohortState, type CohortState } from '../core/train/cohortState';
+import type { TrainConfig } from '../core/train/config';
+import type { EpochEvent, HistoryRow, RunKind, TrainEvent } from '../core/train/events';
+import { createCohort, runsOf, trainMeanMos, type ExperimentData, type RunControl } from '../core/train/experiment';
+import { finalFrom, historyRow, runExperiment, type ExperimentResult } from '../core/train/runExperiment';
+
+export interface ResilienceHooks {
+  /** Keep a host copy of the state after each epoch (only where the backend can be lost: it costs a read-back). */
+  keepCheckpoints(): boolean;
+  /** Why the backend is gone, when `err` came from losing it; null for any other error. */
+  backendLost(err: unknown): Promise<string | null>;
+  /** Make the next backend active; its name, or null when none is left. */
+  nextBackend(): Promise<string | null>;
+  /** Told before training goes on elsewhere. */
+  onFallback(info: { lost: string; to: string; fromEpoch: number }): void;
+}
+
+export interface ResilientOptions {
+  emit: (e: TrainEvent) => void;
+  control: RunControl;
+  hooks: ResilienceHooks;
+}
+
+interface Checkpoint {
+  /** Epochs finished by every run. */
+  epoch: number;
+  states: Record<RunKind, CohortState>;
+}
+
+function disposeQuietly(cohorts: Iterable<Cohort>): void {
+  for (const c of cohorts) {
+    try {
+      c.dispose();
+    } catch {
+      // A lost device cannot free its buffers; they went with it.
+    }
+  }
+}
+
+export async function trainResilient(config: TrainConfig, data: ExperimentData, o: ResilientOptions): Promise<ExperimentResult> {
+  const runs = runsOf(config);
+  const events = new Map<string, EpochEvent>();
+  // A holder, not a `let`: the callback below sets it, which TypeScript's narrowing cannot follow.
+  const saved: { checkpoint: Checkpoint | null } = { checkpoint: null };
+  for (;;) {
+    const checkpoint = saved.checkpoint;
+    const startEpoch = checkpoint?.epoch ?? 0;
+    const cohorts = new Map<RunKind, Cohort>();
+    try {
+      // Built as runExperiment would build them (output bias at the training MOS mean).
+      for (const r of runs) cohorts.set(r, createCohort(r, config, trainMeanMos(data)));
+      if (checkpoint) for (const r of runs) await importCohortState(cohorts.get(r)!, checkpoint.states[r]);
+      const pending: Partial<Record<RunKind, CohortState>> = {};
+      const result = await runExperiment(config, data, {
+        control: o.control,
+        startEpoch,
+        cohorts: Object.fromEntries(cohorts),
+        emit: (e) => {
+          if (e.type === 'epoch') events.set(`${e.run}:${e.epoch}`, e);
+          o.emit(e);
+        },
+        afterEpoch: async (run, cohort, ev) => {
+          if (!o.hooks.keepCheckpoints()) return;
+          pending[run] = await exportCohortState(cohort);
+          // Runs alternate within an epoch: after the last one, every run has finished this epoch.
+          if (run === runs[runs.length - 1]) saved.checkpoint = { epoch: ev.epoch, states: { ...pending } as Record<RunKind, CohortState> };
+        },
+      });
+      return { ...assemble(events), stopped: result.stopped };
+    } catch (err) {
+      const lost = await o.hooks.backendLost(err);
+      if (lost === null) throw err;
+      const to = await o.hooks.nextBackend();
+      if (to === null) throw err;
+      const fromEpoch = saved.checkpoint?.epoch ?? 0;
+      // Epochs after the checkpoint are trained again on the new backend.
+      for (const [k, e] of events) if (e.epoch > fromEpoch) events.delete(k);
+      o.hooks.onFallback({ lost, to, fromEpoch });
+    } finally {
+      disposeQuietly(cohorts.values());
+    }
+  }
+}
+
+function assemble(events: Map<string, EpochEvent>): Omit<ExperimentResult, 'stopped'> {
+  const sorted = [...events.values()].sort((a, b) => a.epoch - b.epoch);
+  const history: HistoryRow[] = sorted.map(historyRow);
+  const last: Partial<Record<RunKind, EpochEvent>> = {};
+  const epochsDone: Partial<Record<RunKind, number>> = {};
+  for (const e of sorted) {
+    last[e.run] = e;
+    epochsDone[e.run] = e.epoch;
+  }
+  return { history, final: finalFrom(last), epochsDone };
+}
