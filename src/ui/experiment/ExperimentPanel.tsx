@@ -1,0 +1,179 @@
+/** Step 2: the experiment — split, model, input, mode, DML settings, schedule, backend — as one config. */
+import { memo, useMemo } from 'react';
+import type { InputMode } from '../../core/data/inputMode';
+import type { LabelledItem } from '../../core/data/types';
+import { MODEL_INFO, MODEL_NAMES } from '../../core/models/info';
+import type { ModelName } from '../../core/models/types';
+import { makeSplit, type SplitKind } from '../../core/splits';
+import { PAPER, QUICK_DEMO, type RunMode } from '../../core/train/config';
+import { NumberField } from '../common/NumberField';
+import { SelectField } from '../common/SelectField';
+import type { BackendChoice } from '../../worker/protocol';
+import { ConfigActions } from './ConfigActions';
+import { BACKENDS, studioConfigProblems, type StudioConfig } from './studioConfig';
+
+interface Props {
+  config: StudioConfig;
+  onChange: (c: StudioConfig) => void;
+  remeasure: boolean;
+  onRemeasure: (v: boolean) => void;
+  items: LabelledItem[] | null;
+  locked: boolean;
+  /** Problems with a config read from the link. */
+  linkProblems: string[];
+}
+
+const SPLITS: [SplitKind, string][] = [
+  ['ref', 'by reference'],
+  ['random', 'random'],
+  ['official', 'official'],
+];
+const MODES: [RunMode, string][] = [
+  ['both', 'Both'],
+  ['baseline', 'Baseline only'],
+  ['dml', 'DML only'],
+];
+const MODE_HINTS: Record<RunMode, string> = {
+  both: 'A baseline and a DML cohort on the same split, seed and batch order, epoch by epoch.',
+  baseline: 'One network, loss MSE(prediction, MOS).',
+  dml: 'Peers learn from the MOS and from each other (mimicry weight λ); the prediction is their mean.',
+};
+const BACKEND_WORDS: Record<BackendChoice, string> = {
+  auto: 'auto (fastest measured)',
+  webgpu: 'WebGPU',
+  webgl: 'WebGL',
+  wasm: 'WebAssembly (wasm)',
+  cpu: 'plain JavaScript (cpu)',
+};
+
+export const ExperimentPanel = memo(function ExperimentPanel({ config: c, onChange, remeasure, onRemeasure, items, locked, linkProblems }: Props) {
+  const set = (patch: Partial<StudioConfig>) => onChange({ ...c, ...patch });
+  const setInput = (patch: Partial<InputMode>) => set({ input: { ...c.input, ...patch } as InputMode });
+  const problems = studioConfigProblems(c);
+  const patch = MODEL_INFO[c.model].patchSize;
+  const dml = c.mode !== 'baseline';
+
+  const split = useMemo(() => {
+    if (!items || items.length === 0) return null;
+    try {
+      const s = makeSplit(items, { kind: c.split, testFrac: c.testFrac, seed: c.seed });
+      return { ok: true, text: s.reason };
+    } catch (e) {
+      return { ok: false, text: (e as Error).message };
+    }
+  }, [items, c.split, c.testFrac, c.seed]);
+
+  const preset = (p: typeof QUICK_DEMO) => onChange({ ...p, backend: c.backend, ...(c.columns ? { columns: c.columns } : {}) });
+
+  return (
+    <section className="panel" aria-labelledby="exp-title">
+      <h2 id="exp-title">
+        <span className="step">2</span> Experiment
+      </h2>
+      <div className="button-row presets" role="group" aria-label="Presets">
+        <button type="button" onClick={() => preset(QUICK_DEMO)} disabled={locked} title="12 epochs, 64×64, lr 1e-3: a couple of minutes on a laptop CPU">
+          Quick demo
+        </button>
+        <button type="button" onClick={() => preset(PAPER)} disabled={locked} title="The paper's schedule: 40 epochs, 512×384, Adam 1e-4, ×0.5 every 10 epochs">
+          Paper
+        </button>
+      </div>
+      <fieldset disabled={locked} className="exp-fields">
+        <fieldset>
+          <legend>Split</legend>
+          <div className="grid-fields">
+            <SelectField label="Split" value={c.split} options={SPLITS} onChange={(split) => set({ split })} />
+            <NumberField label="Test fraction" value={c.testFrac} step={0.05} min={0.05} max={0.95} onChange={(testFrac) => set({ testFrac })} disabled={c.split === 'official'} />
+            <NumberField label="Seed" value={c.seed} step={1} onChange={(seed) => set({ seed })} />
+          </div>
+          {split && <p className={split.ok ? 'hint' : 'error-inline'}>{split.text}</p>}
+        </fieldset>
+        <fieldset>
+          <legend>Model and input</legend>
+          <div className="grid-fields">
+            <SelectField<ModelName> label="Model" value={c.model} options={MODEL_NAMES.map((m) => [m, m] as const)} onChange={(model) => set({ model })} />
+            {c.model === 'resnet18' && <NumberField label="Width multiplier" value={c.width ?? 0.25} step={0.125} min={0.125} onChange={(width) => set({ width })} />}
+            <SelectField
+              label="Input"
+              value={c.input.kind}
+              options={[
+                ['resize', 'resize'],
+                ['crop', 'random crop'],
+              ]}
+              onChange={(kind) =>
+                set({
+                  input:
+                    kind === 'crop'
+                      ? { kind, width: c.input.width, height: c.input.height, size: Math.min(c.input.width, c.input.height, Math.round(Math.min(c.input.width, c.input.height) * 0.8)) }
+                      : { kind, width: c.input.width, height: c.input.height },
+                })
+              }
+            />
+            <NumberField label="Image width" value={c.input.width} step={8} min={8} onChange={(width) => setInput({ width })} />
+            <NumberField label="Image height" value={c.input.height} step={8} min={8} onChange={(height) => setInput({ height })} />
+            {c.input.kind === 'crop' && <NumberField label="Crop size" value={c.input.size} step={8} min={8} onChange={(size) => setInput({ size })} />}
+          </div>
+          <p className="hint">
+            {MODEL_INFO[c.model].describe}.{' '}
+            {patch
+              ? `Images are stored at ${c.input.width}×${c.input.height}; ${c.model} trains on random ${patch}×${patch} patches and averages its patch grid at test.`
+              : c.input.kind === 'crop'
+                ? `Images are stored at ${c.input.width}×${c.input.height}; training takes random ${c.input.size}×${c.input.size} crops, testing averages 5 crops.`
+                : `Every image is resized to ${c.input.width}×${c.input.height}.`}
+          </p>
+        </fieldset>
+        <fieldset>
+          <legend>Method</legend>
+          <div className="grid-fields">
+            <SelectField label="Mode" value={c.mode} options={MODES} onChange={(mode) => set({ mode })} />
+            <NumberField label="λ (mimicry)" value={c.lambda} step={0.1} min={0} onChange={(lambda) => set({ lambda })} disabled={!dml} />
+            <NumberField label="Peers" value={c.peers} step={1} min={2} max={8} onChange={(peers) => set({ peers })} disabled={!dml} />
+          </div>
+          <p className="hint">{MODE_HINTS[c.mode]}</p>
+        </fieldset>
+        <fieldset>
+          <legend>Schedule</legend>
+          <div className="grid-fields">
+            <NumberField label="Epochs" value={c.epochs} step={1} min={1} onChange={(epochs) => set({ epochs })} />
+            <NumberField label="Batch size" value={c.batchSize} step={1} min={2} onChange={(batchSize) => set({ batchSize })} />
+            <NumberField label="Learning rate" kind="text" value={c.lr} onChange={(lr) => set({ lr })} />
+            <NumberField label="Decay every" value={c.decayEvery} step={1} min={0} onChange={(decayEvery) => set({ decayEvery })} />
+            <NumberField label="Decay factor" value={c.decayFactor} step={0.05} min={0.01} max={1} onChange={(decayFactor) => set({ decayFactor })} />
+            <div className="field field--check">
+              <input id="flip-aug" type="checkbox" checked={c.flipAugment} onChange={(e) => set({ flipAugment: e.target.checked })} />
+              <label htmlFor="flip-aug">Random flips</label>
+            </div>
+          </div>
+          <p className="hint">
+            Adam at {c.lr}
+            {c.decayEvery > 0 ? `, × ${c.decayFactor} every ${c.decayEvery} epoch${c.decayEvery === 1 ? '' : 's'}` : ', constant (decay every 0 = off)'}. A learning rate of 1e-3 suits
+            from-scratch nets; the paper's 1e-4 was tuned for pretrained ones.
+          </p>
+        </fieldset>
+        <fieldset>
+          <legend>Compute</legend>
+          <div className="grid-fields">
+            <SelectField<BackendChoice> wide label="Backend" value={c.backend} options={BACKENDS.map((b) => [b, BACKEND_WORDS[b]] as const)} onChange={(backend) => set({ backend })} />
+            <div className="field field--check">
+              <input id="remeasure" type="checkbox" checked={remeasure} disabled={c.backend !== 'auto'} onChange={(e) => onRemeasure(e.target.checked)} />
+              <label htmlFor="remeasure">Re-measure backends</label>
+            </div>
+          </div>
+        </fieldset>
+      </fieldset>
+      {linkProblems.length > 0 && (
+        <div className="error-inline" role="alert">
+          The config in the link could not be used: {linkProblems.join(' ')} The Quick-demo settings are shown instead.
+        </div>
+      )}
+      {problems.length > 0 && (
+        <ul className="error-inline" aria-label="Config problems">
+          {problems.map((p) => (
+            <li key={p}>{p}</li>
+          ))}
+        </ul>
+      )}
+      <ConfigActions config={c} onLoad={onChange} disabled={locked} />
+    </section>
+  );
+});

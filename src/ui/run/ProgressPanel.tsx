@@ -1,0 +1,62 @@
+/** Ingest and training progress: bars with epoch, step, images/s and time left. */
+import { formatBytes, formatDuration } from '../common/format';
+import { isActive, type Progress, type RunState } from './runState';
+
+const RUN_WORDS = { baseline: 'baseline', dml: 'DML' } as const;
+
+export function ProgressPanel({ state, progress }: { state: RunState; progress: Progress | null }) {
+  const ingest = state.ingest;
+  const running = isActive(state.status);
+  const ingesting = ingest && (state.status === 'ingesting' || ingest.done < ingest.total);
+  return (
+    <div className="progress-panel">
+      {ingest && (
+        <div className="progress-row">
+          <div
+            className="bar bar--ingest"
+            role="progressbar"
+            aria-label="Reading images"
+            aria-valuemin={0}
+            aria-valuemax={ingest.total}
+            aria-valuenow={ingest.done}
+          >
+            <div className="bar__fill" style={{ width: `${ingest.total ? (100 * ingest.done) / ingest.total : 0}%` }} />
+          </div>
+          <span className="progress-text">
+            {ingesting ? 'Reading images' : 'Images read'}: {ingest.done} / {ingest.total}
+            {ingest.imagesPerSec > 0 && ` · ${ingest.imagesPerSec.toFixed(0)} images/s`} · {formatBytes(ingest.bytes)}
+          </span>
+        </div>
+      )}
+      {progress && (
+        <div className="progress-row">
+          <div
+            className="bar"
+            role="progressbar"
+            aria-label="Training progress"
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={Math.round(progress.fraction * 100)}
+            aria-valuetext={`${Math.round(progress.fraction * 100)} %, epoch ${progress.epoch} of ${progress.epochs}`}
+          >
+            <div className="bar__fill" style={{ width: `${progress.fraction * 100}%` }} />
+          </div>
+          {running ? (
+            <span className="progress-text">
+              {Math.round(progress.fraction * 100)} % · epoch {progress.epoch || '—'} / {progress.epochs}
+              {progress.stepsPerEpoch > 0 && ` · step ${progress.step} / ${progress.stepsPerEpoch}`}
+              {progress.run && state.plan && state.plan.runs.length > 1 && ` (${RUN_WORDS[progress.run]})`}
+              {progress.imagesPerSec !== null && ` · ${progress.imagesPerSec.toFixed(1)} images/s`}
+              {` · about ${formatDuration(progress.etaSeconds)} left`}
+            </span>
+          ) : (
+            <span className="progress-text">
+              {Math.round(progress.fraction * 100)} % of {progress.epochs} epoch{progress.epochs === 1 ? '' : 's'}
+              {state.plan && state.plan.runs.length > 1 ? ' × 2 runs' : ''} · {state.status === 'done' ? 'finished' : state.status}
+            </span>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import type { StepEvent } from '../../core/train/events';
+import type { ExperimentResult } from '../../core/train/runExperiment';
+import type { FromWorker } from '../../worker/protocol';
+import { initialRunState, progressOf, runReducer, type RunState } from './runState';
+
+const step = (run: 'baseline' | 'dml', epoch: number, s: number, spe = 10): StepEvent => ({
+  type: 'step',
+  run,
+  epoch,
+  step: s,
+  stepsPerEpoch: spe,
+  globalStep: epoch * spe + s + 1,
+  losses: { supervised: [1], mimicry: [0], total: [1] },
+  imagesPerSec: 80,
+  lr: 1e-3,
+});
+const metrics = { srcc: 0.5, krcc: 0.4, plcc: 0.6, plccRaw: 0.55, rmse: 0.9, n: 75 };
+const result = (part: Partial<ExperimentResult['final']>, stopped = false): ExperimentResult => ({
+  history: [],
+  final: part,
+  epochsDone: {},
+  stopped,
+});
+
+function feed(state: RunState, msgs: FromWorker[], now: number) {
+  return runReducer(state, { type: 'messages', msgs, now });
+}
+
+describe('runReducer', () => {
+  const started = runReducer(initialRunState, { type: 'reset', runId: 'r', plan: { epochs: 2, runs: ['baseline', 'dml'], batchSize: 8 }, now: 0 });
+
+  it('counts both runs’ steps towards one progress bar and estimates the time left', () => {
+    let s = feed(started, [{ type: 'state', state: 'training' }, { type: 'steps', steps: [step('baseline', 0, 4)] }], 0);
+    s = feed(s, [{ type: 'steps', steps: [step('baseline', 0, 9), step('dml', 0, 4)] }], 2000);
+    const p = progressOf(s)!;
+    expect(p.total).toBe(2 * 2 * 10);
+    expect(p.done).toBe(10 + 5);
+    expect(p.fraction).toBeCloseTo(15 / 40);
+    // 10 steps in 2 s → 5 steps/s, 25 left → 5 s; 40 images/s at batch 8.
+    expect(p.etaSeconds).toBeCloseTo(5);
+    expect(p.imagesPerSec).toBeCloseTo(40);
+    expect(p.epoch).toBe(1);
+    // The DML run trains now (its step came last), though the baseline is further along.
+    expect(p.run).toBe('dml');
+    expect(p.step).toBe(5);
+  });
+
+  it('pausing clears the speed window so paused time is not counted', () => {
+    let s = feed(started, [{ type: 'steps', steps: [step('baseline', 0, 0)] }], 0);
+    s = feed(s, [{ type: 'state', state: 'paused' }], 100);
+    expect(s.status).toBe('paused');
+    expect(s.rate).toEqual([]);
+    expect(progressOf(s)!.etaSeconds).toBeNull();
+  });
+
+  it('ends only when every planned run has reported when done comes run by run', () => {
+    let s = feed(started, [{ type: 'done', run: 'baseline', result: result({ baseline: metrics }) }], 0);
+    expect(s.status).not.toBe('done');
+    s = feed(s, [{ type: 'done', run: 'dml', result: result({ dml: { ensemble: metrics, peers: [metrics, metrics] } }) }], 1);
+    expect(s.status).toBe('done');
+    expect(s.result?.final.baseline).toEqual(metrics);
+    expect(s.result?.final.dml?.peers).toHaveLength(2);
+  });
+
+  it('a stopped experiment is "stopped", an error keeps its words', () => {
+    expect(feed(started, [{ type: 'done', result: result({}, true) }], 0).status).toBe('stopped');
+    const e = feed(started, [{ type: 'error', kind: 'memory', message: 'Out of memory at step 3.' }], 0);
+    expect(e.status).toBe('error');
+    expect(e.error).toEqual({ kind: 'memory', message: 'Out of memory at step 3.' });
+  });
+
+  it('replaces an epoch reported twice (a resumed run) instead of duplicating it', () => {
+    const ev = { type: 'epoch', run: 'dml', epoch: 1 } as unknown as Extract<FromWorker, { type: 'epoch' }>['event'];
+    const s = feed(started, [{ type: 'epoch', event: ev }, { type: 'epoch', event: ev }], 0);
+    expect(s.epochs.dml).toHaveLength(1);
+  });
+});

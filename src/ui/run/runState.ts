@@ -1,0 +1,184 @@
+/**
+ * What the page knows about the current run, folded from the worker's messages.
+ * Step losses are not kept here (see LossHistory): only the latest step per run, for progress.
+ */
+import type { ImportProblem } from '../../core/data/types';
+import type { EpochEvent, RunKind, StepEvent } from '../../core/train/events';
+import type { ExperimentResult } from '../../core/train/runExperiment';
+import type { BackendReport, FromWorker } from '../../worker/protocol';
+
+export type RunStatus =
+  | 'idle'
+  | 'starting'
+  | 'ingesting'
+  | 'measuring'
+  | 'training'
+  | 'paused'
+  | 'stopping'
+  | 'done'
+  | 'stopped'
+  | 'error';
+
+export type WorkerErrorKind = Extract<FromWorker, { type: 'error' }>['kind'];
+
+export interface RunState {
+  runId: string | null;
+  status: RunStatus;
+  /** Epochs and runs of the experiment in progress, for the progress bar. */
+  plan: { epochs: number; runs: RunKind[]; batchSize: number } | null;
+  backend: BackendReport | null;
+  ingest: { done: number; total: number; imagesPerSec: number; bytes: number } | null;
+  split: { train: string[]; test: string[]; reason: string } | null;
+  problems: ImportProblem[];
+  lastStep: Partial<Record<RunKind, StepEvent>>;
+  /** The run whose step came last: the one training now ("both" alternates per epoch). */
+  lastRun: RunKind | null;
+  epochs: Record<RunKind, EpochEvent[]>;
+  warnings: string[];
+  error: { kind: WorkerErrorKind; message: string } | null;
+  result: ExperimentResult | null;
+  /** Recent (time ms, steps done) samples while training, for the speed and ETA. */
+  rate: { t: number; done: number }[];
+  /** performance.now() when Start was pressed and when the run ended (for "took …"). */
+  startedAt: number | null;
+  endedAt: number | null;
+}
+
+export const initialRunState: RunState = {
+  runId: null,
+  status: 'idle',
+  plan: null,
+  backend: null,
+  ingest: null,
+  split: null,
+  problems: [],
+  lastStep: {},
+  lastRun: null,
+  epochs: { baseline: [], dml: [] },
+  warnings: [],
+  error: null,
+  result: null,
+  rate: [],
+  startedAt: null,
+  endedAt: null,
+};
+
+export type RunAction =
+  | { type: 'reset'; runId: string; plan: NonNullable<RunState['plan']>; now: number }
+  | { type: 'messages'; msgs: FromWorker[]; now: number }
+  /** The page itself failed to start or talk to the worker. */
+  | { type: 'fail'; kind: WorkerErrorKind; message: string };
+
+const RATE_WINDOW_MS = 20_000;
+
+export const isActive = (s: RunStatus) =>
+  s === 'starting' || s === 'ingesting' || s === 'measuring' || s === 'training' || s === 'paused' || s === 'stopping';
+
+export function stepsDone(state: RunState): number {
+  let n = 0;
+  for (const s of Object.values(state.lastStep)) if (s) n += s.globalStep;
+  return n;
+}
+
+function apply(state: RunState, msg: FromWorker, now: number): RunState {
+  switch (msg.type) {
+    case 'backend':
+      return { ...state, backend: msg };
+    case 'ingest':
+      return { ...state, ingest: { done: msg.done, total: msg.total, imagesPerSec: msg.imagesPerSec, bytes: msg.bytes } };
+    case 'problems':
+      return { ...state, problems: [...state.problems, ...msg.problems] };
+    case 'split':
+      return { ...state, split: { train: msg.train, test: msg.test, reason: msg.reason } };
+    case 'steps': {
+      if (msg.steps.length === 0) return state;
+      const lastStep = { ...state.lastStep };
+      for (const s of msg.steps) lastStep[s.run] = s;
+      const next = { ...state, lastStep, lastRun: msg.steps[msg.steps.length - 1]!.run };
+      if (next.status === 'starting' || next.status === 'ingesting' || next.status === 'measuring') next.status = 'training';
+      const rate = [...state.rate, { t: now, done: stepsDone(next) }].filter((r) => now - r.t <= RATE_WINDOW_MS);
+      return { ...next, rate };
+    }
+    case 'epoch': {
+      const run = msg.event.run;
+      const list = state.epochs[run].filter((e) => e.epoch !== msg.event.epoch);
+      return { ...state, epochs: { ...state.epochs, [run]: [...list, msg.event] } };
+    }
+    case 'state':
+      // Pausing breaks the speed window: the paused time is not training time.
+      return { ...state, status: msg.state, rate: msg.state === 'training' ? state.rate : [] };
+    case 'warning':
+      return state.warnings.includes(msg.message) ? state : { ...state, warnings: [...state.warnings, msg.message] };
+    case 'error':
+      return { ...state, status: 'error', error: { kind: msg.kind, message: msg.message }, endedAt: state.endedAt ?? now };
+    case 'done': {
+      // A run-by-run 'done' (msg.run) adds its part; the experiment ends when every planned run has reported.
+      const final = { ...(state.result?.final ?? {}), ...msg.result.final };
+      const result: ExperimentResult = { ...msg.result, final };
+      const runs = state.plan?.runs ?? [];
+      const finished = !msg.run || runs.every((r) => (r === 'baseline' ? final.baseline : final.dml) !== undefined) || msg.result.stopped;
+      if (!finished) return { ...state, result };
+      return {
+        ...state,
+        result,
+        status: state.status === 'error' ? 'error' : msg.result.stopped ? 'stopped' : 'done',
+        rate: [],
+        endedAt: state.endedAt ?? now,
+      };
+    }
+  }
+}
+
+export function runReducer(state: RunState, action: RunAction): RunState {
+  switch (action.type) {
+    case 'reset':
+      return { ...initialRunState, runId: action.runId, status: 'starting', plan: action.plan, startedAt: action.now };
+    case 'fail':
+      return { ...state, status: 'error', error: { kind: action.kind, message: action.message } };
+    case 'messages':
+      return action.msgs.reduce((s, m) => apply(s, m, action.now), state);
+  }
+}
+
+export interface Progress {
+  /** 0..1 of all planned steps. */
+  fraction: number;
+  done: number;
+  total: number;
+  epoch: number;
+  epochs: number;
+  step: number;
+  stepsPerEpoch: number;
+  run: RunKind | null;
+  imagesPerSec: number | null;
+  etaSeconds: number | null;
+}
+
+/** Progress over all planned steps (both runs in "both" mode), speed and ETA from the recent window. */
+export function progressOf(state: RunState): Progress | null {
+  if (!state.plan) return null;
+  const latest = Object.values(state.lastStep).sort((a, b) => (b?.globalStep ?? 0) - (a?.globalStep ?? 0))[0];
+  const spe = latest?.stepsPerEpoch ?? 0;
+  const total = spe * state.plan.epochs * state.plan.runs.length;
+  const done = stepsDone(state);
+  const r = state.rate;
+  let stepsPerSec: number | null = null;
+  if (r.length >= 2) {
+    const dt = (r[r.length - 1]!.t - r[0]!.t) / 1000;
+    if (dt > 0.5) stepsPerSec = (r[r.length - 1]!.done - r[0]!.done) / dt;
+  }
+  // The step shown is that of the run training now.
+  const current = state.lastRun ? state.lastStep[state.lastRun] : undefined;
+  return {
+    fraction: total > 0 ? Math.min(1, done / total) : 0,
+    done,
+    total,
+    epoch: current ? current.epoch + 1 : 0,
+    epochs: state.plan.epochs,
+    step: current ? current.step + 1 : 0,
+    stepsPerEpoch: spe,
+    run: current?.run ?? null,
+    imagesPerSec: stepsPerSec !== null ? stepsPerSec * state.plan.batchSize : (current?.imagesPerSec ?? null),
+    etaSeconds: stepsPerSec && stepsPerSec > 0 && total > 0 ? (total - done) / stepsPerSec : null,
+  };
+}

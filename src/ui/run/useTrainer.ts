@@ -1,0 +1,102 @@
+/**
+ * The page's side of a training run: one TrainerClient per run, worker messages queued and
+ * folded into state a few times a second (the worker sends ~10 step batches a second; one
+ * render per flush keeps the charts smooth), step losses kept in a LossHistory ref.
+ */
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import type { LabelledItem } from '../../core/data/types';
+import { TrainerClient } from '../../worker/client';
+import type { DatasetFile, FromWorker } from '../../worker/protocol';
+import { LossHistory } from '../charts/lossSeries';
+import type { StudioConfig } from '../experiment/studioConfig';
+import { initialRunState, runReducer } from './runState';
+
+const FLUSH_MS = 250;
+
+export interface StartArgs {
+  config: StudioConfig;
+  items: LabelledItem[];
+  files: DatasetFile[];
+  remeasure: boolean;
+}
+
+export function useTrainer() {
+  const [state, dispatch] = useReducer(runReducer, initialRunState);
+  const loss = useRef(new LossHistory());
+  const [lossVersion, setLossVersion] = useState(0);
+  const client = useRef<TrainerClient | null>(null);
+  const queue = useRef<FromWorker[]>([]);
+  const timer = useRef<number | null>(null);
+
+  const flush = useCallback(() => {
+    timer.current = null;
+    const msgs = queue.current;
+    if (msgs.length === 0) return;
+    queue.current = [];
+    let stepped = false;
+    for (const m of msgs)
+      if (m.type === 'steps') {
+        loss.current.add(m.steps);
+        stepped = true;
+      }
+    dispatch({ type: 'messages', msgs, now: performance.now() });
+    if (stepped) setLossVersion((v) => v + 1);
+  }, []);
+
+  const onMessage = useCallback(
+    (m: FromWorker) => {
+      queue.current.push(m);
+      // Errors and the end of a run show at once; progress waits for the next flush.
+      if (m.type === 'error' || m.type === 'done' || m.type === 'state') flush();
+      else timer.current ??= window.setTimeout(flush, FLUSH_MS);
+    },
+    [flush],
+  );
+
+  const start = useCallback(
+    ({ config, items, files, remeasure }: StartArgs) => {
+      client.current?.terminate();
+      client.current = null;
+      if (timer.current !== null) window.clearTimeout(timer.current);
+      timer.current = null;
+      queue.current = [];
+      loss.current.clear();
+      setLossVersion((v) => v + 1);
+      const runId = crypto.randomUUID();
+      const { backend, columns: _columns, ...train } = config;
+      dispatch({
+        type: 'reset',
+        runId,
+        plan: { epochs: train.epochs, runs: train.mode === 'both' ? ['baseline', 'dml'] : [train.mode], batchSize: train.batchSize },
+        now: performance.now(),
+      });
+      try {
+        const c = new TrainerClient();
+        client.current = c;
+        c.on(onMessage);
+        c.start({ runId, config: train, items, files, backend, remeasure });
+      } catch (e) {
+        dispatch({
+          type: 'fail',
+          kind: 'internal',
+          message: `The training worker could not be started (${(e as Error).message}). Use a current Chrome, Edge or Firefox, and reload the page.`,
+        });
+      }
+    },
+    [onMessage],
+  );
+
+  const pause = useCallback(() => client.current?.pause(), []);
+  const resume = useCallback(() => client.current?.resume(), []);
+  const stop = useCallback(() => client.current?.stop(), []);
+
+  useEffect(
+    () => () => {
+      client.current?.terminate();
+      if (timer.current !== null) window.clearTimeout(timer.current);
+    },
+    [],
+  );
+
+  return { state, loss: loss.current, lossVersion, start, pause, resume, stop };
+}
