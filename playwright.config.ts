@@ -1,11 +1,11 @@
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './e2e/chromium';
 
 /**
  * Browser tests run Debian's Chromium (never a Playwright-downloaded browser) against the
  * built app served by `vite preview` on localhost (WebGPU needs a secure context).
  * WebGPU on machines without a GPU goes through SwiftShader: correct, slow.
  */
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // Another port / build folder lets two test runs share a machine (E2E_PORT, E2E_DIST).
 const port = Number(process.env.E2E_PORT ?? 4173);
 const dist = process.env.E2E_DIST ?? 'dist';
@@ -24,20 +24,8 @@ export default defineConfig({
     viewport: { width: 1280, height: 720 },
     screenshot: 'only-on-failure',
     launchOptions: {
-      executablePath: chromiumPath,
-      args: [
-        '--no-sandbox',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-        '--enable-unsafe-webgpu',
-        '--enable-unsafe-swiftshader',
-        '--enable-features=Vulkan',
-        '--use-angle=swiftshader',
-        '--use-webgpu-adapter=swiftshader',
-      ],
+      executablePath: CHROMIUM_PATH,
+      args: CHROMIUM_ARGS,
     },
   },
   webServer: {

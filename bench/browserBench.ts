@@ -4,7 +4,8 @@
  * backend and mode, the backend forced.
  */
 import { chromium } from '@playwright/test';
-import { buildHarness, CHROMIUM_ARGS, CHROMIUM_PATH, serveHarness } from './harnessServer';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
+import { buildHarness, serveHarness } from './harnessServer';
 import type { EpochEvent, StepEvent } from '../src/core/train/events';
 import type { Harness } from '../src/worker/harness';
 import type { FromWorker } from '../src/worker/protocol';

@@ -45,18 +45,3 @@ export async function serveHarness(port: number): Promise<HarnessServer> {
   return { url: `http://localhost:${port}/harness.html`, close: () => server.close() };
 }
 
-/** The flags of playwright.config.ts: Debian's Chromium, WebGPU through SwiftShader. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--enable-unsafe-webgpu',
-  '--enable-unsafe-swiftshader',
-  '--enable-features=Vulkan',
-  '--use-angle=swiftshader',
-  '--use-webgpu-adapter=swiftshader',
-];
