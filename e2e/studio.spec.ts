@@ -48,6 +48,7 @@ test('load the demo set through the inputs, train baseline and DML, read finite 
   // A fast experiment: both runs, 2 epochs, 32×32, wasm.
   await page.getByLabel('Mode', { exact: true }).selectOption('both');
   await page.getByLabel('Epochs', { exact: true }).fill('2');
+  await page.getByLabel('Input', { exact: true }).selectOption('resize');
   await page.getByLabel('Image width', { exact: true }).fill('32');
   await page.getByLabel('Image height', { exact: true }).fill('32');
   await page.getByLabel('Backend', { exact: true }).selectOption('wasm');
@@ -174,6 +175,7 @@ test('the demo button loads the set; Pause, Resume and Stop act on a running exp
   await page.getByRole('button', { name: 'Try the demo dataset' }).click();
   await expect(page.getByText(/300 of 300 score rows are usable/)).toBeVisible();
   await page.getByLabel('Epochs', { exact: true }).fill('5');
+  await page.getByLabel('Input', { exact: true }).selectOption('resize');
   await page.getByLabel('Image width', { exact: true }).fill('32');
   await page.getByLabel('Image height', { exact: true }).fill('32');
   await page.getByLabel('Backend', { exact: true }).selectOption('wasm');
