@@ -1,9 +1,11 @@
 /**
  * The studio's composition root: data (step 1) and experiment (step 2) on the left, the run
- * (step 3) and its live charts (step 4) on the right. State lives in three hooks: the dataset,
- * the config (synced with the URL hash), and the trainer (the worker's messages).
+ * (step 3) and its live charts (step 4) on the right; below, the stored runs (step 5) and
+ * scoring new images (step 6). State lives in hooks: the dataset, the config (synced with the
+ * URL hash), the trainer (the worker's messages), the stored runs, and the tasks worker.
  */
 import { useCallback, useEffect, useState } from 'react';
+import { datasetProblem, type CheckpointSlot, type RunRecord } from '../worker/storage/runRecord';
 import { ChartsPanel } from './charts/ChartsPanel';
 import { DataPanel } from './data/DataPanel';
 import { useDataset } from './data/useDataset';
@@ -13,15 +15,31 @@ import { useConfigState } from './experiment/useConfigState';
 import { RunPanel } from './run/RunPanel';
 import { isActive } from './run/runState';
 import { useTrainer } from './run/useTrainer';
+import { ResumePrompt } from './runs/ResumePrompt';
+import { RunsPanel } from './runs/RunsPanel';
+import { useRuns } from './runs/useRuns';
+import { useTasks } from './runs/useTasks';
+import { ScorePanel } from './score/ScorePanel';
 import { makeSplit } from '../core/splits';
 
 export function App() {
   const { config, setConfig, linkProblems } = useConfigState();
   const data = useDataset(config.columns);
   const trainer = useTrainer();
+  const runs = useRuns();
+  const task = useTasks();
   const [remeasure, setRemeasure] = useState(false);
+  const [slot, setSlot] = useState<CheckpointSlot>('last');
+  /** A run waiting for its data to be chosen again before it resumes. */
+  const [resuming, setResuming] = useState<RunRecord | null>(null);
   const locked = isActive(trainer.state.status);
   const items = data.state.imported?.items ?? null;
+  const folder = data.state.folder;
+
+  // The runs list follows the run: created, each checkpoint, its end.
+  const { refresh } = runs;
+  const runKey = `${trainer.state.runId}:${trainer.state.status}:${trainer.state.checkpoint?.epoch}`;
+  useEffect(() => void refresh(), [runKey, refresh]);
 
   const blocked = ((): string | null => {
     if (!data.state.folder && !data.state.score) return 'Load a dataset first (step 1): an image folder and its score file, or the demo set.';
@@ -54,12 +72,27 @@ export function App() {
     if (new URLSearchParams(window.location.search).has('demo')) onDemo();
   }, [onDemo]);
 
+  /** The folder's files that the usable rows point to. */
+  const usedFiles = (rows: NonNullable<typeof items>) => {
+    const wanted = new Set(rows.map((it) => it.file));
+    return folder ? folder.files.filter((f) => wanted.has(f.path)) : [];
+  };
+
   const start = () => {
-    if (blocked || !items || !data.state.folder) return;
-    const wanted = new Set(items.map((it) => it.file));
-    const files = data.state.folder.files.filter((f) => wanted.has(f.path));
-    trainer.start({ config, items, files, remeasure });
+    if (blocked || !items || !folder || !data.state.score) return;
+    const dataset = { name: folder.name, scoreFileName: data.state.score.name, proxy: data.state.proxy };
+    const name = `${folder.name} · ${config.mode === 'both' ? 'baseline + DML' : config.mode} · ${config.model} ${config.input.width}×${config.input.height}`;
+    trainer.start({ config, items, files: usedFiles(items), remeasure, meta: { name, dataset } });
     setRemeasure(false);
+  };
+
+  /** Why the data held now cannot resume `run` (null: it can). */
+  const resumeProblem = (run: RunRecord): string | null =>
+    items && folder ? datasetProblem(run.dataset, items.map((it) => it.file)) : 'No data is loaded yet.';
+  const resume = (run: RunRecord) => {
+    if (!items || resumeProblem(run) !== null) return setResuming(run);
+    setResuming(null);
+    trainer.continueRun({ run, items, files: usedFiles(items), backend: config.backend });
   };
 
   return (
@@ -95,6 +128,20 @@ export function App() {
           <ChartsPanel state={trainer.state} loss={trainer.loss} lossVersion={trainer.lossVersion} items={items} proxy={data.state.proxy} />
         </div>
       </main>
+      <div className="runs-area">
+        <RunsPanel
+          runs={runs}
+          task={task}
+          activeRunId={locked ? trainer.state.runId : null}
+          training={locked}
+          slot={slot}
+          onSlot={setSlot}
+          onResume={resume}
+        >
+          {resuming && <ResumePrompt run={resuming} problem={resumeProblem(resuming)} onResume={() => resume(resuming)} onCancel={() => setResuming(null)} />}
+        </RunsPanel>
+        <ScorePanel runs={runs.runs} task={task} slot={slot} />
+      </div>
     </div>
   );
 }

@@ -2,6 +2,8 @@ import { ImportError } from '../core/data/importError';
 import { SplitError } from '../core/splits';
 import { TrainingDivergedError } from '../core/train/experiment';
 import type { FromWorker } from './protocol';
+import { RunBusyError } from './storage/runLock';
+import { RunNotFoundError, StorageFullError } from './storage/storageErrors';
 
 export type WorkerError = Extract<FromWorker, { type: 'error' }>;
 
@@ -36,6 +38,8 @@ export function describeError(err: unknown, backend?: string): WorkerError {
   if (err instanceof SplitError || err instanceof DataError || err instanceof ImportError)
     return { type: 'error', kind: 'data', message: err.message };
   if (err instanceof BackendError) return { type: 'error', kind: 'backend', message: err.message };
+  if (err instanceof RunBusyError || err instanceof RunNotFoundError) return { type: 'error', kind: 'run', message: err.message };
+  if (err instanceof StorageFullError) return { type: 'error', kind: 'storage', message: err.message };
   if (isOutOfMemory(err))
     return {
       type: 'error',

@@ -6,6 +6,7 @@ import type { ImportProblem, LabelledItem } from '../core/data/types';
 import type { TrainConfig } from '../core/train/config';
 import type { EpochEvent, RunKind, StepEvent } from '../core/train/events';
 import type { ExperimentResult } from '../core/train/runExperiment';
+import type { CheckpointSlot } from './storage/runRecord';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type BackendChoice = 'auto' | BackendName;
@@ -29,13 +30,72 @@ export interface StartMessage {
   remeasure?: boolean;
   /** Test hook (browser tests only): destroy the WebGPU device at the first step after this many epochs. */
   debug?: { loseDeviceAfterEpoch?: number };
+  /** Stored with the run (the worker adds the image list and the split); a default name when absent. */
+  meta?: RunMeta;
 }
+
+export interface RunMeta {
+  name: string;
+  /** The folder as the user picked it, the score file, and whether its scores are a formula. */
+  dataset: { name: string; scoreFileName: string; proxy: boolean };
+}
+
+/**
+ * Continue a stored run from its last checkpoint (after a reload, a crash or a stop): same
+ * config, split, history and optimizer state. The page supplies the run's data again.
+ */
+export interface ContinueMessage {
+  type: 'continue';
+  runId: string;
+  items: LabelledItem[];
+  files: DatasetFile[];
+  backend: BackendChoice;
+}
+
+/** A file of a user's TF.js model: model.json or a weight shard. */
+export interface ModelFile {
+  name: string;
+  file: Blob;
+}
+
+/** Which networks score: a stored run's checkpoint, or a TF.js model the user brought (resized to `size` when it takes any size). */
+export type ScoreModel =
+  | { kind: 'run'; runId: string; slot: CheckpointSlot }
+  | { kind: 'user'; files: ModelFile[]; size?: { width: number; height: number } };
+
+/** Jobs on stored runs and models (tfjs work, so in a worker); each is answered by 'taskDone' or 'taskFailed'. */
+export type TaskRequest =
+  | { task: 'export'; runId: string; slot: CheckpointSlot }
+  | { task: 'import'; file: Blob; fileName: string }
+  | { task: 'checkModel'; files: ModelFile[] }
+  | { task: 'score'; model: ScoreModel; images: DatasetFile[] };
+
+export interface ScoreTable {
+  /** Paths of the images scored, in row order. */
+  files: string[];
+  /** "Baseline", "DML ensemble", "DML peer A", … or the user model's name; one value per file. */
+  columns: { name: string; values: number[] }[];
+  /** The same table as CSV, full precision. */
+  csv: string;
+  /** Files left out (not an image, unreadable), in words. */
+  problems: string[];
+}
+
+export type TaskReply =
+  | { task: 'export'; fileName: string; zip: Uint8Array }
+  | { task: 'import'; runId: string; name: string }
+  | { task: 'checkModel'; name: string; inputSize: [number, number] | null }
+  | ({ task: 'score' } & ScoreTable);
+
+export type TaskReplyOf<T extends TaskRequest['task']> = Extract<TaskReply, { task: T }>;
 
 export type ToWorker =
   | StartMessage
+  | ContinueMessage
   | { type: 'pause' }
   | { type: 'resume' }
-  | { type: 'stop' };
+  | { type: 'stop' }
+  | { type: 'task'; id: number; request: TaskRequest };
 
 export interface BackendCandidateReport {
   name: BackendName;
@@ -63,5 +123,11 @@ export type FromWorker =
   | { type: 'epoch'; event: EpochEvent }
   | { type: 'state'; state: 'ingesting' | 'measuring' | 'training' | 'paused' | 'stopping' }
   | { type: 'warning'; message: string }
-  | { type: 'error'; message: string; kind: 'data' | 'backend' | 'diverged' | 'memory' | 'storage' | 'internal' }
-  | { type: 'done'; result: ExperimentResult; run?: RunKind };
+  | { type: 'error'; message: string; kind: 'data' | 'backend' | 'diverged' | 'memory' | 'storage' | 'run' | 'internal' }
+  | { type: 'done'; result: ExperimentResult; run?: RunKind }
+  /** A checkpoint (every network and optimizer after `epoch`) is stored: its size, and the time to read it off the backend and to write it. */
+  | { type: 'checkpoint'; epoch: number; bytes: number; ms: number; exportMs: number }
+  /** A continued run: the stored history it goes on from (cut back to the checkpoint's epoch). */
+  | { type: 'resumed'; fromEpoch: number; history: EpochEvent[] }
+  | { type: 'taskDone'; id: number; reply: TaskReply }
+  | { type: 'taskFailed'; id: number; message: string };

@@ -4,7 +4,8 @@
  * every run finished is kept on the host; when the backend dies, the cohorts are rebuilt on
  * the next backend, that state is loaded (weights, BatchNorm statistics, Adam's moments)
  * and training continues from that epoch. The batch order depends only on (seed, epoch),
- * so the continued run is the run that would have been.
+ * so the continued run is the run that would have been. The same state is what the run
+ * store keeps (the checkpoint hook), and a stored run continues from it (resumeFrom).
  */
 import type { Cohort } from '../core/train/cohort';
 import { exportCohortState, importCohortState, type CohortState } from '../core/train/cohortState';
@@ -22,15 +23,24 @@ export interface ResilienceHooks {
   nextBackend(): Promise<string | null>;
   /** Told before training goes on elsewhere. */
   onFallback(info: { lost: string; to: string; fromEpoch: number }): void;
+  /** Awaited after each epoch of each run (the run store records its history here). */
+  epochDone?(event: EpochEvent): Promise<void>;
+  /**
+   * Awaited once every run has finished an epoch, with their state, that epoch's events and the
+   * ms spent reading the state off the backend (needs keepCheckpoints).
+   */
+  checkpoint?(checkpoint: Checkpoint, events: Partial<Record<RunKind, EpochEvent>>, exportMs: number): Promise<void>;
 }
 
 export interface ResilientOptions {
   emit: (e: TrainEvent) => void;
   control: RunControl;
   hooks: ResilienceHooks;
+  /** Continue a stored run: the state after `epoch` epochs of every run of the config. */
+  resumeFrom?: Checkpoint;
 }
 
-interface Checkpoint {
+export interface Checkpoint {
   /** Epochs finished by every run. */
   epoch: number;
   states: Record<RunKind, CohortState>;
@@ -50,7 +60,7 @@ export async function trainResilient(config: TrainConfig, data: ExperimentData, 
   const runs = runsOf(config);
   const events = new Map<string, EpochEvent>();
   // A holder, not a `let`: the callback below sets it, which TypeScript's narrowing cannot follow.
-  const saved: { checkpoint: Checkpoint | null } = { checkpoint: null };
+  const saved: { checkpoint: Checkpoint | null } = { checkpoint: o.resumeFrom ?? null };
   for (;;) {
     const checkpoint = saved.checkpoint;
     const startEpoch = checkpoint?.epoch ?? 0;
@@ -60,6 +70,8 @@ export async function trainResilient(config: TrainConfig, data: ExperimentData, 
       for (const r of runs) cohorts.set(r, createCohort(r, config, trainMeanMos(data)));
       if (checkpoint) for (const r of runs) await importCohortState(cohorts.get(r)!, checkpoint.states[r]);
       const pending: Partial<Record<RunKind, CohortState>> = {};
+      const lastEvents: Partial<Record<RunKind, EpochEvent>> = {};
+      let exportMs = 0;
       const result = await runExperiment(config, data, {
         control: o.control,
         startEpoch,
@@ -69,10 +81,18 @@ export async function trainResilient(config: TrainConfig, data: ExperimentData, 
           o.emit(e);
         },
         afterEpoch: async (run, cohort, ev) => {
+          await o.hooks.epochDone?.(ev);
           if (!o.hooks.keepCheckpoints()) return;
+          const t0 = performance.now();
           pending[run] = await exportCohortState(cohort);
+          exportMs += performance.now() - t0;
+          lastEvents[run] = ev;
           // Runs alternate within an epoch: after the last one, every run has finished this epoch.
-          if (run === runs[runs.length - 1]) saved.checkpoint = { epoch: ev.epoch, states: { ...pending } as Record<RunKind, CohortState> };
+          if (run !== runs[runs.length - 1]) return;
+          const c: Checkpoint = { epoch: ev.epoch, states: { ...pending } as Record<RunKind, CohortState> };
+          saved.checkpoint = c;
+          await o.hooks.checkpoint?.(c, { ...lastEvents }, exportMs);
+          exportMs = 0;
         },
       });
       return { ...assemble(events), stopped: result.stopped };

@@ -1,14 +1,17 @@
 /**
- * One training run inside the worker, from a 'start' message to 'done' or 'error':
- * decode the images, split, choose the backend, train, report. Every effect on the outside
- * goes through `send`, and the platform (decoder, backends) is injected, so the whole
+ * One training run inside the worker, from a 'start' (or 'continue') message to 'done' or
+ * 'error': decode the images, split, choose the backend, train, report — and keep the run in
+ * the run store (config, split, history, checkpoints). Every effect on the outside goes
+ * through `send`, and the platform (decoder, backends, store) is injected, so the whole
  * sequence also runs in Node tests.
  */
 import { storageSize, validateInputMode } from '../core/data/inputMode';
 import { loadImages, type ImageDecoder, type LoadProgress } from '../core/data/loadImages';
+import type { LabelledItem } from '../core/data/types';
 import { MODEL_INFO } from '../core/models/info';
-import { configProblems } from '../core/train/config';
+import { configProblems, type TrainConfig } from '../core/train/config';
 import type { TrainEvent } from '../core/train/events';
+import { runsOf, type ExperimentData } from '../core/train/experiment';
 import { experimentData } from '../core/train/experimentData';
 import type { ExperimentResult } from '../core/train/runExperiment';
 import type { BackendSelection, SelectOptions } from './backendSelection';
@@ -16,10 +19,13 @@ import { SelectionStopped } from './backendSelection';
 import type { DeviceLossWatch } from './backends';
 import { chooseSplit } from './chooseSplit';
 import { DataError, describeError } from './describeError';
-import type { BackendName, FromWorker, StartMessage } from './protocol';
+import type { BackendName, ContinueMessage, DatasetFile, FromWorker, StartMessage } from './protocol';
 import { RunGate } from './runGate';
+import { RunRecorder } from './runRecorder';
+import { datasetProblem, type RunStore } from './storage/runStore';
+import { splitFromNames, splitNames } from './storedSplit';
 import { StepBatcher } from './stepBatcher';
-import { trainResilient } from './trainResilient';
+import { trainResilient, type Checkpoint } from './trainResilient';
 
 export interface SessionPlatform {
   decoder(files: ReadonlyMap<string, Blob>): ImageDecoder;
@@ -27,6 +33,8 @@ export interface SessionPlatform {
   startBackend(name: BackendName): Promise<string | null>;
   /** A watch on the active backend when it can be lost (WebGPU), else null. */
   watchDeviceLoss(): DeviceLossWatch | null;
+  /** Where runs are kept (IndexedDB in the browser); without it nothing is stored and nothing can be continued. */
+  runStore?(): Promise<RunStore>;
 }
 
 type Phase = 'ingesting' | 'measuring' | 'training';
@@ -70,15 +78,24 @@ export class TrainerSession {
   }
 
   /** Runs to the end; never throws (failures become 'error' messages). */
-  async run(msg: StartMessage): Promise<void> {
+  async run(msg: StartMessage | ContinueMessage): Promise<void> {
+    let rec: RunRecorder | null = null;
     try {
-      const result = await this.runSteps(msg);
+      rec = await this.openRecorder(msg);
+      const result = msg.type === 'start' ? await this.start(msg, rec) : await this.continue(msg, rec!);
       this.steps.flush();
-      this.send({ type: 'done', result });
+      const final = await rec?.end(result.stopped ? 'stopped' : 'finished', { final: result.final });
+      this.send({ type: 'done', result: final ? { ...result, final } : result });
     } catch (err) {
       this.steps.flush();
-      if (err instanceof SelectionStopped) this.send({ type: 'done', result: STOPPED_BEFORE_TRAINING });
-      else this.send(describeError(err, this.backend));
+      if (err instanceof SelectionStopped) {
+        await rec?.end('stopped');
+        this.send({ type: 'done', result: STOPPED_BEFORE_TRAINING });
+        return;
+      }
+      const error = describeError(err, this.backend);
+      await rec?.end('failed', { error: error.message });
+      this.send(error);
     }
   }
 
@@ -87,34 +104,85 @@ export class TrainerSession {
     if (!this.gate.isPaused) this.send({ type: 'state', state: phase });
   }
 
-  private async runSteps(msg: StartMessage): Promise<ExperimentResult> {
-    const { config } = msg;
+  /** The run's link to the store, holding its lock; null (with a warning) when runs cannot be stored here. */
+  private async openRecorder(msg: StartMessage | ContinueMessage): Promise<RunRecorder | null> {
+    let store: RunStore | null = null;
+    try {
+      store = (await this.platform.runStore?.()) ?? null;
+    } catch (err) {
+      if (msg.type === 'continue') throw err;
+      this.send({ type: 'warning', message: `Runs cannot be saved in this browser (${(err as Error).message}): this one trains, but a reload loses it.` });
+    }
+    if (!store) {
+      if (msg.type === 'continue') throw new DataError('This browser keeps no stored runs here, so there is nothing to continue.');
+      return null;
+    }
+    return RunRecorder.open(store, msg.runId, this.send);
+  }
+
+  private checkSettings(config: TrainConfig, items: readonly LabelledItem[]): void {
     const bad = configProblems(config);
     const inputProblem = validateInputMode(config.input, MODEL_INFO[config.model]?.patchSize);
     if (inputProblem) bad.push(inputProblem);
     if (bad.length) throw new DataError(`The training settings cannot be used: ${bad.join(' ')}`);
-    if (!msg.items.length) throw new DataError('There are no labelled images to train on: choose a folder and a score file first.');
+    if (!items.length) throw new DataError('There are no labelled images to train on: choose a folder and a score file first.');
+  }
 
-    this.setPhase('ingesting');
-    const loaded = await this.ingest(msg);
-    if (this.gate.isStopped) return STOPPED_BEFORE_TRAINING;
-    if (loaded.problems.length) this.send({ type: 'problems', problems: loaded.problems });
-    if (!loaded.items.length)
-      throw new DataError(
-        `None of the ${msg.items.length} images could be decoded, so there is nothing to train on. ` +
-          'Check that the folder holds JPEG, PNG, BMP or WebP files (the list of problems names each file).',
-      );
+  private async start(msg: StartMessage, rec: RunRecorder | null): Promise<ExperimentResult> {
+    const { config } = msg;
+    this.checkSettings(config, msg.items);
+    const loaded = await this.ingest(config, msg.items, msg.files);
+    if (!loaded) return STOPPED_BEFORE_TRAINING;
 
     const { split, warning } = chooseSplit(loaded.items, config.split, config.testFrac, config.seed);
     if (warning) this.send({ type: 'warning', message: warning });
-    const name = (i: number) => loaded.items[i]!.file;
-    this.send({ type: 'split', train: split.train.map(name), test: split.test.map(name), reason: split.reason });
+    const names = splitNames(split, loaded.items);
+    this.send({ type: 'split', train: names.train, test: names.test, reason: split.reason });
+    const dataset = msg.meta?.dataset ?? { name: 'unnamed folder', scoreFileName: 'unnamed score file', proxy: false };
+    await rec?.create({
+      name: msg.meta?.name ?? `${dataset.name} · ${config.mode} · ${config.model}`,
+      config,
+      dataset: { ...dataset, imageCount: msg.items.length, files: msg.items.map((it) => it.file) },
+      split: names,
+    });
+    return this.trainOn(config, experimentData(loaded, split), msg, rec, undefined);
+  }
 
+  /** A stored run from its last checkpoint: its config, its split (by file name), its history. */
+  private async continue(msg: ContinueMessage, rec: RunRecorder): Promise<ExperimentResult> {
+    const { run, checkpoint } = await rec.resume((r) => {
+      if (r.status === 'finished') throw new DataError(`"${r.name}" has already trained all its epochs: there is nothing to continue.`);
+      const problem = datasetProblem(r.dataset, msg.items.map((it) => it.file));
+      if (problem) throw new DataError(problem);
+    });
+    const { config } = run;
+    this.checkSettings(config, msg.items);
+    let resumeFrom: Checkpoint | undefined;
+    if (checkpoint) {
+      const missing = runsOf(config).filter((r) => !checkpoint.states[r]);
+      if (missing.length) throw new DataError(`The checkpoint of "${run.name}" lacks the ${missing.join(' and ')} networks, so it cannot be continued.`);
+      resumeFrom = { epoch: checkpoint.ref.epoch, states: checkpoint.states as Checkpoint['states'] };
+    }
+    this.send({ type: 'resumed', fromEpoch: resumeFrom?.epoch ?? 0, history: run.history });
+    const loaded = await this.ingest(config, msg.items, msg.files);
+    if (!loaded) return STOPPED_BEFORE_TRAINING;
+    const split = splitFromNames(run.split, loaded.items);
+    this.send({ type: 'split', train: run.split.train, test: run.split.test, reason: run.split.reason });
+    return this.trainOn(config, experimentData(loaded, split), msg, rec, resumeFrom);
+  }
+
+  private async trainOn(
+    config: TrainConfig,
+    data: ExperimentData,
+    msg: StartMessage | ContinueMessage,
+    rec: RunRecorder | null,
+    resumeFrom: Checkpoint | undefined,
+  ): Promise<ExperimentResult> {
     this.setPhase('measuring');
     const selection = await this.platform.selectBackend({
       choice: msg.backend,
       config,
-      remeasure: msg.remeasure,
+      remeasure: msg.type === 'start' ? msg.remeasure : undefined,
       shouldStop: () => this.gate.isStopped,
     });
     this.backend = selection.report.name;
@@ -122,12 +190,15 @@ export class TrainerSession {
     if (this.gate.isStopped) return STOPPED_BEFORE_TRAINING;
 
     this.setPhase('training');
-    return this.train(msg, experimentData(loaded, split), selection);
+    const loseAt = msg.type === 'start' ? msg.debug?.loseDeviceAfterEpoch : undefined;
+    return this.train(config, data, selection, rec, resumeFrom, loseAt);
   }
 
-  private async ingest(msg: StartMessage) {
-    const files = new Map(msg.files.map((f) => [f.path, f.file]));
-    const { width, height } = storageSize(msg.config.input);
+  /** Decoded images, or null when stopped meanwhile. Throws when none decodes. */
+  private async ingest(config: TrainConfig, items: LabelledItem[], datasetFiles: DatasetFile[]) {
+    this.setPhase('ingesting');
+    const files = new Map(datasetFiles.map((f) => [f.path, f.file]));
+    const { width, height } = storageSize(config.input);
     const decode = this.platform.decoder(files);
     let lastSent = -Infinity;
     const progress = (p: LoadProgress) => {
@@ -137,23 +208,38 @@ export class TrainerSession {
       this.send({ type: 'ingest', done: p.done, total: p.total, imagesPerSec: p.imagesPerSec, bytes: p.done * width * height * 3 });
     };
     // After a stop the remaining files are skipped quickly (and their "problems" never shown).
-    return loadImages(
-      msg.items,
+    const loaded = await loadImages(
+      items,
       width,
       height,
       (file, w, h) => (this.gate.isStopped ? Promise.reject(new Error('stopped')) : decode(file, w, h)),
       progress,
     );
+    if (this.gate.isStopped) return null;
+    if (loaded.problems.length) this.send({ type: 'problems', problems: loaded.problems });
+    if (!loaded.items.length)
+      throw new DataError(
+        `None of the ${items.length} images could be decoded, so there is nothing to train on. ` +
+          'Check that the folder holds JPEG, PNG, BMP or WebP files (the list of problems names each file).',
+      );
+    return loaded;
   }
 
-  private async train(msg: StartMessage, data: ReturnType<typeof experimentData>, selection: BackendSelection) {
+  private async train(
+    config: TrainConfig,
+    data: ExperimentData,
+    selection: BackendSelection,
+    rec: RunRecorder | null,
+    resumeFrom: Checkpoint | undefined,
+    loseAt: number | undefined,
+  ) {
     const fallbacks = [...selection.fallbacks];
     let watch = this.platform.watchDeviceLoss();
-    const loseAt = msg.debug?.loseDeviceAfterEpoch;
     let lostOnPurpose = false;
     const emit = (e: TrainEvent) => {
       if (e.type === 'step') {
         this.steps.push(e);
+        rec?.beat();
         // Test hook: the first step after epoch N, once every run has a checkpoint of epoch N.
         if (loseAt !== undefined && !lostOnPurpose && e.epoch === loseAt && e.step === 0 && watch) {
           lostOnPurpose = true;
@@ -164,11 +250,15 @@ export class TrainerSession {
       this.steps.flush();
       this.send({ type: 'epoch', event: e });
     };
-    return trainResilient(msg.config, data, {
+    return trainResilient(config, data, {
       emit,
       control: this.gate,
+      resumeFrom,
       hooks: {
-        keepCheckpoints: () => watch !== null,
+        // Stored runs keep a checkpoint after every epoch; otherwise only a backend that can be lost needs one.
+        keepCheckpoints: () => rec !== null || watch !== null,
+        epochDone: async (ev) => rec?.epoch(ev),
+        checkpoint: async (c, events, exportMs) => rec?.checkpoint(c.epoch, c.states, events, exportMs),
         backendLost: async () => (watch ? watch.lostWithin(1000) : null),
         nextBackend: async () => {
           for (let next = fallbacks.shift(); next; next = fallbacks.shift()) {

@@ -1,18 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Cohort } from './cohort';
+import type { CohortState, SavedTensor } from './savedState';
 
-/** A tensor as plain data: what crosses to IndexedDB, a zip, or another backend. */
-export interface SavedTensor {
-  name: string;
-  shape: number[];
-  data: Float32Array;
-}
-
-/** Everything needed to continue training a cohort exactly: every weight (BatchNorm statistics included) and each Adam's state. */
-export interface CohortState {
-  nets: SavedTensor[][];
-  optimizers: SavedTensor[][];
-}
+export type { CohortState, SavedTensor } from './savedState';
 
 async function save(named: { name: string; tensor: tf.Tensor }[]): Promise<SavedTensor[]> {
   return Promise.all(
@@ -72,9 +62,4 @@ export async function importCohortState(cohort: Cohort, state: CohortState): Pro
     powers.forEach((p, i) => (o as unknown as AdamBetaPowers)[BETA_POWERS[i]!].assign(p.tensor));
     for (const n of [...named, ...powers]) n.tensor.dispose();
   }
-}
-
-/** Bytes of a state's tensor data. */
-export function stateBytes(state: CohortState): number {
-  return [...state.nets, ...state.optimizers].flat().reduce((s, t) => s + t.data.byteLength, 0);
 }

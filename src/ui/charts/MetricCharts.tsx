@@ -3,29 +3,32 @@ import { memo, useMemo } from 'react';
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { EpochEvent, RunKind } from '../../core/train/events';
 import { AXIS, GRID, TOOLTIP } from './chartTheme';
-import { metricRows, networksOf, type MetricKey, type Network } from './networks';
+import { isDashed, metricRows, networksOf, type MetricKey, type Network } from './networks';
 import { SeriesLegend } from './SeriesLegend';
 
-const METRICS: { key: MetricKey; title: string; better: string }[] = [
+export const METRICS: { key: MetricKey; title: string; better: string }[] = [
   { key: 'srcc', title: 'SRCC', better: 'higher is better' },
   { key: 'plcc', title: 'PLCC (logistic fit)', better: 'higher is better' },
   { key: 'krcc', title: 'KRCC', better: 'higher is better' },
   { key: 'rmse', title: 'RMSE', better: 'lower is better' },
 ];
 
-const MetricChart = memo(function MetricChart({
+export const MetricChart = memo(function MetricChart({
   metric,
   rows,
   nets,
   epochs,
+  testId = 'metric',
 }: {
   metric: (typeof METRICS)[number];
   rows: Record<string, number | null>[];
   nets: Network[];
   epochs: number;
+  /** data-testid is `${testId}-${metric}` (another chart group uses another prefix). */
+  testId?: string;
 }) {
   return (
-    <figure className="chart-figure" aria-label={`Test ${metric.title} per epoch`} data-testid={`metric-${metric.key}`} data-epochs={rows.length}>
+    <figure className="chart-figure" aria-label={`Test ${metric.title} per epoch`} data-testid={`${testId}-${metric.key}`} data-epochs={rows.length}>
       <figcaption>
         Test {metric.title} <span className="muted">· {metric.better}</span>
       </figcaption>
@@ -45,7 +48,7 @@ const MetricChart = memo(function MetricChart({
             name={n.label}
             stroke={n.color}
             strokeWidth={n.which === 'ensemble' ? 3 : 2}
-            strokeDasharray={n.run === 'dml' && n.which !== 'ensemble' ? '5 3' : undefined}
+            strokeDasharray={isDashed(n) ? '5 3' : undefined}
             dot={{ r: 3, fill: n.color, strokeWidth: 0 }}
             connectNulls
             isAnimationActive={false}
@@ -64,7 +67,7 @@ export function MetricCharts({ epochs, planned }: { epochs: Record<RunKind, Epoc
     <section aria-labelledby="metrics-title" className="chart-group">
       <div className="chart-group__head">
         <h3 id="metrics-title">Test metrics per epoch</h3>
-        <SeriesLegend items={nets.map((n) => ({ label: n.label, color: n.color, dashed: n.run === 'dml' && n.which !== 'ensemble' }))} />
+        <SeriesLegend items={nets.map((n) => ({ label: n.label, color: n.color, dashed: isDashed(n) }))} />
       </div>
       <div className="metric-grid">
         {METRICS.map((m) => (

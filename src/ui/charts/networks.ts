@@ -14,6 +14,16 @@ export interface Network {
   run: RunKind;
   /** Index into the run's peers, or 'ensemble'. */
   which: number | 'ensemble';
+  /** Drawn dashed; by default the DML peers are. */
+  dashed?: boolean;
+}
+
+export const isDashed = (n: Network) => n.dashed ?? (n.run === 'dml' && n.which !== 'ensemble');
+
+/** A stored history (both run kinds, any order) as the charts take it: per kind, by epoch. */
+export function epochsByKind(history: readonly EpochEvent[]): Record<RunKind, EpochEvent[]> {
+  const sorted = [...history].sort((a, b) => a.epoch - b.epoch);
+  return { baseline: sorted.filter((e) => e.run === 'baseline'), dml: sorted.filter((e) => e.run === 'dml') };
 }
 
 const PEER_COLORS = ['#4fa8ff', '#5fd68f', '#c79bff', '#ff8fb8', '#60e0e0', '#e6c85c', '#a0b4ff', '#ffb36b'];

@@ -1,6 +1,6 @@
-/** Save text as a file through a temporary link. */
-export function downloadText(fileName: string, text: string, type = 'text/plain'): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+/** Save a blob as a file through a temporary link. */
+export function downloadBlob(fileName: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = fileName;
@@ -9,4 +9,9 @@ export function downloadText(fileName: string, text: string, type = 'text/plain'
   a.remove();
   // Revoke after the click has been handled.
   setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** Save text as a file. */
+export function downloadText(fileName: string, text: string, type = 'text/plain'): void {
+  downloadBlob(fileName, new Blob([text], { type }));
 }

@@ -35,6 +35,10 @@ export const ADVICE: Record<WorkerErrorKind | 'file' | 'no-match', Advice> = {
     title: 'The browser’s storage is full',
     next: 'Free space by deleting old runs or site data for this page (browser settings → site data), then press Start again.',
   },
+  run: {
+    title: 'This run cannot be continued here',
+    next: 'If it is training in another tab or window, stop it there or let it finish; if it was deleted, start a new run.',
+  },
   internal: {
     title: 'Something went wrong inside the studio',
     next: 'Reload the page and start again. If it happens again, download the config and report it with the message above.',

@@ -2,7 +2,7 @@
 import { isInfoProblem } from '../../core/data/matchImages';
 import { ADVICE } from '../common/errorAdvice';
 import { ErrorBox } from '../common/ErrorBox';
-import { formatDuration } from '../common/format';
+import { formatBytes, formatDuration } from '../common/format';
 import { BackendBadge } from './BackendBadge';
 import { ProgressPanel } from './ProgressPanel';
 import { isActive, progressOf, type RunState } from './runState';
@@ -65,6 +65,19 @@ export function RunPanel({ state, blocked, onStart, onPause, onResume, onStop }:
       {blocked && !active && <p className="hint">{blocked}</p>}
       <ProgressPanel state={state} progress={state.plan ? progress : null} />
       {state.split && <p className="hint">{state.split.reason}</p>}
+      {state.resumedFrom !== null && (
+        <p className="hint">
+          {state.resumedFrom > 0
+            ? `Continued from the checkpoint of epoch ${state.resumedFrom}: the charts show the stored epochs, then the new ones.`
+            : 'Continued from the start: the run had no checkpoint yet.'}
+        </p>
+      )}
+      {state.checkpoint && (
+        <p className="hint" data-testid="checkpoint-line" data-bytes={state.checkpoint.bytes} data-ms={state.checkpoint.ms.toFixed(1)}>
+          Checkpoint of epoch {state.checkpoint.epoch} saved in this browser: {formatBytes(state.checkpoint.bytes)}, read off the backend in{' '}
+          {state.checkpoint.exportMs.toFixed(0)} ms, written in {state.checkpoint.ms.toFixed(0)} ms.
+        </p>
+      )}
       {state.error && <ErrorBox advice={ADVICE[state.error.kind]} message={state.error.message} />}
       {state.warnings.length > 0 && (
         <ul className="warnings" aria-label="Warnings">

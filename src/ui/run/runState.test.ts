@@ -75,4 +75,16 @@ describe('runReducer', () => {
     const s = feed(started, [{ type: 'epoch', event: ev }, { type: 'epoch', event: ev }], 0);
     expect(s.epochs.dml).toHaveLength(1);
   });
+
+  it('a continued run draws its stored history first, then adds the new epochs; checkpoints are kept for display', () => {
+    type Ev = Extract<FromWorker, { type: 'epoch' }>['event'];
+    const ev = (run: 'baseline' | 'dml', epoch: number) => ({ type: 'epoch', run, epoch }) as unknown as Ev;
+    let s = feed(started, [{ type: 'resumed', fromEpoch: 2, history: [ev('dml', 2), ev('baseline', 1), ev('dml', 1), ev('baseline', 2)] }], 0);
+    expect(s.resumedFrom).toBe(2);
+    expect(s.epochs.baseline.map((e) => e.epoch)).toEqual([1, 2]);
+    expect(s.epochs.dml.map((e) => e.epoch)).toEqual([1, 2]);
+    s = feed(s, [{ type: 'epoch', event: ev('baseline', 3) }, { type: 'checkpoint', epoch: 3, bytes: 4096, ms: 12, exportMs: 3 }], 1);
+    expect(s.epochs.baseline.map((e) => e.epoch)).toEqual([1, 2, 3]);
+    expect(s.checkpoint).toEqual({ epoch: 3, bytes: 4096, ms: 12, exportMs: 3 });
+  });
 });

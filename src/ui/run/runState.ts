@@ -6,6 +6,7 @@ import type { ImportProblem } from '../../core/data/types';
 import type { EpochEvent, RunKind, StepEvent } from '../../core/train/events';
 import type { ExperimentResult } from '../../core/train/runExperiment';
 import type { BackendReport, FromWorker } from '../../worker/protocol';
+import { epochsByKind } from '../charts/networks';
 
 export type RunStatus =
   | 'idle'
@@ -42,6 +43,10 @@ export interface RunState {
   /** performance.now() when Start was pressed and when the run ended (for "took …"). */
   startedAt: number | null;
   endedAt: number | null;
+  /** The latest checkpoint stored: its epoch, size and timings. */
+  checkpoint: { epoch: number; bytes: number; ms: number; exportMs: number } | null;
+  /** A continued run: the epoch of the checkpoint it went on from. */
+  resumedFrom: number | null;
 }
 
 export const initialRunState: RunState = {
@@ -61,6 +66,8 @@ export const initialRunState: RunState = {
   rate: [],
   startedAt: null,
   endedAt: null,
+  checkpoint: null,
+  resumedFrom: null,
 };
 
 export type RunAction =
@@ -99,6 +106,14 @@ function apply(state: RunState, msg: FromWorker, now: number): RunState {
       const rate = [...state.rate, { t: now, done: stepsDone(next) }].filter((r) => now - r.t <= RATE_WINDOW_MS);
       return { ...next, rate };
     }
+    case 'checkpoint':
+      return { ...state, checkpoint: { epoch: msg.epoch, bytes: msg.bytes, ms: msg.ms, exportMs: msg.exportMs } };
+    case 'resumed':
+      // The stored history, drawn before the new epochs arrive.
+      return { ...state, resumedFrom: msg.fromEpoch, epochs: epochsByKind(msg.history) };
+    case 'taskDone':
+    case 'taskFailed':
+      return state;
     case 'epoch': {
       const run = msg.event.run;
       const list = state.epochs[run].filter((e) => e.epoch !== msg.event.epoch);

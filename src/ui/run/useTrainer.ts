@@ -5,8 +5,10 @@
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { LabelledItem } from '../../core/data/types';
+import type { TrainConfig } from '../../core/train/config';
 import { TrainerClient } from '../../worker/client';
-import type { DatasetFile, FromWorker } from '../../worker/protocol';
+import type { BackendChoice, DatasetFile, FromWorker, RunMeta } from '../../worker/protocol';
+import type { RunRecord } from '../../worker/storage/runRecord';
 import { LossHistory } from '../charts/lossSeries';
 import type { StudioConfig } from '../experiment/studioConfig';
 import { initialRunState, runReducer } from './runState';
@@ -18,6 +20,15 @@ export interface StartArgs {
   items: LabelledItem[];
   files: DatasetFile[];
   remeasure: boolean;
+  /** The run's name and data, stored with it. */
+  meta: RunMeta;
+}
+
+export interface ContinueArgs {
+  run: RunRecord;
+  items: LabelledItem[];
+  files: DatasetFile[];
+  backend: BackendChoice;
 }
 
 export function useTrainer() {
@@ -46,15 +57,16 @@ export function useTrainer() {
   const onMessage = useCallback(
     (m: FromWorker) => {
       queue.current.push(m);
-      // Errors and the end of a run show at once; progress waits for the next flush.
-      if (m.type === 'error' || m.type === 'done' || m.type === 'state') flush();
+      // Errors, the end of a run, checkpoints and a resume show at once; progress waits for the next flush.
+      if (m.type === 'error' || m.type === 'done' || m.type === 'state' || m.type === 'checkpoint' || m.type === 'resumed') flush();
       else timer.current ??= window.setTimeout(flush, FLUSH_MS);
     },
     [flush],
   );
 
-  const start = useCallback(
-    ({ config, items, files, remeasure }: StartArgs) => {
+  /** A fresh worker for a run: the old one (and its queued messages) is dropped first. */
+  const launch = useCallback(
+    (runId: string, train: TrainConfig, post: (c: TrainerClient) => void) => {
       client.current?.terminate();
       client.current = null;
       if (timer.current !== null) window.clearTimeout(timer.current);
@@ -62,8 +74,6 @@ export function useTrainer() {
       queue.current = [];
       loss.current.clear();
       setLossVersion((v) => v + 1);
-      const runId = crypto.randomUUID();
-      const { backend, columns: _columns, ...train } = config;
       dispatch({
         type: 'reset',
         runId,
@@ -74,7 +84,7 @@ export function useTrainer() {
         const c = new TrainerClient();
         client.current = c;
         c.on(onMessage);
-        c.start({ runId, config: train, items, files, backend, remeasure });
+        post(c);
       } catch (e) {
         dispatch({
           type: 'fail',
@@ -84,6 +94,21 @@ export function useTrainer() {
       }
     },
     [onMessage],
+  );
+
+  const start = useCallback(
+    ({ config, items, files, remeasure, meta }: StartArgs) => {
+      const runId = crypto.randomUUID();
+      const { backend, columns: _columns, ...train } = config;
+      launch(runId, train, (c) => c.start({ runId, config: train, items, files, backend, remeasure, meta }));
+    },
+    [launch],
+  );
+
+  /** Continue a stored run from its last checkpoint, on the data supplied again. */
+  const continueRun = useCallback(
+    ({ run, items, files, backend }: ContinueArgs) => launch(run.id, run.config, (c) => c.continue({ runId: run.id, items, files, backend })),
+    [launch],
   );
 
   const pause = useCallback(() => client.current?.pause(), []);
@@ -98,5 +123,5 @@ export function useTrainer() {
     [],
   );
 
-  return { state, loss: loss.current, lossVersion, start, pause, resume, stop };
+  return { state, loss: loss.current, lossVersion, start, continueRun, pause, resume, stop };
 }

@@ -2,7 +2,7 @@
  * What a stored run looks like, and the pure bookkeeping on it (history trimming, which
  * checkpoints to keep). No IndexedDB here, so the rules are testable on their own.
  */
-import type { CohortState } from '../../core/train/cohortState';
+import type { CohortState } from '../../core/train/savedState';
 import type { TrainConfig } from '../../core/train/config';
 import type { EpochEvent, RunKind } from '../../core/train/events';
 import type { FinalMetrics } from '../../core/train/runExperiment';

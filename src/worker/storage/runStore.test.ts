@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CohortState } from '../../core/train/cohortState';
+import type { CohortState } from '../../core/train/savedState';
 import { QUICK_DEMO } from '../../core/train/config';
 import type { EpochEvent, RunKind } from '../../core/train/events';
 import { makeRng } from '../../core/rng';

@@ -9,7 +9,7 @@
  * collectGarbage() removes. A record never points at data that is not all there.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import { stateBytes, type CohortState } from '../../core/train/cohortState';
+import { stateBytes, type CohortState } from '../../core/train/savedState';
 import type { EpochEvent, RunKind } from '../../core/train/events';
 import type { FinalMetrics } from '../../core/train/runExperiment';
 import {

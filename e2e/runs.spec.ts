@@ -1,0 +1,169 @@
+/**
+ * Runs that last (issue 5), as a user meets them: a run cut off by a reload is listed as
+ * interrupted and resumed from its checkpoint without losing or repeating an epoch; a model
+ * exported as a zip, deleted and imported again scores new images exactly as before.
+ */
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+
+/** The demo set through the step-1 inputs, and a small, fast experiment. */
+async function loadDemoAndConfigure(page: Page, epochs: number): Promise<void> {
+  await page.getByLabel('Image folder', { exact: true }).setInputFiles('public/demo/images');
+  await page.getByLabel('Score file', { exact: true }).setInputFiles('public/demo/mos.csv');
+  await expect(page.getByText(/300 of 300 score rows are usable/)).toBeVisible();
+  await page.getByLabel('Mode', { exact: true }).selectOption('both');
+  await page.getByLabel('Epochs', { exact: true }).fill(String(epochs));
+  await page.getByLabel('Input', { exact: true }).selectOption('resize');
+  await page.getByLabel('Image width', { exact: true }).fill('32');
+  await page.getByLabel('Image height', { exact: true }).fill('32');
+  await page.getByLabel('Backend', { exact: true }).selectOption('wasm');
+  await expect(page.getByRole('list', { name: 'Config problems' })).toHaveCount(0);
+}
+
+/** Every stored run, read straight from IndexedDB. */
+function storedRuns(page: Page) {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open('dml-iqa-studio');
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    const runs = await new Promise<{ status: string; history: { run: string; epoch: number }[]; checkpoints: { last?: { epoch: number } } }[]>(
+      (resolve, reject) => {
+        const r = db.transaction('runs').objectStore('runs').getAll();
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      },
+    );
+    db.close();
+    return runs.map((r) => ({ status: r.status, epochs: r.history.map((e) => `${e.run}${e.epoch}`), lastCheckpoint: r.checkpoints.last?.epoch }));
+  });
+}
+
+const SHOTS = 'test-results/screenshots';
+const runsTable = (page: Page) => page.getByRole('table', { name: 'Runs' });
+
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(`${m.text()} ${m.location().url}`));
+  return errors;
+}
+
+test('a run cut off by a reload is listed as interrupted, resumes from its checkpoint, and keeps every epoch exactly once', async ({ page }) => {
+  test.setTimeout(900_000);
+  const errors = watchErrors(page);
+  await page.goto('/');
+  await loadDemoAndConfigure(page, 4);
+  await page.getByRole('button', { name: 'Start' }).click();
+
+  // The checkpoint of epoch 2 (both runs finished it) is stored: cut the run off there.
+  const checkpoint = page.getByTestId('checkpoint-line');
+  await expect(checkpoint).toContainText('Checkpoint of epoch 2 saved', { timeout: 600_000 });
+  console.log(`checkpoint of tiny, baseline + 2 DML peers: ${await checkpoint.getAttribute('data-bytes')} bytes; ${await checkpoint.innerText()}`);
+  await page.reload();
+
+  const row = runsTable(page).getByRole('row').filter({ hasText: 'images · baseline + DML' });
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText('interrupted');
+  await row.getByRole('button', { name: 'Resume' }).click();
+
+  // The page no longer holds the data: it names the folder and the score file, and checks them.
+  const prompt = page.getByRole('region', { name: 'Resume a run' });
+  await expect(prompt).toContainText('choose the folder “images” (300 images) and the score file “mos.csv”');
+  await expect(prompt.getByRole('button', { name: 'Resume with this data' })).toBeDisabled();
+  await page.getByLabel('Image folder', { exact: true }).setInputFiles('public/demo/images');
+  await page.getByLabel('Score file', { exact: true }).setInputFiles('public/demo/mos.csv');
+  await expect(prompt).toContainText('The data matches: the same 300 images.');
+  await prompt.getByRole('button', { name: 'Resume with this data' }).click();
+
+  // The stored epochs are drawn at once, then the run goes on from its checkpoint.
+  const srcc = page.getByTestId('metric-srcc');
+  await expect(page.getByText(/Continued from the checkpoint of epoch 2/)).toBeVisible();
+  await expect(srcc).toHaveAttribute('data-epochs', '2');
+  await expect(page.getByText(/^Finished/)).toBeVisible({ timeout: 600_000 });
+  await expect(srcc).toHaveAttribute('data-epochs', '4');
+  // Baseline, DML peers A and B, DML ensemble: 4 points each.
+  await expect(srcc.locator('.recharts-line-dot')).toHaveCount(16);
+
+  const stored = await storedRuns(page);
+  expect(stored).toHaveLength(1);
+  expect(stored[0]!.status).toBe('finished');
+  expect(stored[0]!.lastCheckpoint).toBe(4);
+  expect([...stored[0]!.epochs].sort()).toEqual(['baseline1', 'baseline2', 'baseline3', 'baseline4', 'dml1', 'dml2', 'dml3', 'dml4']);
+  await expect(row).toContainText('finished');
+  await expect(row).toContainText('4/4 epochs');
+  await page.getByRole('heading', { name: /Runs/ }).scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SHOTS}/runs-resumed-1280x720.png` });
+  expect(errors).toEqual([]);
+});
+
+/** Score the images in `dir` with the model chosen in "Score with"; the downloaded CSV as rows of cells. */
+async function scoreCsv(page: Page, dir: string): Promise<string[][]> {
+  await page.getByLabel('Images to score', { exact: true }).setInputFiles(dir);
+  await page.getByRole('button', { name: 'Score', exact: true }).click();
+  await expect(page.getByRole('table', { name: 'Predicted scores' })).toBeVisible({ timeout: 120_000 });
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download scores (CSV)' }).click();
+  const text = readFileSync(await (await download).path(), 'utf8');
+  return text.trim().split('\n').map((line) => line.split(','));
+}
+
+test('export a run as a zip, delete it, import the zip: it scores new images exactly as before', async ({ page }, testInfo) => {
+  test.setTimeout(600_000);
+  const errors = watchErrors(page);
+  await page.goto('/');
+  await loadDemoAndConfigure(page, 1);
+  await page.getByRole('button', { name: 'Start' }).click();
+  await expect(page.getByText(/^Finished/)).toBeVisible({ timeout: 480_000 });
+  // Renamed, the run exports and imports under its new name.
+  await runsTable(page).getByRole('row').filter({ hasText: 'images · baseline + DML' }).getByRole('button', { name: 'Rename' }).click();
+  await page.getByLabel('New name', { exact: true }).fill('one epoch');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  const row = runsTable(page).getByRole('row').filter({ hasText: 'one epoch' });
+  await expect(row).toContainText('finished');
+
+  // Storage: usage and quota shown; persistence asked for (headless Chromium answers without a prompt).
+  await expect(page.getByText(/^Storage: .* used of /)).toBeVisible();
+  await page.getByRole('button', { name: 'Keep data persistent' }).click();
+  await expect(page.getByText(/The browser (will keep the runs|said no)|kept persistently/)).toBeVisible();
+
+  // Two demo images in a folder of their own.
+  const dir = mkdtempSync(join(tmpdir(), 'score-'));
+  for (const f of ['I03_05_03.png', 'I07_04_01.png']) copyFileSync(join('public/demo/images', f), join(dir, f));
+  const before = await scoreCsv(page, dir);
+  expect(before[0]).toEqual(['image', 'Baseline', 'DML ensemble', 'DML peer A', 'DML peer B']);
+  expect(before.map((r) => r[0])).toEqual(['image', 'I03_05_03.png', 'I07_04_01.png']);
+  await expect(page.getByRole('table', { name: 'Predicted scores' }).locator('img')).toHaveCount(2);
+
+  const download = page.waitForEvent('download');
+  await row.getByRole('button', { name: 'Export model' }).click();
+  const zip = await download;
+  expect(zip.suggestedFilename()).toBe('one_epoch-epoch1.zip');
+  const zipPath = testInfo.outputPath(zip.suggestedFilename());
+  await zip.saveAs(zipPath);
+
+  await row.getByRole('button', { name: 'Delete' }).click();
+  await row.getByRole('button', { name: 'Confirm delete' }).click();
+  await expect(page.getByText('No runs yet.')).toBeVisible();
+  expect(await storedRuns(page)).toEqual([]);
+
+  await page.getByLabel('Model zip', { exact: true }).setInputFiles(zipPath);
+  await expect(page.getByText(/^Imported “one epoch” from one_epoch-epoch1\.zip/)).toBeVisible({ timeout: 120_000 });
+  await expect(runsTable(page).getByRole('row').filter({ hasText: 'one epoch' })).toContainText('finished');
+
+  const after = await scoreCsv(page, dir);
+  expect(after[0]).toEqual(before[0]);
+  expect(after.map((r) => r[0])).toEqual(before.map((r) => r[0]));
+  for (let i = 1; i < before.length; i++)
+    for (let c = 1; c < before[i]!.length; c++) {
+      const [b, a] = [Number(before[i]![c]), Number(after[i]![c])];
+      expect(Number.isFinite(b)).toBe(true);
+      expect(Math.abs(a - b), `${before[0]![c]} of ${before[i]![0]}: ${b} before, ${a} after`).toBeLessThanOrEqual(1e-5);
+    }
+  await page.getByRole('heading', { name: /Score images/ }).scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SHOTS}/runs-scored-1280x720.png` });
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,143 @@
+/**
+ * Step 5: every stored run — rename, delete, resume, compare on the same charts, export its
+ * model as a zip, import such a zip — and the storage the runs take.
+ */
+import { useState, type ReactNode } from 'react';
+import type { CheckpointSlot, RunRecord } from '../../worker/storage/runRecord';
+import { downloadBlob } from '../common/download';
+import { ErrorBox } from '../common/ErrorBox';
+import { formatBytes } from '../common/format';
+import { CompareCharts } from './CompareCharts';
+import { RunRow } from './RunRow';
+import { StorageBar } from './StorageBar';
+import type { useRuns } from './useRuns';
+import type { RunTask } from './useTasks';
+
+interface Props {
+  runs: ReturnType<typeof useRuns>;
+  task: RunTask;
+  /** The run this page trains now, and whether any is training. */
+  activeRunId: string | null;
+  training: boolean;
+  slot: CheckpointSlot;
+  onSlot: (slot: CheckpointSlot) => void;
+  onResume: (run: RunRecord) => void;
+  /** The resume prompt, when a run waits for its data. */
+  children?: ReactNode;
+}
+
+const TASK_ADVICE = { title: 'That did not work', next: 'Read the message above; try again, or choose another file.' };
+
+export function RunsPanel({ runs, task, activeRunId, training, slot, onSlot, onResume, children }: Props) {
+  const [selected, setSelected] = useState<string[]>([]);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const compared = runs.runs.filter((r) => selected.includes(r.id));
+
+  const act = async (what: string, job: () => Promise<string>) => {
+    setBusy(what);
+    setError(null);
+    setNote(null);
+    try {
+      setNote(await job());
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(null);
+    }
+  };
+  const exportRun = (run: RunRecord) =>
+    act(`Exporting “${run.name}”…`, async () => {
+      const r = await task({ task: 'export', runId: run.id, slot });
+      downloadBlob(r.fileName, new Blob([r.zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
+      return `Exported ${r.fileName} (${formatBytes(r.zip.byteLength)}).`;
+    });
+  const importZip = (file: File) =>
+    act(`Importing ${file.name}…`, async () => {
+      const r = await task({ task: 'import', file, fileName: file.name });
+      await runs.refresh();
+      return `Imported “${r.name}” from ${file.name}: it is listed below and can score images.`;
+    });
+
+  return (
+    <section className="panel runs-panel" aria-labelledby="runs-title">
+      <h2 id="runs-title">
+        <span className="step">5</span> Runs
+      </h2>
+      <StorageBar estimate={runs.estimate} onPersist={runs.persist} />
+      <div className="runs-tools">
+        <div className="field">
+          <label htmlFor="weights-slot">Weights to export and score</label>
+          <select id="weights-slot" value={slot} onChange={(e) => onSlot(e.currentTarget.value as CheckpointSlot)}>
+            <option value="last">last epoch</option>
+            <option value="best">best test SRCC</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="model-zip">Model zip</label>
+          <input
+            id="model-zip"
+            type="file"
+            accept=".zip,application/zip"
+            disabled={busy !== null}
+            onChange={(e) => {
+              const f = e.currentTarget.files?.[0];
+              e.currentTarget.value = '';
+              if (f) void importZip(f);
+            }}
+          />
+          <span className="hint">Import model: a zip exported by the studio becomes a run.</span>
+        </div>
+      </div>
+      {busy && (
+        <p className="status-line" role="status">
+          {busy}
+        </p>
+      )}
+      {note && <p className="hint">{note}</p>}
+      {error && <ErrorBox advice={TASK_ADVICE} message={error} onDismiss={() => setError(null)} />}
+      {runs.error && <ErrorBox advice={TASK_ADVICE} message={runs.error} onDismiss={runs.dismissError} />}
+      {children}
+      {runs.loaded && runs.runs.length === 0 ? (
+        <p className="placeholder">No runs yet. Every run you start is kept here, with its checkpoints, until you delete it.</p>
+      ) : (
+        <div className="runs-scroll">
+          <table className="runs-table" aria-label="Runs">
+            <thead>
+              <tr>
+                <th scope="col">compare</th>
+                <th scope="col">name</th>
+                <th scope="col">date</th>
+                <th scope="col">dataset</th>
+                <th scope="col">mode</th>
+                <th scope="col">status</th>
+                <th scope="col">final test metrics</th>
+                <th scope="col">actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {runs.runs.map((run) => (
+                <RunRow
+                  key={run.id}
+                  run={run}
+                  active={run.id === activeRunId}
+                  training={training}
+                  selected={selected.includes(run.id)}
+                  busy={busy !== null}
+                  onSelect={(on) => setSelected((s) => (on ? [...s, run.id] : s.filter((id) => id !== run.id)))}
+                  onRename={(name) => void runs.rename(run.id, name)}
+                  onDelete={() => void runs.remove(run.id).then(() => setSelected((s) => s.filter((id) => id !== run.id)))}
+                  onResume={() => onResume(run)}
+                  onExport={() => void exportRun(run)}
+                />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {compared.length === 1 && <p className="hint">Select one more run to compare them on the same charts.</p>}
+      {compared.length >= 2 && <CompareCharts runs={compared} />}
+    </section>
+  );
+}

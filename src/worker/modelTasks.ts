@@ -1,0 +1,89 @@
+/**
+ * A stored run as a model zip and back (the worker's side of "Export model" and "Import
+ * model"): checkpoint → networks → zip; zip → networks → checkpoint of a new, finished run.
+ */
+import { exportModelZip, readModelZip } from '../core/io/modelZip';
+import { cohortsFromStates, statesFromNets } from '../core/io/restoreCohorts';
+import type { Cohort } from '../core/train/cohort';
+import type { EpochEvent } from '../core/train/events';
+import { finalFrom } from '../core/train/runExperiment';
+import { lastEvents } from './runRecorder';
+import { historyUpTo, RunNotFoundError, selectionSrcc, type Checkpoint, type CheckpointSlot, type RunRecord, type RunStore } from './storage/runStore';
+
+/** The run and its checkpoint in `slot` (the last one when it has no best yet); throws in words when it has none. */
+export async function runCheckpoint(
+  store: RunStore,
+  runId: string,
+  slot: CheckpointSlot,
+): Promise<{ run: RunRecord; checkpoint: Checkpoint; slot: CheckpointSlot }> {
+  const run = await store.getRun(runId);
+  if (!run) throw new RunNotFoundError(runId);
+  const wanted = await store.readCheckpoint(runId, slot);
+  const checkpoint = wanted ?? (await store.readCheckpoint(runId, 'last'));
+  if (!checkpoint) throw new Error(`"${run.name}" has no saved networks yet: it ended before finishing its first epoch.`);
+  return { run, checkpoint, slot: wanted ? slot : 'last' };
+}
+
+export function disposeCohorts(cohorts: Partial<Record<string, Cohort>>): void {
+  for (const c of Object.values(cohorts)) c?.dispose();
+}
+
+/** File-name-safe version of a run's name. */
+function fileStem(name: string): string {
+  return name.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 60) || 'model';
+}
+
+export async function exportRun(store: RunStore, runId: string, slot: CheckpointSlot): Promise<{ fileName: string; zip: Uint8Array }> {
+  const { run, checkpoint, slot: used } = await runCheckpoint(store, runId, slot);
+  const epoch = checkpoint.ref.epoch;
+  // The metrics that go with these weights: those of the checkpoint's epoch.
+  const epochs = historyUpTo(run.history, epoch);
+  const cohorts = await cohortsFromStates(run.config, checkpoint.states);
+  try {
+    const zip = await exportModelZip({
+      config: run.config,
+      cohorts,
+      final: finalFrom(lastEvents(epochs)),
+      epochs,
+      about: {
+        name: run.name,
+        createdAt: run.createdAt,
+        epoch,
+        checkpoint: used,
+        dataset: { name: run.dataset.name, imageCount: run.dataset.imageCount, proxy: run.dataset.proxy },
+      },
+    });
+    return { fileName: `${fileStem(run.name)}-epoch${epoch}.zip`, zip };
+  } finally {
+    disposeCohorts(cohorts);
+  }
+}
+
+/** A zip made by exportRun becomes a finished run with one checkpoint (weights only: it can be scored and exported, not trained on). */
+export async function importZip(store: RunStore, bytes: Uint8Array, fileName: string): Promise<RunRecord> {
+  const zip = await readModelZip(bytes, fileName);
+  try {
+    const { config, manifest, metrics } = zip;
+    const history: EpochEvent[] = metrics.epochs ?? [];
+    const dataset = manifest.dataset ?? { name: fileName, imageCount: 0, proxy: false };
+    const run = await store.createRun({
+      name: manifest.name,
+      config,
+      status: 'finished',
+      history,
+      final: metrics.final,
+      dataset: { ...dataset, scoreFileName: '', files: [] },
+      split: { train: [], test: [], kind: config.split, reason: `Imported from ${fileName}: the split is not part of a model zip.` },
+    });
+    const states = await statesFromNets(zip.nets);
+    try {
+      await store.writeCheckpoint(run.id, { epoch: manifest.epoch, states, srcc: selectionSrcc(lastEvents(historyUpTo(history, manifest.epoch))) });
+    } catch (err) {
+      await store.deleteRun(run.id).catch(() => {});
+      throw err;
+    }
+    return run;
+  } finally {
+    for (const n of zip.nets) n.model.dispose();
+  }
+}

@@ -1,0 +1,134 @@
+import 'fake-indexeddb/auto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeSyntheticSet } from '../core/data/syntheticSet';
+import type { ImageDecoder } from '../core/data/loadImages';
+import type { LabelledItem } from '../core/data/types';
+import { QUICK_DEMO, type TrainConfig } from '../core/train/config';
+import type { EpochEvent } from '../core/train/events';
+import { initNodeBackend } from '../node/tfNode';
+import type { BackendSelection } from './backendSelection';
+import type { ContinueMessage, FromWorker, StartMessage } from './protocol';
+import { openRunStore, StorageFullError, type RunStore } from './storage/runStore';
+import { TrainerSession, type SessionPlatform } from './trainerSession';
+
+const SIZE = 16;
+const set = makeSyntheticSet(24, SIZE, 5, 6);
+const items: LabelledItem[] = Array.from({ length: 24 }, (_, i) => ({ file: `img/${i}.png`, mos: set.mos[i]!, ref: set.refs[i], line: i + 2 }));
+const files = items.map((it) => ({ path: it.file, file: new Blob([new Uint8Array([1])]) }));
+const config: TrainConfig = { ...QUICK_DEMO, mode: 'both', epochs: 3, batchSize: 8, decayEvery: 2, input: { kind: 'resize', width: SIZE, height: SIZE } };
+
+const decoder: SessionPlatform['decoder'] = (): ImageDecoder => async (file) => {
+  const img = set.store.image(Number(/(\d+)/.exec(file)![1]));
+  return { ...img, data: img.data.slice() };
+};
+const selection: BackendSelection = {
+  report: { type: 'backend', name: 'wasm', reason: 'You chose wasm.', candidates: [{ name: 'wasm' }] },
+  fallbacks: [],
+};
+
+let store: RunStore;
+beforeAll(async () => {
+  await initNodeBackend('wasm');
+  store = await openRunStore({ name: 'session-store-test' });
+});
+afterAll(() => store.close());
+
+function platform(s: RunStore | null): SessionPlatform {
+  return {
+    decoder,
+    selectBackend: async () => selection,
+    startBackend: async () => null,
+    watchDeviceLoss: () => null,
+    runStore: s ? async () => s : undefined,
+  };
+}
+
+async function run(msg: StartMessage | ContinueMessage, s: RunStore | null, during?: (session: TrainerSession, m: FromWorker) => void) {
+  const out: FromWorker[] = [];
+  const session = new TrainerSession((m) => {
+    out.push(m);
+    during?.(session, m);
+  }, platform(s));
+  await session.run(msg);
+  return out;
+}
+
+const start = (runId: string): StartMessage => ({
+  type: 'start',
+  runId,
+  config,
+  items,
+  files,
+  backend: 'wasm',
+  meta: { name: 'stored run', dataset: { name: 'synthetic', scoreFileName: 'mos.csv', proxy: true } },
+});
+const epochsOf = (out: FromWorker[]): EpochEvent[] => out.flatMap((m) => (m.type === 'epoch' ? [m.event] : []));
+const kindsAndEpochs = (h: readonly EpochEvent[]) => h.map((e) => `${e.run}${e.epoch}`).sort();
+
+describe('TrainerSession with a run store', () => {
+  it('stores the run; a run stopped mid-way continues from its checkpoint to the result of an uninterrupted run', async () => {
+    const reference = await run(start('reference'), null);
+    const refDone = reference.at(-1)!;
+    if (refDone.type !== 'done') throw new Error(JSON.stringify(refDone));
+
+    // Stop as soon as the checkpoint of epoch 2 is stored: epoch 3 is under way then.
+    const first = await run(start('r1'), store, (s, m) => m.type === 'checkpoint' && m.epoch === 2 && s.stop());
+    const checkpoints = first.flatMap((m) => (m.type === 'checkpoint' ? [m] : []));
+    expect(checkpoints.map((c) => c.epoch)).toEqual([1, 2]);
+    for (const c of checkpoints) {
+      expect(c.bytes).toBeGreaterThan(10_000);
+      expect(c.ms).toBeGreaterThan(0);
+    }
+    let stored = (await store.getRun('r1'))!;
+    expect(stored).toMatchObject({ name: 'stored run', status: 'stopped', dataset: { name: 'synthetic', imageCount: 24, proxy: true } });
+    expect(stored.dataset.files).toEqual(items.map((it) => it.file));
+    const split = first.find((m) => m.type === 'split')!;
+    expect(split.type === 'split' && [split.train, split.test]).toEqual([stored.split.train, stored.split.test]);
+    expect(kindsAndEpochs(stored.history)).toEqual(['baseline1', 'baseline2', 'dml1', 'dml2']);
+    expect(stored.checkpoints.last).toMatchObject({ epoch: 2, runs: ['baseline', 'dml'] });
+
+    // The folder comes back in another order: the same split by name, the same batches.
+    const again: ContinueMessage = { type: 'continue', runId: 'r1', items: [...items].reverse(), files: [...files].reverse(), backend: 'wasm' };
+    const second = await run(again, store);
+    const resumed = second.find((m) => m.type === 'resumed')!;
+    expect(resumed.type === 'resumed' && [resumed.fromEpoch, kindsAndEpochs(resumed.history)]).toEqual([2, ['baseline1', 'baseline2', 'dml1', 'dml2']]);
+    expect(epochsOf(second).map((e) => `${e.run}${e.epoch}`)).toEqual(['baseline3', 'dml3']);
+    // Steps count on from epoch 3: the schedule position is kept.
+    const firstStep = second.flatMap((m) => (m.type === 'steps' ? m.steps : []))[0]!;
+    expect(firstStep.epoch).toBe(2);
+    expect(firstStep.lr).toBe(config.lr * config.decayFactor);
+
+    stored = (await store.getRun('r1'))!;
+    expect(stored.status).toBe('finished');
+    expect(kindsAndEpochs(stored.history)).toEqual(['baseline1', 'baseline2', 'baseline3', 'dml1', 'dml2', 'dml3']);
+    const done = second.at(-1)!;
+    if (done.type !== 'done') throw new Error(JSON.stringify(done));
+    // Same weights, optimizer state and batches: the same final metrics as the run never stopped.
+    expect(done.result.final.baseline!.srcc).toBeCloseTo(refDone.result.final.baseline!.srcc, 4);
+    expect(done.result.final.dml!.ensemble.plcc).toBeCloseTo(refDone.result.final.dml!.ensemble.plcc, 4);
+    expect(done.result.final.dml!.peers[1]!.rmse).toBeCloseTo(refDone.result.final.dml!.peers[1]!.rmse, 4);
+    expect(stored.final).toEqual(done.result.final);
+  });
+
+  it('will not continue on other data, and leaves the run as it was', async () => {
+    await store.createRun({ ...start('x').meta!, id: 'r2', status: 'interrupted', config, dataset: { name: 'synthetic', scoreFileName: 'mos.csv', imageCount: 24, files: items.map((it) => it.file), proxy: true }, split: { train: [], test: [], kind: 'ref', reason: '' } });
+    const out = await run({ type: 'continue', runId: 'r2', items: items.slice(1), files, backend: 'wasm' }, store);
+    expect(out.at(-1)).toMatchObject({ type: 'error', kind: 'data', message: expect.stringMatching(/folder "synthetic" \(with the score file "mos.csv"\): 1 of its 24 images.*img\/0\.png/) });
+    expect((await store.getRun('r2'))!.status).toBe('interrupted');
+    const missing = await run({ type: 'continue', runId: 'gone', items, files, backend: 'wasm' }, store);
+    expect(missing.at(-1)).toMatchObject({ type: 'error', kind: 'run' });
+  });
+
+  it('a full disk skips the checkpoint with a warning, and training goes on', async () => {
+    const full = Object.create(store) as RunStore;
+    full.writeCheckpoint = async (_id, input) => {
+      throw new StorageFullError(`the checkpoint of epoch ${input.epoch}`);
+    };
+    const out = await run({ ...start('r3'), config: { ...config, epochs: 1, mode: 'baseline' } }, full);
+    const warnings = out.flatMap((m) => (m.type === 'warning' ? [m.message] : []));
+    expect(warnings).toEqual([expect.stringMatching(/^Checkpoint of epoch 1 skipped: The browser's storage for this site is full/)]);
+    expect(out.some((m) => m.type === 'checkpoint')).toBe(false);
+    expect(out.at(-1)).toMatchObject({ type: 'done', result: { stopped: false } });
+    expect((await store.getRun('r3'))!).toMatchObject({ status: 'finished', checkpoints: {} });
+  });
+});
