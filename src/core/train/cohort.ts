@@ -50,7 +50,9 @@ export interface StepLosses {
 export class Cohort {
   readonly nets: tf.LayersModel[];
   readonly optimizers: tf.AdamOptimizer[];
+  /** Per peer, its trainable variables' names, in the order its Adam keeps its moments. */
   private readonly varNames: string[][];
+  private readonly trainable: tf.Variable[];
 
   constructor(readonly args: CohortArgs) {
     const bodySeed = deriveSeed(args.seed, 'body');
@@ -68,6 +70,7 @@ export class Cohort {
     );
     if (args.outputBias !== undefined) for (const net of this.nets) setOutputBias(net, args.outputBias);
     this.optimizers = args.peers.map(() => tf.train.adam(args.lr, 0.9, 0.999, 1e-8));
+    this.trainable = this.nets.flatMap((n) => n.trainableWeights.map((w) => w.read() as tf.Variable));
     this.varNames = this.nets.map((n) => n.trainableWeights.map((w) => (w.read() as tf.Variable).name));
   }
 
@@ -88,14 +91,13 @@ export class Cohort {
   /** One training step on a batch; BatchNorm runs in training mode. Returns the losses. */
   async step(x: tf.Tensor4D, y: tf.Tensor1D): Promise<StepLosses> {
     let rows: tf.Tensor2D | null = null;
-    const allVars = this.nets.flatMap((n) => n.trainableWeights.map((w) => w.read() as tf.Variable));
     tf.tidy(() => {
       const { grads } = tf.variableGrads(() => {
         const preds = this.nets.map((net, k) => tf.reshape(net.apply(this.peerInput(k, x), { training: true }) as tf.Tensor, [-1]));
         const out = cohortLosses(preds, y, this.args.lambda);
         rows = tf.keep(out.rows);
         return out.total;
-      }, allVars);
+      }, this.trainable);
       this.optimizers.forEach((opt, k) => {
         const mine: Record<string, tf.Tensor> = {};
         for (const name of this.varNames[k]!) mine[name] = grads[name]!;
