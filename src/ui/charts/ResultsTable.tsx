@@ -74,7 +74,7 @@ export function ResultsTable({ final, note }: Props) {
       </table>
       {b && d && (
         <p className="hint">
-          One run on one split: differences of a few hundredths are within seed-to-seed noise (SPEC §1). Repeat with other seeds before calling a difference
+          One run on one split: differences of a few hundredths are within seed-to-seed noise. Repeat with other seeds before calling a difference
           real.
         </p>
       )}
