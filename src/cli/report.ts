@@ -1,5 +1,6 @@
 import type { IqaMetrics } from '../core/metrics';
 import type { EpochEvent } from '../core/train/events';
+import { peerLetter } from '../core/train/peerLetter';
 import type { FinalMetrics } from '../core/train/runExperiment';
 
 const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '  NaN');
@@ -9,7 +10,7 @@ export function epochLine(epoch: number, epochs: number, events: EpochEvent[]): 
   const parts = events.map((e) => {
     const m = (x: IqaMetrics) => `${f3(x.srcc)}/${f3(x.plcc)}`;
     if (e.run === 'baseline') return `baseline ${m(e.test.peers[0]!)}`;
-    const peers = e.test.peers.map((p, k) => `${String.fromCharCode(65 + k)} ${m(p)}`).join(' ');
+    const peers = e.test.peers.map((p, k) => `${peerLetter(k)} ${m(p)}`).join(' ');
     return `DML ${peers} ens ${m(e.test.ensemble!)}`;
   });
   const secs = events.reduce((s, e) => s + e.seconds, 0);
@@ -21,7 +22,7 @@ export function epochLine(epoch: number, epochs: number, events: EpochEvent[]): 
 export function finalTable(final: FinalMetrics): string {
   const rows: [string, IqaMetrics][] = [];
   if (final.baseline) rows.push(['baseline', final.baseline]);
-  final.dml?.peers.forEach((p, k) => rows.push([`DML peer ${String.fromCharCode(65 + k)}`, p]));
+  final.dml?.peers.forEach((p, k) => rows.push([`DML peer ${peerLetter(k)}`, p]));
   if (final.dml) rows.push(['DML ensemble', final.dml.ensemble]);
   const head = `${'network'.padEnd(16)} ${['SRCC', 'PLCC', 'PLCC raw', 'KRCC', 'RMSE'].map((h) => h.padStart(8)).join(' ')}`;
   const line = (name: string, m: IqaMetrics) =>

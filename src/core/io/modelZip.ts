@@ -14,6 +14,7 @@ import type { EpochEvent, HistoryRow, RunKind } from '../train/events';
 import { runPeers } from '../train/experiment';
 import { historyRow, type FinalMetrics } from '../train/runExperiment';
 import { layersModelFiles, loadLayersModelFiles, ModelFileError } from './layersModelFiles';
+import { peerLetter } from '../train/peerLetter';
 
 export { ModelFileError } from './layersModelFiles';
 export { loadUserModel, type UserModel } from './userModel';
@@ -77,10 +78,6 @@ export interface ModelZip {
   metrics: ZipMetrics;
   manifest: RunManifest;
   nets: LoadedNet[];
-}
-
-function peerLetter(k: number): string {
-  return k < 26 ? String.fromCharCode(65 + k) : String(k + 1);
 }
 
 export function netEntries(config: TrainConfig, runs: readonly RunKind[]): NetEntry[] {

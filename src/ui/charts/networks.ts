@@ -4,6 +4,7 @@
  */
 import type { IqaMetrics } from '../../core/metrics';
 import type { EpochEvent, RunKind } from '../../core/train/events';
+import { peerLetter } from '../../core/train/peerLetter';
 
 export type MetricKey = 'srcc' | 'plcc' | 'krcc' | 'rmse';
 
@@ -30,7 +31,6 @@ const PEER_COLORS = ['#4fa8ff', '#5fd68f', '#c79bff', '#ff8fb8', '#60e0e0', '#e6
 export const BASELINE_COLOR = '#ff9f43';
 export const ENSEMBLE_COLOR = '#f4f6fa';
 
-export const peerLetter = (k: number) => String.fromCharCode(65 + k);
 
 export function peerNetwork(k: number): Network {
   return { key: `peer${k}`, label: `DML peer ${peerLetter(k)}`, color: PEER_COLORS[k % PEER_COLORS.length]!, run: 'dml', which: k };

@@ -2,6 +2,7 @@
 import { useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
 import type { LabelledItem } from '../../core/data/types';
+import { summarize } from '../../core/metrics/summary';
 import { ProxyNote } from '../common/ProxyNote';
 
 interface Props {
@@ -28,11 +29,9 @@ export function histogram(values: readonly number[], bins: number): { x: string;
 export function MosHistogram({ items, proxy }: Props) {
   const { data, mean, sd, min, max } = useMemo(() => {
     const v = items.map((it) => it.mos);
-    const n = v.length;
-    const mean = v.reduce((a, b) => a + b, 0) / n;
-    const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, n - 1));
+    const { mean, std, n } = summarize(v);
     const bins = Math.max(8, Math.min(30, Math.round(Math.sqrt(n))));
-    return { data: histogram(v, bins), mean, sd, min: Math.min(...v), max: Math.max(...v) };
+    return { data: histogram(v, bins), mean, sd: n > 1 ? std : 0, min: Math.min(...v), max: Math.max(...v) };
   }, [items]);
   return (
     <figure className="chart-figure" aria-label="Histogram of the scores">
