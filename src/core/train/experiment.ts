@@ -118,6 +118,7 @@ export async function trainEpoch(
   const mosTest = data.test.map((i) => data.mos[i]!);
   const n = batches.length;
   const mean = (a: number[]) => a.map((v) => v / n);
+  const { numTensors, numBytes } = tf.memory();
   const event: EpochEvent = {
     type: 'epoch',
     run,
@@ -128,7 +129,7 @@ export async function trainEpoch(
     lr,
     seconds: (performance.now() - t0) / 1000,
     imagesPerSec: images / trainSeconds,
-    memory: { numTensors: tf.memory().numTensors, numBytes: tf.memory().numBytes },
+    memory: { numTensors, numBytes },
   };
   emit(event);
   return event;
