@@ -7,11 +7,10 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { importDataset } from '../core/data/importDataset';
 import { ImportError } from '../core/data/importError';
-import { formatInputMode, validateInputMode } from '../core/data/inputMode';
+import { formatInputMode } from '../core/data/inputMode';
 import { loadImages } from '../core/data/loadImages';
 import { isInfoProblem } from '../core/data/matchImages';
 import type { ImportProblem } from '../core/data/types';
-import { MODEL_INFO } from '../core/models/info';
 import { defaultSplitKind, makeSplit, SplitError } from '../core/splits';
 import { configProblems } from '../core/train/config';
 import type { EpochEvent } from '../core/train/events';
@@ -49,8 +48,6 @@ async function main(): Promise<void> {
   const imagesDir = resolve(opts.images ?? DEMO_DIR);
   const scoresPath = resolve(opts.scores ?? join(DEMO_DIR, 'mos.csv'));
   const bad = configProblems(config);
-  const inputProblem = validateInputMode(config.input, MODEL_INFO[config.model].patchSize);
-  if (inputProblem) bad.push(inputProblem);
   if (bad.length) throw new UserError(bad.join('\n'));
 
   let scoreText: string;

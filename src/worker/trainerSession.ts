@@ -5,10 +5,9 @@
  * through `send`, and the platform (decoder, backends, store) is injected, so the whole
  * sequence also runs in Node tests.
  */
-import { storageSize, validateInputMode } from '../core/data/inputMode';
+import { storageSize } from '../core/data/inputMode';
 import { loadImages, type ImageDecoder, type LoadProgress } from '../core/data/loadImages';
 import type { LabelledItem } from '../core/data/types';
-import { MODEL_INFO } from '../core/models/info';
 import { configProblems, type TrainConfig } from '../core/train/config';
 import type { TrainEvent } from '../core/train/events';
 import { runsOf, type ExperimentData } from '../core/train/experiment';
@@ -122,8 +121,6 @@ export class TrainerSession {
 
   private checkSettings(config: TrainConfig, items: readonly LabelledItem[]): void {
     const bad = configProblems(config);
-    const inputProblem = validateInputMode(config.input, MODEL_INFO[config.model]?.patchSize);
-    if (inputProblem) bad.push(inputProblem);
     if (bad.length) throw new DataError(`The training settings cannot be used: ${bad.join(' ')}`);
     if (!items.length) throw new DataError('There are no labelled images to train on: choose a folder and a score file first.');
   }

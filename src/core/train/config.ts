@@ -1,4 +1,5 @@
-import type { InputMode } from '../data/inputMode';
+import { validateInputMode, type InputMode } from '../data/inputMode';
+import { MODEL_INFO } from '../models/info';
 import type { ModelName } from '../models/types';
 import type { SplitKind } from '../splits';
 
@@ -66,7 +67,7 @@ export function learningRateAt(config: TrainConfig, epoch: number): number {
   return config.lr * Math.pow(config.decayFactor, Math.floor(epoch / config.decayEvery));
 }
 
-/** Every reason the config cannot run, in words; empty when it can. */
+/** Every reason the config cannot run, in words (input size against the model included); empty when it can. */
 export function configProblems(c: TrainConfig): string[] {
   const p: string[] = [];
   const posInt = (v: number, name: string, min = 1) => {
@@ -81,5 +82,8 @@ export function configProblems(c: TrainConfig): string[] {
   if (c.decayEvery < 0 || !(c.decayFactor > 0 && c.decayFactor <= 1))
     p.push('Decay: every N ≥ 0 epochs, factor in (0, 1].');
   if (!Number.isInteger(c.seed)) p.push(`Seed must be a whole number (got ${c.seed}).`);
+  if (c.width !== undefined && !(c.width > 0)) p.push(`The width multiplier must be > 0 (got ${c.width}).`);
+  const input = validateInputMode(c.input, MODEL_INFO[c.model]?.patchSize);
+  if (input) p.push(input);
   return p;
 }

@@ -4,7 +4,7 @@
  * reproduce the same run; it travels as a file, on the clipboard, or in the URL hash.
  */
 import type { ScoreFileLayout } from '../../core/data/scoreFile';
-import { validateInputMode, type InputMode } from '../../core/data/inputMode';
+import type { InputMode } from '../../core/data/inputMode';
 import { MODEL_INFO, isModelName } from '../../core/models/info';
 import { configProblems, QUICK_DEMO, type TrainConfig } from '../../core/train/config';
 import type { BackendChoice } from '../../worker/protocol';
@@ -44,13 +44,9 @@ export function columnsToOverrides(c: ColumnChoices | undefined): Partial<ScoreF
   return o;
 }
 
-/** Every reason the config cannot run, in words (core checks plus input size vs model). */
+/** Every reason the config cannot run, in words. */
 export function studioConfigProblems(c: StudioConfig): string[] {
-  const p = configProblems(c);
-  const input = validateInputMode(c.input, MODEL_INFO[c.model]?.patchSize);
-  if (input) p.push(input);
-  if (c.mode !== 'baseline' && c.batchSize < 2) p.push('DML needs a batch of at least 2 images.');
-  return p;
+  return configProblems(c);
 }
 
 // ---- reading a config someone else wrote ----
