@@ -22,17 +22,23 @@ async function train(args: string[]): Promise<{ code: number; out: string }> {
 
 const fast = ['--epochs', '1', '--input', 'resize:32x32'];
 
+/** A folder as KADID-10k ships it: images/ and dmos.csv naming images without a folder (I01_01_01.png). */
+function kadidFolder(refs: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kadid-'));
+  mkdirSync(join(dir, 'images'));
+  const wanted = new RegExp(`^images/I0[1-${refs}]_`);
+  const rows = demoRows.filter((r) => wanted.test(r)).map((r) => {
+    const [dist, ref, dmos, v] = r.split(',');
+    cpSync(join(DEMO, dist!), join(dir, dist!));
+    return [dist!.slice(7), ref!.slice(7), dmos, v].join(',');
+  });
+  writeFileSync(join(dir, 'dmos.csv'), ['dist_img,ref_img,dmos,var', ...rows].join('\n'));
+  return dir;
+}
+
 describe('CLI', () => {
   it('trains on a folder in KADID-10k layout, split by reference automatically', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kadid-'));
-    mkdirSync(join(dir, 'images'));
-    // KADID's dmos.csv names images without a folder: I01_01_01.png.
-    const rows = demoRows.filter((r) => /^images\/I0[1-4]_/.test(r)).map((r) => {
-      const [dist, ref, dmos, v] = r.split(',');
-      cpSync(join(DEMO, dist!), join(dir, dist!));
-      return [dist!.slice(7), ref!.slice(7), dmos, v].join(',');
-    });
-    writeFileSync(join(dir, 'dmos.csv'), ['dist_img,ref_img,dmos,var', ...rows].join('\n'));
+    const dir = kadidFolder(4);
     const out = join(dir, 'results.json');
     const r = await train(['--images', dir, '--scores', join(dir, 'dmos.csv'), ...fast, '--out', out]);
     expect(r.code, r.out).toBe(0);
@@ -45,6 +51,24 @@ describe('CLI', () => {
     for (const f of res.split.test) expect(trainRefs.has(refOf(f))).toBe(false);
     expect(res.history.map((h: { mode: string }) => h.mode)).toEqual(['baseline', 'dml']);
     for (const m of [res.final.baseline, res.final.dml.ensemble, ...res.final.dml.peers]) expect(Number.isFinite(m.srcc)).toBe(true);
+  });
+
+  it('cross-validates over N splits and reports mean, median and std (SPEC §2)', async () => {
+    const dir = kadidFolder(4);
+    const out = join(dir, 'cv.json');
+    const r = await train(['--images', dir, '--scores', join(dir, 'dmos.csv'), ...fast, '--splits', '3', '--out', out]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/Over 3 splits: mean ± sample std \(median\)/);
+    const res = JSON.parse(readFileSync(out, 'utf8'));
+    const cv = res.crossValidation;
+    expect(cv.splits).toHaveLength(3);
+    // Each split draws its own test references.
+    expect(new Set(cv.splits.map((s: { split: { test: string[] } }) => s.split.test.join())).size).toBeGreaterThan(1);
+    const srccs: number[] = cv.splits.map((s: { final: { dml: { ensemble: { srcc: number } } } }) => s.final.dml.ensemble.srcc);
+    expect(cv.summary.dmlEnsemble.srcc.mean).toBeCloseTo(srccs.reduce((a, b) => a + b) / 3, 10);
+    expect(cv.summary.dmlEnsemble.srcc.median).toBeCloseTo([...srccs].sort((a, b) => a - b)[1]!, 10);
+    expect(cv.summary.difference.srcc.n).toBe(3);
+    expect(res.final).toEqual(cv.splits[0].final);
   });
 
   it('trains from a KonIQ-style CSV and honours its official split', async () => {

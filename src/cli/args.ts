@@ -12,6 +12,8 @@ export interface CliOptions {
   split?: SplitKind;
   config: TrainConfig;
   higherIsBetter?: boolean;
+  /** Cross-validation: train on this many random splits and summarise (SPEC §2). */
+  splits: number;
 }
 
 export const USAGE = `Usage: npm run train -- [--images DIR --scores FILE] [options]
@@ -28,6 +30,8 @@ are a formula, an MS-SSIM proxy, not human opinions).
   --no-flip                  no random horizontal-flip augmentation
   --split ref|random|official   (default: official if the file has one, else ref if it has a reference column, else random)
   --test-frac F  --seed S
+  --splits N                 cross-validation: N splits (each its own seed), then mean, median and std of
+                             SRCC/PLCC over them; results.json's split/history/final are the first split's
   --lower-is-better | --higher-is-better   override the score orientation guess
   --backend wasm|cpu         (default wasm)
   --out FILE                 results JSON (default results.json)`;
@@ -36,10 +40,10 @@ export class UsageError extends Error {}
 
 export function parseArgs(argv: readonly string[]): CliOptions {
   const config: TrainConfig = { ...QUICK_DEMO };
-  const o: CliOptions = { out: 'results.json', backend: 'wasm', config };
-  const num = (flag: string, v: string | undefined) => {
+  const o: CliOptions = { out: 'results.json', backend: 'wasm', config, splits: 1 };
+  const num = (flag: string, v: string) => {
     const n = Number(v);
-    if (v === undefined || !Number.isFinite(n)) throw new UsageError(`${flag} needs a number (got ${v ?? 'nothing'}).`);
+    if (!Number.isFinite(n)) throw new UsageError(`${flag} needs a number (got ${v}).`);
     return n;
   };
   for (let i = 0; i < argv.length; i++) {
@@ -65,7 +69,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         config.model = m;
         break;
       }
-      case '--width': config.width = num(flag, argv[++i]); break;
+      case '--width': config.width = num(flag, val()); break;
       case '--input':
         try {
           config.input = parseInputMode(val());
@@ -73,13 +77,13 @@ export function parseArgs(argv: readonly string[]): CliOptions {
           throw new UsageError((e as Error).message);
         }
         break;
-      case '--epochs': config.epochs = num(flag, argv[++i]); break;
-      case '--batch': config.batchSize = num(flag, argv[++i]); break;
-      case '--lr': config.lr = num(flag, argv[++i]); break;
-      case '--lambda': config.lambda = num(flag, argv[++i]); break;
-      case '--peers': config.peers = num(flag, argv[++i]); break;
-      case '--decay-every': config.decayEvery = num(flag, argv[++i]); break;
-      case '--decay-factor': config.decayFactor = num(flag, argv[++i]); break;
+      case '--epochs': config.epochs = num(flag, val()); break;
+      case '--batch': config.batchSize = num(flag, val()); break;
+      case '--lr': config.lr = num(flag, val()); break;
+      case '--lambda': config.lambda = num(flag, val()); break;
+      case '--peers': config.peers = num(flag, val()); break;
+      case '--decay-every': config.decayEvery = num(flag, val()); break;
+      case '--decay-factor': config.decayFactor = num(flag, val()); break;
       case '--no-flip': config.flipAugment = false; break;
       case '--split': {
         const s = val();
@@ -87,8 +91,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         o.split = s as SplitKind;
         break;
       }
-      case '--test-frac': config.testFrac = num(flag, argv[++i]); break;
-      case '--seed': config.seed = num(flag, argv[++i]); break;
+      case '--test-frac': config.testFrac = num(flag, val()); break;
+      case '--seed': config.seed = num(flag, val()); break;
+      case '--splits': o.splits = num(flag, val()); break;
       case '--lower-is-better': o.higherIsBetter = false; break;
       case '--higher-is-better': o.higherIsBetter = true; break;
       case '--backend': {
@@ -104,6 +109,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         throw new UsageError(`Unknown option ${flag}.`);
     }
   }
+  if (!Number.isInteger(o.splits) || o.splits < 1) throw new UsageError(`--splits must be a whole number ≥ 1 (got ${o.splits}).`);
   if (Boolean(o.images) !== Boolean(o.scores)) throw new UsageError('Give both --images DIR and --scores FILE, or neither (demo dataset).');
   return o;
 }

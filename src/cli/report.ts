@@ -1,7 +1,7 @@
-import type { IqaMetrics } from '../core/metrics';
+import { summarize, type IqaMetrics, type Summary } from '../core/metrics';
 import type { EpochEvent } from '../core/train/events';
 import { peerLetter } from '../core/train/peerLetter';
-import type { FinalMetrics } from '../core/train/runExperiment';
+import type { FinalMetrics } from '../core/train/final';
 
 const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '  NaN');
 
@@ -33,4 +33,42 @@ export function finalTable(final: FinalMetrics): string {
     out.push(`DML − baseline   SRCC ${d(final.dml.ensemble.srcc, final.baseline.srcc)}  PLCC ${d(final.dml.ensemble.plcc, final.baseline.plcc)}  (one split, one seed: compare over seeds before calling it real)`);
   }
   return out.join('\n');
+}
+
+type Stat = Summary;
+export interface CrossValidationSummary {
+  baseline?: { srcc: Stat; plcc: Stat };
+  dmlEnsemble?: { srcc: Stat; plcc: Stat };
+  /** DML ensemble − baseline, split by split. */
+  difference?: { srcc: Stat; plcc: Stat };
+}
+
+/** SPEC §2: mean, median and standard deviation of SRCC and PLCC over the splits. */
+export function crossValidationSummary(finals: FinalMetrics[]): CrossValidationSummary {
+  const stats = (ms: IqaMetrics[]) => ({ srcc: summarize(ms.map((m) => m.srcc)), plcc: summarize(ms.map((m) => m.plcc)) });
+  const base = finals.map((f) => f.baseline).filter((m): m is IqaMetrics => !!m);
+  const ens = finals.map((f) => f.dml?.ensemble).filter((m): m is IqaMetrics => !!m);
+  const out: CrossValidationSummary = {};
+  if (base.length) out.baseline = stats(base);
+  if (ens.length) out.dmlEnsemble = stats(ens);
+  if (base.length && ens.length)
+    out.difference = {
+      srcc: summarize(ens.map((m, i) => m.srcc - base[i]!.srcc)),
+      plcc: summarize(ens.map((m, i) => m.plcc - base[i]!.plcc)),
+    };
+  return out;
+}
+
+export function crossValidationTable(cv: CrossValidationSummary, n: number): string {
+  const cell = (s: Stat) => `${f3(s.mean)} ± ${f3(s.std)} (median ${f3(s.median)})`.padEnd(34);
+  const rows: [string, { srcc: Stat; plcc: Stat } | undefined][] = [
+    ['baseline', cv.baseline],
+    ['DML ensemble', cv.dmlEnsemble],
+    ['DML − baseline', cv.difference],
+  ];
+  return [
+    `Over ${n} splits: mean ± sample std (median)`,
+    `${''.padEnd(16)} ${'SRCC'.padEnd(34)} PLCC`,
+    ...rows.filter(([, s]) => s).map(([name, s]) => `${name.padEnd(16)} ${cell(s!.srcc)} ${cell(s!.plcc)}`),
+  ].join('\n');
 }

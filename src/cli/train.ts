@@ -11,17 +11,17 @@ import { formatInputMode } from '../core/data/inputMode';
 import { loadImages } from '../core/data/loadImages';
 import { isInfoProblem } from '../core/data/matchImages';
 import type { ImportProblem } from '../core/data/types';
-import { defaultSplitKind, makeSplit, SplitError } from '../core/splits';
+import { defaultSplitKind, makeCrossValidationSplits, makeSplit, SplitError, type Split } from '../core/splits';
 import { configProblems } from '../core/train/config';
 import type { EpochEvent } from '../core/train/events';
-import { runsOf } from '../core/train/experiment';
+import { runsOf } from '../core/train/config';
 import { experimentData } from '../core/train/experimentData';
-import { runExperiment } from '../core/train/runExperiment';
+import { runExperiment, type ExperimentResult } from '../core/train/runExperiment';
 import { decodeFile } from '../node/decodeImages';
 import { listFilesRecursive } from '../node/files';
 import { initNodeBackend } from '../node/tfNode';
 import { parseArgs, UsageError, USAGE } from './args';
-import { epochLine, finalTable } from './report';
+import { crossValidationSummary, crossValidationTable, epochLine, finalTable } from './report';
 
 const DEMO_DIR = resolve(fileURLToPath(import.meta.url), '../../../public/demo');
 
@@ -90,8 +90,13 @@ async function main(): Promise<void> {
   if (!loaded.items.length) throw new UserError('No image could be decoded: nothing to train on.');
 
   config.split = opts.split ?? defaultSplitKind(loaded.items);
-  const split = makeSplit(loaded.items, { kind: config.split, testFrac: config.testFrac, seed: config.seed });
-  console.log(`Split: ${split.reason} — ${split.train.length} train, ${split.test.length} test images.`);
+  const splitOpts = { kind: config.split, testFrac: config.testFrac, seed: config.seed };
+  const splits = opts.splits > 1 ? makeCrossValidationSplits(loaded.items, { ...splitOpts, n: opts.splits }) : [makeSplit(loaded.items, splitOpts)];
+  console.log(
+    splits.length > 1
+      ? `Cross-validation: ${splits.length} splits of kind "${config.split}", each with ${splits[0]!.train.length} train / ${splits[0]!.test.length} test images or so.`
+      : `Split: ${splits[0]!.reason} — ${splits[0]!.train.length} train, ${splits[0]!.test.length} test images.`,
+  );
   console.log(`Decoded ${loaded.items.length} images at ${width}×${height} in ${((performance.now() - t0) / 1000).toFixed(1)} s.`);
 
   const backend = await initNodeBackend(opts.backend);
@@ -100,29 +105,41 @@ async function main(): Promise<void> {
     `Training ${runs.join(' + ')} · ${config.model} · ${formatInputMode(config.input)} · ${config.epochs} epochs · batch ${config.batchSize} · lr ${config.lr} · λ ${config.lambda} · ${config.peers} peers · seed ${config.seed} · backend ${backend}`,
   );
 
-  const tStart = performance.now();
-  let pending: EpochEvent[] = [];
-  const result = await runExperiment(config, experimentData(loaded, split), {
-    emit: (e) => {
-      if (e.type !== 'epoch') return;
-      pending.push(e);
-      if (pending.length === runs.length) {
-        console.log(epochLine(e.epoch, config.epochs, pending));
-        pending = [];
-      }
-    },
-  });
-  const seconds = (performance.now() - tStart) / 1000;
-  console.log(`\nFinal test metrics after ${config.epochs} epochs (${seconds.toFixed(0)} s of training):\n${finalTable(result.final)}`);
-
   const names = (idx: number[]) => idx.map((i) => loaded.items[i]!.file);
+  const tStart = performance.now();
+  const done: { split: Split; result: ExperimentResult }[] = [];
+  for (const [i, split] of splits.entries()) {
+    if (splits.length > 1) console.log(`\nSplit ${i + 1}/${splits.length}: ${split.reason}`);
+    let pending: EpochEvent[] = [];
+    const result = await runExperiment(config, experimentData(loaded, split), {
+      emit: (e) => {
+        if (e.type !== 'epoch') return;
+        pending.push(e);
+        if (pending.length === runs.length) {
+          console.log(epochLine(e.epoch, config.epochs, pending));
+          pending = [];
+        }
+      },
+    });
+    console.log(`\nFinal test metrics after ${config.epochs} epochs:\n${finalTable(result.final)}`);
+    done.push({ split, result });
+  }
+  const seconds = (performance.now() - tStart) / 1000;
+  console.log(`\n${seconds.toFixed(0)} s of training.`);
+  const cv = done.length > 1 ? crossValidationSummary(done.map((d) => d.result.final)) : undefined;
+  if (cv) console.log(`\n${crossValidationTable(cv, done.length)}`);
+
+  const [first] = done;
+  const splitOut = (sp: Split) => ({ kind: sp.kind, reason: sp.reason, train: names(sp.train), test: names(sp.test) });
   const out = {
     config,
     dataset: { images: imagesDir, scores: scoresPath, demo, proxyScores: demo, layout: L, summary: imported.summary },
     backend,
-    split: { kind: split.kind, reason: split.reason, train: names(split.train), test: names(split.test) },
-    history: result.history,
-    final: result.final,
+    // With --splits N these three are the first split's; crossValidation holds every split.
+    split: splitOut(first!.split),
+    history: first!.result.history,
+    final: first!.result.final,
+    crossValidation: cv && { splits: done.map((d) => ({ split: splitOut(d.split), final: d.result.final })), summary: cv },
     seconds,
     problems,
   };
