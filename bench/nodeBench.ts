@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { importDataset } from '../src/core/data/importDataset';
 import { loadImages } from '../src/core/data/loadImages';
+import { spreadSample } from '../src/core/data/spreadSample';
 import { makeSplit } from '../src/core/splits';
 import { QUICK_DEMO, type TrainConfig } from '../src/core/train/config';
 import type { EpochEvent, StepEvent } from '../src/core/train/events';
@@ -20,9 +21,7 @@ export async function demoSlice(n: number) {
   const manifest = JSON.parse(await readFile(join(DEMO, 'manifest.json'), 'utf8')) as { scoreFile: string; images: string[] };
   const scoreText = await readFile(join(DEMO, manifest.scoreFile), 'utf8');
   const { items } = importDataset({ scoreFileName: manifest.scoreFile, scoreText, files: manifest.images });
-  const all = [...items].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  const step = all.length / n;
-  return Array.from({ length: n }, (_, i) => all[Math.floor(i * step)]!);
+  return spreadSample(items, n);
 }
 
 export function benchConfig(c: BenchCase): TrainConfig {

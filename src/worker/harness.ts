@@ -4,6 +4,7 @@
  * records every message and every main-thread long task for Playwright to read back.
  */
 import { importDataset } from '../core/data/importDataset';
+import { spreadSample } from '../core/data/spreadSample';
 import type { LabelledItem } from '../core/data/types';
 import type { ModelName } from '../core/models/types';
 import type { SplitKind } from '../core/splits';
@@ -83,15 +84,8 @@ function demoItems() {
   return (demo ??= (async () => {
     const manifest = (await (await fetch('/demo/manifest.json')).json()) as { scoreFile: string; images: string[] };
     const scoreText = await (await fetch(`/demo/${manifest.scoreFile}`)).text();
-    const { items } = importDataset({ scoreFileName: manifest.scoreFile, scoreText, files: manifest.images });
-    return { items: [...items].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)) };
+    return importDataset({ scoreFileName: manifest.scoreFile, scoreText, files: manifest.images });
   })());
-}
-
-/** n items spread evenly over the sorted list, so every reference content is represented. */
-function slice<T>(all: readonly T[], n: number): T[] {
-  const step = all.length / Math.min(n, all.length);
-  return Array.from({ length: Math.min(n, all.length) }, (_, i) => all[Math.floor(i * step)]!);
 }
 
 let client: TrainerClient | null = null;
@@ -110,7 +104,7 @@ const harness: Harness = {
   longFrames,
   async start(o) {
     const { items: all } = await demoItems();
-    const items = slice(all, o.images);
+    const items = spreadSample(all, o.images);
     const files: DatasetFile[] = await Promise.all(
       items.map(async (it, i) => ({
         path: it.file,

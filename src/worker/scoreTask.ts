@@ -3,7 +3,8 @@
  * predict them with a stored run's networks (each network and the DML ensemble) or with a
  * TF.js model the user brought.
  */
-import { storageSize, type InputMode } from '../core/data/inputMode';
+import { isBrowserImagePath } from '../core/data/cells';
+import type { InputMode } from '../core/data/inputMode';
 import { loadImages, type ImageDecoder } from '../core/data/loadImages';
 import { cohortsFromStates } from '../core/io/restoreCohorts';
 import { netsPredictor, scoreImages, scoreRuns, scoresCsv, type ScoreColumn } from '../core/io/scoreImages';
@@ -12,8 +13,6 @@ import { MODEL_INFO } from '../core/models/info';
 import { disposeCohorts, runCheckpoint } from './modelTasks';
 import type { DatasetFile, ModelFile, ScoreModel, ScoreTable } from './protocol';
 import type { RunStore } from './storage/runStore';
-
-const IMAGE_FILE = /\.(jpe?g|png|bmp|webp)$/i;
 
 export interface ScorePlatform {
   store(): Promise<RunStore>;
@@ -32,14 +31,14 @@ export async function checkUserModel(files: readonly ModelFile[]): Promise<{ nam
 }
 
 export async function scoreFolder(p: ScorePlatform, model: ScoreModel, images: readonly DatasetFile[]): Promise<ScoreTable> {
-  const picked = images.filter((f) => IMAGE_FILE.test(f.path));
+  const picked = images.filter((f) => isBrowserImagePath(f.path));
   const problems: string[] = [];
   const others = images.length - picked.length;
   if (others) problems.push(`${others} file${others === 1 ? ' is' : 's are'} not JPEG, PNG, BMP or WebP and ${others === 1 ? 'was' : 'were'} left out.`);
   if (!picked.length) throw new Error('None of the chosen files is an image (JPEG, PNG, BMP or WebP): choose the folder that holds the images to score.');
 
   const decode = async (input: InputMode) => {
-    const { width, height } = storageSize(input);
+    const { width, height } = input;
     const items = picked.map((f, i) => ({ file: f.path, mos: 0, line: i + 1 }));
     const loaded = await loadImages(items, width, height, p.decoder(new Map(picked.map((f) => [f.path, f.file]))));
     for (const bad of loaded.problems) problems.push(`${bad.file} could not be read as an image, so it is not in the table.`);

@@ -9,6 +9,13 @@ export function isImagePath(cell: string): boolean {
   return IMAGE_EXTENSION.test(cell.trim());
 }
 
+const BROWSER_IMAGE_EXTENSION = /\.(jpe?g|png|bmp|webp)$/i;
+
+/** Image files a browser can decode (createImageBitmap): isImagePath's list without TIFF. */
+export function isBrowserImagePath(path: string): boolean {
+  return BROWSER_IMAGE_EXTENSION.test(path);
+}
+
 const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
 

@@ -6,6 +6,16 @@ export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
 export const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
 
 /**
+ * NORMALISED[c * 256 + u] = (u/255 − mean_c)/std_c, rounded to float32 exactly as storing the
+ * formula into a Float32Array would: writeView runs per byte of every batch, a lookup is cheaper.
+ */
+export const NORMALISED: Float32Array = (() => {
+  const t = new Float32Array(3 * 256);
+  for (let c = 0; c < 3; c++) for (let u = 0; u < 256; u++) t[c * 256 + u] = (u / 255 - IMAGENET_MEAN[c]) / IMAGENET_STD[c];
+  return t;
+})();
+
+/**
  * All images of a dataset at one storage size, held once as uint8 (N×H×W×3 bytes):
  * float copies exist only for the batch being trained.
  */
@@ -27,15 +37,17 @@ export class ImageStore {
 
   /** Store an image already resized to width×height; returns its index. */
   add(img: DecodedImage): number {
-    if (img.width !== this.width || img.height !== this.height)
-      throw new Error(`Image is ${img.width}×${img.height}, the store holds ${this.width}×${this.height}.`);
     if (this.count >= this.capacity) throw new Error('ImageStore is full.');
-    this.data.set(img.data, this.count * this.bytesPerImage);
-    return this.count++;
+    const i = this.count;
+    this.set(i, img);
+    return i;
   }
 
-  /** Overwrite image i (used when a decoded image arrives out of order). */
+  /** Write image i (decoded images arrive out of order); it must already be width×height. */
   set(i: number, img: DecodedImage): void {
+    if (img.width !== this.width || img.height !== this.height)
+      throw new Error(`Image is ${img.width}×${img.height}, the store holds ${this.width}×${this.height}.`);
+    if (!(Number.isInteger(i) && i >= 0 && i < this.capacity)) throw new Error(`Image index ${i} is outside the store (0–${this.capacity - 1}).`);
     this.data.set(img.data, i * this.bytesPerImage);
     this.count = Math.max(this.count, i + 1);
   }
@@ -60,16 +72,18 @@ export class ImageStore {
    */
   writeView(i: number, v: View, flip: boolean, out: Float32Array, offset: number): void {
     const src = this.data;
+    const lut = NORMALISED;
     const base = i * this.bytesPerImage;
     const W = this.width;
+    // Source pixel stride: walk each row backwards when mirrored.
+    const step = flip ? -3 : 3;
     let o = offset;
     for (let y = 0; y < v.h; y++) {
-      const row = base + ((v.y + y) * W + v.x) * 3;
-      for (let x = 0; x < v.w; x++) {
-        const p = row + (flip ? v.w - 1 - x : x) * 3;
-        out[o++] = (src[p]! / 255 - IMAGENET_MEAN[0]) / IMAGENET_STD[0];
-        out[o++] = (src[p + 1]! / 255 - IMAGENET_MEAN[1]) / IMAGENET_STD[1];
-        out[o++] = (src[p + 2]! / 255 - IMAGENET_MEAN[2]) / IMAGENET_STD[2];
+      let p = base + ((v.y + y) * W + v.x + (flip ? v.w - 1 : 0)) * 3;
+      for (let x = 0; x < v.w; x++, p += step) {
+        out[o++] = lut[src[p]!]!;
+        out[o++] = lut[256 + src[p + 1]!]!;
+        out[o++] = lut[512 + src[p + 2]!]!;
       }
     }
   }

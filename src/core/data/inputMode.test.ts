@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeRng } from '../rng';
-import { ImageStore, IMAGENET_MEAN, IMAGENET_STD } from './imageStore';
+import { ImageStore, IMAGENET_MEAN, IMAGENET_STD, NORMALISED } from './imageStore';
 import { netInputSize, parseInputMode, randomTrainView, testViews, validateInputMode } from './inputMode';
 
 describe('input modes', () => {
@@ -58,5 +58,34 @@ describe('ImageStore', () => {
     store.compact([0, 2]);
     expect(store.count).toBe(2);
     expect(Array.from(store.image(1).data)).toEqual(Array.from(img(200).data));
+  });
+
+  it('normalises every byte value exactly as the formula (u/255 − mean)/std, flipped or not', () => {
+    // One 256×1 image in which each channel takes every byte value once, in a different order.
+    const W = 256;
+    const px = (x: number): [number, number, number] => [x, 255 - x, (x * 7 + 3) % 256];
+    const data = new Uint8Array(W * 3);
+    for (let x = 0; x < W; x++) data.set(px(x), x * 3);
+    const store = new ImageStore(1, W, 1);
+    store.set(0, { width: W, height: 1, data });
+    const formula = (u: number, c: number) => (u / 255 - IMAGENET_MEAN[c]!) / IMAGENET_STD[c]!;
+    for (let c = 0; c < 3; c++) for (let u = 0; u < 256; u++) expect(NORMALISED[c * 256 + u]).toBe(Math.fround(formula(u, c)));
+    for (const flip of [false, true]) {
+      const out = new Float32Array(W * 3);
+      store.writeView(0, { x: 0, y: 0, w: W, h: 1 }, flip, out, 0);
+      // The float32 a Float32Array holds for the formula's float64 value: bit for bit.
+      const expected = new Float32Array(W * 3);
+      for (let x = 0; x < W; x++) px(flip ? W - 1 - x : x).forEach((u, c) => (expected[x * 3 + c] = formula(u, c)));
+      expect(Array.from(out)).toEqual(Array.from(expected));
+    }
+  });
+
+  it('set checks the image size as add does', () => {
+    const store = new ImageStore(2, 3, 2);
+    expect(() => store.set(0, { width: 2, height: 3, data: new Uint8Array(18) })).toThrow(/2×3.*3×2/);
+    expect(() => store.set(2, { width: 3, height: 2, data: new Uint8Array(18) })).toThrow(/outside/);
+    store.set(1, { width: 3, height: 2, data: new Uint8Array(18).fill(7) });
+    expect(store.count).toBe(2);
+    expect(() => store.add({ width: 3, height: 2, data: new Uint8Array(18) })).toThrow(/full/);
   });
 });

@@ -18,10 +18,6 @@ export interface View {
   h: number;
 }
 
-export function storageSize(mode: InputMode): { width: number; height: number } {
-  return { width: mode.width, height: mode.height };
-}
-
 /** The network input's [h, w] for this mode and model. */
 export function netInputSize(mode: InputMode, patchSize?: number): [number, number] {
   if (patchSize) return [patchSize, patchSize];

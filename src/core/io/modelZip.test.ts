@@ -7,7 +7,7 @@ import type { Cohort } from '../train/cohort';
 import { predictCohort, type CohortPredictions } from '../train/evaluate';
 import type { EpochEvent, RunKind } from '../train/events';
 import { createCohort, trainEpoch, trainMeanMos, type ExperimentData } from '../train/experiment';
-import { finalFrom } from '../train/runExperiment';
+import { finalFrom } from '../train/final';
 import { layersModelFiles } from './layersModelFiles';
 import { exportModelZip, loadUserModel, ModelFileError, readModelZip, type ModelZip } from './modelZip';
 import { cohortsFromStates, statesFromNets } from './restoreCohorts';

@@ -12,7 +12,7 @@ import { MODEL_INFO } from '../models/info';
 import type { TrainConfig } from '../train/config';
 import type { EpochEvent, HistoryRow, RunKind } from '../train/events';
 import { runPeers } from '../train/experiment';
-import { historyRow, type FinalMetrics } from '../train/runExperiment';
+import { historyRow, type FinalMetrics } from '../train/final';
 import { layersModelFiles, loadLayersModelFiles, ModelFileError } from './layersModelFiles';
 import { peerLetter } from '../train/peerLetter';
 
@@ -93,6 +93,13 @@ export function netEntries(config: TrainConfig, runs: readonly RunKind[]): NetEn
 
 export function netLabel(e: Pick<NetEntry, 'run' | 'peer'>): string {
   return e.run === 'baseline' ? 'Baseline' : `DML peer ${peerLetter(e.peer)}`;
+}
+
+/** Networks grouped by run (baseline first), each group in peer order; a run with no network is left out. */
+export function netsByRun<T extends Pick<NetEntry, 'run' | 'peer'>>(nets: readonly T[]): { run: RunKind; group: T[] }[] {
+  return (['baseline', 'dml'] as const)
+    .map((run) => ({ run, group: nets.filter((n) => n.run === run).sort((a, b) => a.peer - b.peer) }))
+    .filter((g) => g.group.length > 0);
 }
 
 export async function exportModelZip(input: ExportInput): Promise<Uint8Array> {

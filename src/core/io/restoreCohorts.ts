@@ -4,11 +4,11 @@
  * store an imported run like any other).
  */
 import type { Cohort } from '../train/cohort';
-import { importCohortState, type CohortState, type SavedTensor } from '../train/cohortState';
+import { importCohortState, saveNetWeights, type CohortState } from '../train/cohortState';
 import type { TrainConfig } from '../train/config';
 import type { RunKind } from '../train/events';
 import { createCohort } from '../train/experiment';
-import type { LoadedNet } from './modelZip';
+import { netsByRun, type LoadedNet } from './modelZip';
 
 /** Cohorts built from `config` with the checkpoint's weights (and Adam state, when it has one). The caller disposes them. */
 export async function cohortsFromStates(config: TrainConfig, states: Partial<Record<RunKind, CohortState>>): Promise<Partial<Record<RunKind, Cohort>>> {
@@ -35,19 +35,8 @@ export async function cohortsFromStates(config: TrainConfig, states: Partial<Rec
  */
 export async function statesFromNets(nets: readonly LoadedNet[]): Promise<Partial<Record<RunKind, CohortState>>> {
   const states: Partial<Record<RunKind, CohortState>> = {};
-  for (const run of ['baseline', 'dml'] as const) {
-    const group = nets.filter((n) => n.run === run).sort((a, b) => a.peer - b.peer);
-    if (!group.length) continue;
-    const saved = await Promise.all(
-      group.map((n) =>
-        Promise.all(
-          n.model.weights.map(async (w): Promise<SavedTensor> => {
-            const t = w.read();
-            return { name: w.originalName, shape: t.shape.slice(), data: Float32Array.from(await t.data()) };
-          }),
-        ),
-      ),
-    );
+  for (const { run, group } of netsByRun(nets)) {
+    const saved = await Promise.all(group.map((n) => saveNetWeights(n.model)));
     states[run] = { nets: saved, optimizers: group.map(() => []) };
   }
   return states;

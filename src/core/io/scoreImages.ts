@@ -2,12 +2,13 @@
  * Scores for new images from saved networks: each network and, for DML, the ensemble, with
  * the same test views and flips as evaluation during training (predictCohort does the work).
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { ImageStore } from '../data/imageStore';
 import { testViews, type InputMode } from '../data/inputMode';
+import { predictNet } from '../train/cohort';
 import { predictCohort, type CohortPredictions } from '../train/evaluate';
 import type { RunKind } from '../train/events';
-import { netLabel, type LoadedNet } from './modelZip';
+import { netLabel, netsByRun, type LoadedNet } from './modelZip';
 
 /** What predictCohort needs of a cohort: how many networks, and network k's prediction of a batch. */
 export type Predictor = Parameters<typeof predictCohort>[0];
@@ -16,12 +17,7 @@ export type Predictor = Parameters<typeof predictCohort>[0];
 export function netsPredictor(nets: readonly { model: tf.LayersModel; flipped: boolean }[]): Predictor {
   return {
     size: nets.length,
-    predict: (k, x) =>
-      tf.tidy(() => {
-        const n = nets[k]!;
-        const input = n.flipped ? tf.reverse(x, 2) : x;
-        return tf.reshape(n.model.apply(input, { training: false }) as tf.Tensor, [-1]) as tf.Tensor1D;
-      }),
+    predict: (k, x) => predictNet(nets[k]!.model, nets[k]!.flipped, x),
   };
 }
 
@@ -60,7 +56,8 @@ export async function scoreRuns(runs: Partial<Record<RunKind, Predictor>>, store
     const predictor = runs[run];
     if (!predictor) continue;
     const pred = await scoreImages(predictor, store, opts);
-    if (pred.ensemble) columns.push({ name: run === 'dml' ? 'DML ensemble' : 'Ensemble', values: pred.ensemble });
+    // The baseline is one network: only DML has an ensemble.
+    if (run === 'dml' && pred.ensemble) columns.push({ name: 'DML ensemble', values: pred.ensemble });
     pred.peers.forEach((values, k) => columns.push({ name: netLabel({ run, peer: k }), values }));
   }
   return columns;
@@ -68,9 +65,8 @@ export async function scoreRuns(runs: Partial<Record<RunKind, Predictor>>, store
 
 /** scoreRuns for the networks read from a model zip. */
 export function scoreWithNets(nets: readonly LoadedNet[], store: ImageStore, opts: ScoreOptions): Promise<ScoreColumn[]> {
-  const group = (run: RunKind) => nets.filter((n) => n.run === run).sort((a, b) => a.peer - b.peer);
   const runs: Partial<Record<RunKind, Predictor>> = {};
-  for (const run of ['baseline', 'dml'] as RunKind[]) if (group(run).length) runs[run] = netsPredictor(group(run));
+  for (const { run, group } of netsByRun(nets)) runs[run] = netsPredictor(group);
   return scoreRuns(runs, store, opts);
 }
 

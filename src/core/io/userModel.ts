@@ -4,6 +4,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { strFromU8 } from 'fflate';
+import { baseName } from '../data/cells';
 import { loadLayersModelFiles, ModelFileError } from './layersModelFiles';
 
 export interface UserModel {
@@ -12,10 +13,6 @@ export interface UserModel {
   name: string;
   /** The fixed [height, width] it takes, or null when it takes any size (the caller picks one). */
   inputSize: [number, number] | null;
-}
-
-function baseName(p: string): string {
-  return p.split(/[\\/]/).pop()!;
 }
 
 function shapeText(shape: readonly (number | null)[]): string {

@@ -1,7 +1,7 @@
 import type { ModelInfo, ModelName } from './types';
 
 /** What the page needs to know of each model, without importing tfjs (the builders live in zoo.ts). */
-export const CNNIQA_PATCH = 32;
+const CNNIQA_PATCH = 32;
 
 export const MODEL_INFO: Record<ModelName, ModelInfo> = {
   tiny: { name: 'tiny', describe: 'Four conv3×3-BN-ReLU stride-2 stages (16-32-64-128), GAP, Dense(256)-BN-Dense(1)' },

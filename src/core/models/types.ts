@@ -1,5 +1,3 @@
-import type * as tf from '@tensorflow/tfjs';
-
 export type ModelName = 'tiny' | 'cnniqa' | 'resnet18';
 
 /** Head initialisation: DML-IQA gives peer A Kaiming-normal and peer B Xavier/Glorot-normal dense layers. */
@@ -29,5 +27,3 @@ export interface ModelInfo {
   patchSize?: number;
   describe: string;
 }
-
-export type ModelBuilder = (args: BuildArgs, options: ModelOptions) => tf.LayersModel;

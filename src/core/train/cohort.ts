@@ -13,6 +13,19 @@ export interface PeerSpec {
   index: number;
 }
 
+/** The batch as a flipped network sees it: mirrored left-right (NHWC, axis 2 is width). */
+function flipInput(x: tf.Tensor4D, flipped: boolean): tf.Tensor4D {
+  return flipped ? tf.reverse(x, 2) : x;
+}
+
+/**
+ * One network's predictions in inference mode (BatchNorm uses its moving statistics), one
+ * value per image; a flipped network sees flip(x), as it did in training.
+ */
+export function predictNet(model: tf.LayersModel, flipped: boolean, x: tf.Tensor4D): tf.Tensor1D {
+  return tf.tidy(() => tf.reshape(model.apply(flipInput(x, flipped), { training: false }) as tf.Tensor, [-1]) as tf.Tensor1D);
+}
+
 /** Peer k of a DML cohort: even peers unflipped with Kaiming heads, odd peers flipped with Xavier heads. */
 export function peerSpec(k: number): PeerSpec {
   return { index: k, headInit: k % 2 === 0 ? 'he' : 'xavier', flipped: k % 2 === 1 };
@@ -78,9 +91,9 @@ export class Cohort {
     return this.nets.length;
   }
 
-  /** The batch as peer k sees it: flip(x) for flipped peers (NHWC, axis 2 is width). */
+  /** The batch as peer k sees it: flip(x) for flipped peers. */
   peerInput(k: number, x: tf.Tensor4D): tf.Tensor4D {
-    return this.args.peers[k]!.flipped ? tf.reverse(x, 2) : x;
+    return flipInput(x, this.args.peers[k]!.flipped);
   }
 
   setLearningRate(lr: number): void {
@@ -90,11 +103,13 @@ export class Cohort {
 
   /** One training step on a batch; BatchNorm runs in training mode. Returns the losses. */
   async step(x: tf.Tensor4D, y: tf.Tensor1D): Promise<StepLosses> {
-    let rows: tf.Tensor2D | null = null;
-    tf.tidy(() => {
+    // The loss rows leave the tidy as its result; the gradients are freed when it ends.
+    const r = tf.tidy(() => {
+      let rows: tf.Tensor2D | undefined;
       const { grads } = tf.variableGrads(() => {
         const preds = this.nets.map((net, k) => tf.reshape(net.apply(this.peerInput(k, x), { training: true }) as tf.Tensor, [-1]));
         const out = cohortLosses(preds, y, this.args.lambda);
+        // Kept: variableGrads frees whatever its function makes except the loss it returns.
         rows = tf.keep(out.rows);
         return out.total;
       }, this.trainable);
@@ -104,8 +119,8 @@ export class Cohort {
         // Adam types its argument as variables but only reads the gradient tensors.
         opt.applyGradients(mine as unknown as Parameters<tf.AdamOptimizer["applyGradients"]>[0]);
       });
+      return rows!;
     });
-    const r = rows as unknown as tf.Tensor2D;
     let values: number[][];
     try {
       values = (await r.array()) as number[][];
@@ -119,9 +134,9 @@ export class Cohort {
     };
   }
 
-  /** Peer k's predictions in inference mode (BatchNorm uses its moving statistics). */
+  /** Peer k's predictions in inference mode. */
   predict(k: number, x: tf.Tensor4D): tf.Tensor1D {
-    return tf.tidy(() => tf.reshape(this.nets[k]!.apply(this.peerInput(k, x), { training: false }) as tf.Tensor, [-1]) as tf.Tensor1D);
+    return predictNet(this.nets[k]!, this.args.peers[k]!.flipped, x);
   }
 
   dispose(): void {

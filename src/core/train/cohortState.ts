@@ -10,6 +10,11 @@ async function save(named: { name: string; tensor: tf.Tensor }[]): Promise<Saved
   );
 }
 
+/** Every weight of a network, in the order the model lists them (the order importCohortState restores by). */
+export function saveNetWeights(net: tf.LayersModel): Promise<SavedTensor[]> {
+  return save(net.weights.map((w) => ({ name: w.originalName, tensor: w.read() })));
+}
+
 /**
  * Adam's running β powers. Its setWeights recomputes them as β^(t+1), which differs from
  * the running product in the last bits; Adam turns such noise on near-zero gradients into
@@ -22,9 +27,7 @@ interface AdamBetaPowers {
 const BETA_POWERS = ['accBeta1', 'accBeta2'] as const;
 
 export async function exportCohortState(cohort: Cohort): Promise<CohortState> {
-  const nets = await Promise.all(
-    cohort.nets.map((n) => save(n.weights.map((w) => ({ name: w.originalName, tensor: w.read() })))),
-  );
+  const nets = await Promise.all(cohort.nets.map(saveNetWeights));
   const optimizers = await Promise.all(
     cohort.optimizers.map(async (o) => {
       const slots = await o.getWeights();

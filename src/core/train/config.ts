@@ -2,6 +2,7 @@ import { validateInputMode, type InputMode } from '../data/inputMode';
 import { MODEL_INFO } from '../models/info';
 import type { ModelName } from '../models/types';
 import type { SplitKind } from '../splits';
+import type { RunKind } from './events';
 
 export type RunMode = 'baseline' | 'dml' | 'both';
 
@@ -61,6 +62,11 @@ export const PAPER: TrainConfig = {
   decayEvery: 10,
   decayFactor: 0.5,
 };
+
+/** The network groups a config trains, in the order they alternate within an epoch. */
+export function runsOf(config: TrainConfig): RunKind[] {
+  return config.mode === 'both' ? ['baseline', 'dml'] : [config.mode];
+}
 
 export function learningRateAt(config: TrainConfig, epoch: number): number {
   if (!config.decayEvery) return config.lr;

@@ -41,14 +41,18 @@ export async function predictCohort(
       chunk.map(([, v]) => views[v]!),
       chunk.map(() => false),
     );
+    // Queue every peer's forward before reading any back: one wait per chunk, not one per peer.
     const x = tf.tensor4d(host.x, host.shape);
-    for (let k = 0; k < K; k++) {
-      const p = cohort.predict(k, x);
-      const values = await p.data();
-      p.dispose();
-      chunk.forEach(([t], b) => (peers[k]![t]! += values[b]! / views.length));
+    const preds: tf.Tensor1D[] = [];
+    let values: tf.TypedArray[];
+    try {
+      for (let k = 0; k < K; k++) preds.push(cohort.predict(k, x));
+      values = await Promise.all(preds.map((p) => p.data()));
+    } finally {
+      for (const p of preds) p.dispose();
+      x.dispose();
     }
-    x.dispose();
+    values.forEach((vals, k) => chunk.forEach(([t], b) => (peers[k]![t]! += vals[b]! / views.length)));
   }
   if (K === 1) return { peers };
   const ensemble = new Float64Array(idxs.length);

@@ -5,7 +5,7 @@ import { MODEL_INFO } from '../models/info';
 import { deriveSeed, makeRng } from '../rng';
 import { epochBatches, makeTrainBatch } from './batches';
 import { Cohort, peerSpec, type PeerSpec, type StepLosses } from './cohort';
-import { learningRateAt, type TrainConfig } from './config';
+import { learningRateAt, runsOf, type TrainConfig } from './config';
 import { predictCohort, scorePredictions } from './evaluate';
 import type { EpochEvent, RunKind, TrainEvent } from './events';
 
@@ -35,9 +35,6 @@ export function runPeers(run: RunKind, config: TrainConfig): PeerSpec[] {
   return run === 'baseline' ? [peerSpec(0)] : Array.from({ length: config.peers }, (_, k) => peerSpec(k));
 }
 
-export function runsOf(config: TrainConfig): RunKind[] {
-  return config.mode === 'both' ? ['baseline', 'dml'] : [config.mode];
-}
 
 export function createCohort(run: RunKind, config: TrainConfig, outputBias?: number): Cohort {
   const [h, w] = netInputSize(config.input, MODEL_INFO[config.model].patchSize);
@@ -51,6 +48,22 @@ export function createCohort(run: RunKind, config: TrainConfig, outputBias?: num
     tag: run === 'baseline' ? 'base' : 'peer',
     outputBias,
   });
+}
+
+/**
+ * Fresh cohorts for `runs` (all the config's runs by default), output bias at the training MOS
+ * mean: the one way runExperiment and a rebuild after a lost backend make them.
+ */
+export function createRunCohorts(config: TrainConfig, data: ExperimentData, runs: readonly RunKind[] = runsOf(config)): Partial<Record<RunKind, Cohort>> {
+  const bias = trainMeanMos(data);
+  const cohorts: Partial<Record<RunKind, Cohort>> = {};
+  try {
+    for (const r of runs) cohorts[r] = createCohort(r, config, bias);
+  } catch (err) {
+    for (const c of Object.values(cohorts)) c.dispose();
+    throw err;
+  }
+  return cohorts;
 }
 
 /**

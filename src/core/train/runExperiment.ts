@@ -1,13 +1,8 @@
-import type { IqaMetrics } from '../metrics';
 import type { Cohort } from './cohort';
-import type { TrainConfig } from './config';
+import { runsOf, type TrainConfig } from './config';
 import type { EpochEvent, HistoryRow, RunKind, TrainEvent } from './events';
-import { createCohort, NO_CONTROL, runsOf, trainEpoch, trainMeanMos, type ExperimentData, type RunControl } from './experiment';
-
-export interface FinalMetrics {
-  baseline?: IqaMetrics;
-  dml?: { ensemble: IqaMetrics; peers: IqaMetrics[] };
-}
+import { createRunCohorts, NO_CONTROL, trainEpoch, type ExperimentData, type RunControl } from './experiment';
+import { finalFrom, historyRow, type FinalMetrics } from './final';
 
 export interface ExperimentResult {
   history: HistoryRow[];
@@ -28,18 +23,6 @@ export interface RunOptions {
   afterEpoch?: (run: RunKind, cohort: Cohort, event: EpochEvent) => Promise<void>;
 }
 
-export function historyRow(e: EpochEvent): HistoryRow {
-  const loss = e.trainLoss.total.reduce((a, b) => a + b, 0) / e.trainLoss.total.length;
-  return { mode: e.run, epoch: e.epoch, loss, test: e.test };
-}
-
-export function finalFrom(last: Partial<Record<RunKind, EpochEvent>>): FinalMetrics {
-  const final: FinalMetrics = {};
-  if (last.baseline) final.baseline = last.baseline.test.peers[0];
-  if (last.dml) final.dml = { ensemble: last.dml.test.ensemble!, peers: last.dml.test.peers };
-  return final;
-}
-
 /**
  * Train the config's runs epoch by epoch; with mode "both" the baseline and DML alternate
  * per epoch, on the same split, seed and batch order, so their curves grow side by side.
@@ -48,16 +31,9 @@ export async function runExperiment(config: TrainConfig, data: ExperimentData, o
   const emit = opts.emit ?? (() => {});
   const control = opts.control ?? NO_CONTROL;
   const runs = runsOf(config);
-  const owned: Cohort[] = [];
-  const cohorts = Object.fromEntries(
-    runs.map((r) => {
-      const given = opts.cohorts?.[r];
-      if (given) return [r, given];
-      const c = createCohort(r, config, trainMeanMos(data));
-      owned.push(c);
-      return [r, c];
-    }),
-  ) as Record<RunKind, Cohort>;
+  const missing = runs.filter((r) => !opts.cohorts?.[r]);
+  const owned = createRunCohorts(config, data, missing);
+  const cohorts = { ...owned, ...opts.cohorts } as Record<RunKind, Cohort>;
   const history: HistoryRow[] = [];
   const last: Partial<Record<RunKind, EpochEvent>> = {};
   const epochsDone: Partial<Record<RunKind, number>> = {};
@@ -77,7 +53,7 @@ export async function runExperiment(config: TrainConfig, data: ExperimentData, o
       }
     }
   } finally {
-    for (const c of owned) c.dispose();
+    for (const c of Object.values(owned)) c.dispose();
   }
   return { history, final: finalFrom(last), epochsDone, stopped };
 }
