@@ -4,6 +4,7 @@
  * by side, and read the results. Screenshots land in test-results/screenshots/.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { configFromHash } from '../src/ui/experiment/studioConfig';
 
 const SHOTS = 'test-results/screenshots';
 
@@ -56,14 +57,9 @@ test('load the demo set through the inputs, train baseline and DML, read finite 
 
   // The URL hash carries the config: a reload restores it.
   await expect.poll(() => page.evaluate(() => window.location.hash)).toMatch(/^#config=/);
-  const hash = await page.evaluate(() => window.location.hash);
-  const json = JSON.parse(
-    await page.evaluate((h) => {
-      const b = h.slice('#config='.length).replace(/-/g, '+').replace(/_/g, '/');
-      return new TextDecoder().decode(Uint8Array.from(atob(b + '='.repeat((4 - (b.length % 4)) % 4)), (c) => c.charCodeAt(0)));
-    }, hash),
-  );
-  expect(json).toMatchObject({ mode: 'both', epochs: 2, backend: 'wasm', input: { kind: 'resize', width: 32, height: 32 } });
+  const json = configFromHash(await page.evaluate(() => window.location.hash));
+  expect(json?.problems).toEqual([]);
+  expect(json?.config).toMatchObject({ mode: 'both', epochs: 2, backend: 'wasm', input: { kind: 'resize', width: 32, height: 32 } });
 
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: `${SHOTS}/studio-setup-1280x720.png` });
@@ -165,7 +161,7 @@ test('a score file that matches nothing is explained in words', async ({ page })
   await expect(page.getByText(/300 of 300 score rows are usable/)).toBeVisible();
   await page.getByLabel('Score column', { exact: true }).selectOption('3');
   await expect(page.getByRole('button', { name: 'Reset to the detected layout' })).toBeVisible();
-  await expect.poll(() => page.evaluate(() => JSON.parse(atob(location.hash.slice(8).replace(/-/g, '+').replace(/_/g, '/'))).columns)).toEqual({ scoreColumn: 3 });
+  await expect.poll(async () => configFromHash(await page.evaluate(() => location.hash))?.config?.columns).toEqual({ scoreColumn: 3 });
   await page.getByRole('button', { name: 'Reset to the detected layout' }).click();
   await expect(page.getByLabel('Score column', { exact: true })).toHaveValue('2');
 });

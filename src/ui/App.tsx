@@ -4,7 +4,7 @@
  * scoring new images (step 6). State lives in hooks: the dataset, the config (synced with the
  * URL hash), the trainer (the worker's messages), the stored runs, and the tasks worker.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { datasetProblem, type CheckpointSlot, type RunRecord } from '../worker/storage/runRecord';
 import { ChartsPanel } from './charts/ChartsPanel';
 import { DataPanel } from './data/DataPanel';
@@ -20,13 +20,13 @@ import { RunsPanel } from './runs/RunsPanel';
 import { useRuns } from './runs/useRuns';
 import { useTasks } from './runs/useTasks';
 import { ScorePanel } from './score/ScorePanel';
-import { makeSplit } from '../core/splits';
+import { chooseSplit } from '../worker/chooseSplit';
 
 export function App() {
   const { config, setConfig, linkProblems } = useConfigState();
   const data = useDataset(config.columns);
   const trainer = useTrainer();
-  const runs = useRuns();
+  const runs = useRuns(isActive(trainer.state.status) ? trainer.state.runId : null);
   const task = useTasks();
   const [remeasure, setRemeasure] = useState(false);
   const [slot, setSlot] = useState<CheckpointSlot>('last');
@@ -41,20 +41,27 @@ export function App() {
   const runKey = `${trainer.state.runId}:${trainer.state.status}:${trainer.state.checkpoint?.epoch}`;
   useEffect(() => void refresh(), [runKey, refresh]);
 
-  const blocked = ((): string | null => {
+  /** The split the worker will make (its fallback and warning included), or why it cannot. */
+  const split = useMemo(() => {
+    if (!items || items.length === 0) return null;
+    try {
+      const { split: s, warning } = chooseSplit(items, config.split, config.testFrac, config.seed);
+      return { ok: true as const, reason: s.reason, warning };
+    } catch (e) {
+      return { ok: false as const, error: (e as Error).message };
+    }
+  }, [items, config.split, config.testFrac, config.seed]);
+
+  const blocked = useMemo((): string | null => {
     if (!data.state.folder && !data.state.score) return 'Load a dataset first (step 1): an image folder and its score file, or the demo set.';
     if (!data.state.folder) return 'Pick the image folder too (step 1).';
     if (!data.state.score) return 'Pick the score file too (step 1).';
-    if (!items || items.length === 0) return 'No usable images yet: see the message in step 1.';
+    if (!items || items.length === 0 || !split) return 'No usable images yet: see the message in step 1.';
     const p = studioConfigProblems(config);
     if (p.length) return `Fix the experiment settings first (step 2): ${p[0]}`;
-    try {
-      makeSplit(items, { kind: config.split, testFrac: config.testFrac, seed: config.seed });
-    } catch (e) {
-      return `The split cannot be made (step 2): ${(e as Error).message}`;
-    }
+    if (!split.ok) return `The split cannot be made (step 2): ${split.error}`;
     return null;
-  })();
+  }, [data.state.folder, data.state.score, items, split, config]);
 
   const onColumns = useCallback(
     (columns: ColumnChoices | undefined) =>
@@ -118,7 +125,7 @@ export function App() {
             onChange={setConfig}
             remeasure={remeasure}
             onRemeasure={setRemeasure}
-            items={items}
+            split={split}
             locked={locked}
             linkProblems={linkProblems}
           />

@@ -16,7 +16,7 @@ import type { BackendCandidateReport, BackendChoice, BackendName, BackendReport 
 export type AdapterReport = NonNullable<BackendReport['adapter']>;
 
 /** SPEC §4's order of preference. */
-export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 /** Timing order: the cheapest reliable one first, so the slow ones can be cut short against it. */
 const MEASURE_ORDER: readonly BackendName[] = ['wasm', 'webgpu', 'webgl', 'cpu'];
 

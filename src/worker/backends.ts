@@ -20,7 +20,7 @@ import type { BackendName } from './protocol';
 import { yieldToEventLoop } from './yieldToEventLoop';
 
 /** Steps timed after the warm-up one. */
-export const TIMED_STEPS = 2;
+const TIMED_STEPS = 2;
 
 let wasmPathsSet = false;
 
@@ -44,7 +44,7 @@ function gpu(): GPU | undefined {
 let adapterPromise: Promise<AdapterReport | undefined> | null = null;
 
 /** Vendor, architecture, description and isFallbackAdapter (on adapter.info since Chrome 136, on the adapter before). */
-export function readAdapter(): Promise<AdapterReport | undefined> {
+function readAdapter(): Promise<AdapterReport | undefined> {
   return (adapterPromise ??= (async () => {
     const g = gpu();
     if (!g) return undefined;
@@ -100,7 +100,7 @@ export async function startBackend(name: BackendName): Promise<string | null> {
 }
 
 /** Warm-up step, then TIMED_STEPS timed ones, of a throwaway one-network cohort on random data. */
-export async function measureActive(config: TrainConfig, cutoffMs: number): Promise<StepTiming> {
+async function measureActive(config: TrainConfig, cutoffMs: number): Promise<StepTiming> {
   const [h, w] = netInputSize(config.input, MODEL_INFO[config.model].patchSize);
   const cohort = createCohort('baseline', config);
   const x = tf.randomNormal([config.batchSize, h, w, 3], 0, 1, 'float32', 1) as tf.Tensor4D;

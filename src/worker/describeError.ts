@@ -27,7 +27,7 @@ export class BackendError extends Error {
 const OUT_OF_MEMORY =
   /out of memory|\bOOM\b|allocation failed|cannot enlarge memory|maximum memory size|invalid typed array length|array buffer allocation|requested texture size|GPUOutOfMemoryError/i;
 
-export function isOutOfMemory(err: unknown): boolean {
+function isOutOfMemory(err: unknown): boolean {
   const e = err as { name?: string; message?: string } | null;
   return !!e && (e.name === 'GPUOutOfMemoryError' || OUT_OF_MEMORY.test(String(e.message ?? e)));
 }

@@ -6,8 +6,7 @@ import { exportModelZip, readModelZip } from '../core/io/modelZip';
 import { cohortsFromStates, statesFromNets } from '../core/io/restoreCohorts';
 import type { Cohort } from '../core/train/cohort';
 import type { EpochEvent } from '../core/train/events';
-import { finalFrom } from '../core/train/runExperiment';
-import { lastEvents } from './runRecorder';
+import { finalFrom, lastEvents } from '../core/train/final';
 import { historyUpTo, RunNotFoundError, selectionSrcc, type Checkpoint, type CheckpointSlot, type RunRecord, type RunStore } from './storage/runStore';
 
 /** The run and its checkpoint in `slot` (the last one when it has no best yet); throws in words when it has none. */
@@ -66,6 +65,8 @@ export async function importZip(store: RunStore, bytes: Uint8Array, fileName: st
     const { config, manifest, metrics } = zip;
     const history: EpochEvent[] = metrics.epochs ?? [];
     const dataset = manifest.dataset ?? { name: fileName, imageCount: 0, proxy: false };
+    // The networks first: a zip whose weights cannot be read leaves no empty run behind.
+    const states = await statesFromNets(zip.nets);
     const run = await store.createRun({
       name: manifest.name,
       config,
@@ -75,7 +76,6 @@ export async function importZip(store: RunStore, bytes: Uint8Array, fileName: st
       dataset: { ...dataset, scoreFileName: '', files: [] },
       split: { train: [], test: [], kind: config.split, reason: `Imported from ${fileName}: the split is not part of a model zip.` },
     });
-    const states = await statesFromNets(zip.nets);
     try {
       await store.writeCheckpoint(run.id, { epoch: manifest.epoch, states, srcc: selectionSrcc(lastEvents(historyUpTo(history, manifest.epoch))) });
     } catch (err) {

@@ -4,7 +4,7 @@
  */
 import type { ImportProblem, LabelledItem } from '../core/data/types';
 import type { TrainConfig } from '../core/train/config';
-import type { EpochEvent, RunKind, StepEvent } from '../core/train/events';
+import type { EpochEvent, StepEvent } from '../core/train/events';
 import type { ExperimentResult } from '../core/train/runExperiment';
 import type { CheckpointSlot } from './storage/runRecord';
 
@@ -124,7 +124,7 @@ export type FromWorker =
   | { type: 'state'; state: 'ingesting' | 'measuring' | 'training' | 'paused' | 'stopping' }
   | { type: 'warning'; message: string }
   | { type: 'error'; message: string; kind: 'data' | 'backend' | 'diverged' | 'memory' | 'storage' | 'run' | 'internal' }
-  | { type: 'done'; result: ExperimentResult; run?: RunKind }
+  | { type: 'done'; result: ExperimentResult }
   /** A checkpoint (every network and optimizer after `epoch`) is stored: its size, and the time to read it off the backend and to write it. */
   | { type: 'checkpoint'; epoch: number; bytes: number; ms: number; exportMs: number }
   /** A continued run: the stored history it goes on from (cut back to the checkpoint's epoch). */

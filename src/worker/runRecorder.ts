@@ -5,20 +5,13 @@
  */
 import type { CohortState } from '../core/train/savedState';
 import type { EpochEvent, RunKind } from '../core/train/events';
-import { finalFrom, type FinalMetrics } from '../core/train/runExperiment';
+import { finalFrom, lastEvents, type FinalMetrics } from '../core/train/final';
 import type { FromWorker } from './protocol';
 import { holdRunLock, type RunLock } from './storage/runLock';
-import { RunNotFoundError, selectionSrcc, type Checkpoint, type NewRun, type RunRecord, type RunStatus, type RunStore } from './storage/runStore';
+import { historyUpTo, RunNotFoundError, selectionSrcc, type Checkpoint, type NewRun, type RunRecord, type RunStatus, type RunStore } from './storage/runStore';
 
 /** Heartbeats at most this often (ms): the page's fallback sign of life where Web Locks are missing. */
 const HEARTBEAT_MS = 2000;
-
-/** The last event of each run kind in a history. */
-export function lastEvents(history: readonly EpochEvent[]): Partial<Record<RunKind, EpochEvent>> {
-  const last: Partial<Record<RunKind, EpochEvent>> = {};
-  for (const e of history) if (!last[e.run] || last[e.run]!.epoch <= e.epoch) last[e.run] = e;
-  return last;
-}
 
 export class RunRecorder {
   private lastBeat = 0;
@@ -51,20 +44,28 @@ export class RunRecorder {
   }
 
   /**
-   * Continue the stored run: `check` sees the record first and throws when it cannot go on (the
-   * record is then left as it was); then its history is cut back to its last checkpoint.
+   * Read the stored run and its last checkpoint to continue it, changing nothing: `check` sees
+   * the record and throws when it cannot go on. The history comes back cut to the checkpoint's
+   * epoch (epochs after it are trained again). Nothing is written until commitResume, so an
+   * attempt that fails before it leaves the record as it was.
    */
-  async resume(check: (run: RunRecord) => void): Promise<{ run: RunRecord; checkpoint: Checkpoint | null }> {
-    const before = await this.store.getRun(this.runId);
-    if (!before) throw new RunNotFoundError(this.runId);
-    check(before);
-    const resumed = await this.store.beginResume(this.runId);
-    this.recording = true;
-    return resumed;
+  async prepareResume(check: (run: RunRecord) => void): Promise<{ run: RunRecord; checkpoint: Checkpoint | null }> {
+    const run = await this.store.getRun(this.runId);
+    if (!run) throw new RunNotFoundError(this.runId);
+    check(run);
+    const checkpoint = await this.store.readCheckpoint(this.runId, 'last');
+    return { run: { ...run, history: historyUpTo(run.history, checkpoint?.ref.epoch ?? 0) }, checkpoint };
   }
 
-  /** Called from the step path: a heartbeat now and then, never awaited. */
+  /** Training goes on now: the stored history is cut back to the checkpoint and the run is 'running' again. */
+  async commitResume(): Promise<void> {
+    await this.store.beginResume(this.runId);
+    this.recording = true;
+  }
+
+  /** Called from the step path: a heartbeat now and then, never awaited. Not needed while the run's lock is held (the page reads the locks instead). */
   beat(): void {
+    if (this.lock.held) return;
     const now = performance.now();
     if (!this.recording || now - this.lastBeat < HEARTBEAT_MS) return;
     this.lastBeat = now;
@@ -92,16 +93,17 @@ export class RunRecorder {
 
   /**
    * Record how the run ended and release its lock. A continued run's result covers only the
-   * epochs after the resume: with none, the final metrics come from the stored history.
-   * Returns the final metrics recorded.
+   * epochs after the resume (in "both" mode, a stop can end it after one kind's epoch), so the
+   * final metrics start from the stored history and the result's own override them. A failed
+   * run keeps none. Returns the final metrics recorded.
    */
   async end(status: RunStatus, extra: { final?: FinalMetrics; error?: string } = {}): Promise<FinalMetrics | undefined> {
     let final = extra.final;
     try {
       if (!this.recording) return final;
-      if (status !== 'failed' && !final?.baseline && !final?.dml) {
+      if (status !== 'failed') {
         const run = await this.store.getRun(this.runId);
-        if (run) final = finalFrom(lastEvents(run.history));
+        if (run) final = { ...finalFrom(lastEvents(run.history)), ...extra.final };
       }
       await this.store.setStatus(this.runId, status, { ...extra, final });
     } catch (err) {

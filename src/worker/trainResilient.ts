@@ -9,10 +9,11 @@
  */
 import type { Cohort } from '../core/train/cohort';
 import { exportCohortState, importCohortState, type CohortState } from '../core/train/cohortState';
-import type { TrainConfig } from '../core/train/config';
+import { runsOf, type TrainConfig } from '../core/train/config';
 import type { EpochEvent, HistoryRow, RunKind, TrainEvent } from '../core/train/events';
-import { createCohort, runsOf, trainMeanMos, type ExperimentData, type RunControl } from '../core/train/experiment';
-import { finalFrom, historyRow, runExperiment, type ExperimentResult } from '../core/train/runExperiment';
+import { createRunCohorts, type ExperimentData, type RunControl } from '../core/train/experiment';
+import { finalFrom, historyRow, lastEvents } from '../core/train/final';
+import { runExperiment, type ExperimentResult } from '../core/train/runExperiment';
 
 export interface ResilienceHooks {
   /** Keep a host copy of the state after each epoch (only where the backend can be lost: it costs a read-back). */
@@ -64,18 +65,17 @@ export async function trainResilient(config: TrainConfig, data: ExperimentData, 
   for (;;) {
     const checkpoint = saved.checkpoint;
     const startEpoch = checkpoint?.epoch ?? 0;
-    const cohorts = new Map<RunKind, Cohort>();
+    let cohorts: Partial<Record<RunKind, Cohort>> = {};
     try {
-      // Built as runExperiment would build them (output bias at the training MOS mean).
-      for (const r of runs) cohorts.set(r, createCohort(r, config, trainMeanMos(data)));
-      if (checkpoint) for (const r of runs) await importCohortState(cohorts.get(r)!, checkpoint.states[r]);
+      cohorts = createRunCohorts(config, data);
+      if (checkpoint) for (const r of runs) await importCohortState(cohorts[r]!, checkpoint.states[r]);
       const pending: Partial<Record<RunKind, CohortState>> = {};
-      const lastEvents: Partial<Record<RunKind, EpochEvent>> = {};
+      const epochEvents: Partial<Record<RunKind, EpochEvent>> = {};
       let exportMs = 0;
       const result = await runExperiment(config, data, {
         control: o.control,
         startEpoch,
-        cohorts: Object.fromEntries(cohorts),
+        cohorts,
         emit: (e) => {
           if (e.type === 'epoch') events.set(`${e.run}:${e.epoch}`, e);
           o.emit(e);
@@ -86,12 +86,12 @@ export async function trainResilient(config: TrainConfig, data: ExperimentData, 
           const t0 = performance.now();
           pending[run] = await exportCohortState(cohort);
           exportMs += performance.now() - t0;
-          lastEvents[run] = ev;
+          epochEvents[run] = ev;
           // Runs alternate within an epoch: after the last one, every run has finished this epoch.
           if (run !== runs[runs.length - 1]) return;
           const c: Checkpoint = { epoch: ev.epoch, states: { ...pending } as Record<RunKind, CohortState> };
           saved.checkpoint = c;
-          await o.hooks.checkpoint?.(c, { ...lastEvents }, exportMs);
+          await o.hooks.checkpoint?.(c, { ...epochEvents }, exportMs);
           exportMs = 0;
         },
       });
@@ -106,7 +106,7 @@ export async function trainResilient(config: TrainConfig, data: ExperimentData, 
       for (const [k, e] of events) if (e.epoch > fromEpoch) events.delete(k);
       o.hooks.onFallback({ lost, to, fromEpoch });
     } finally {
-      disposeQuietly(cohorts.values());
+      disposeQuietly(Object.values(cohorts));
     }
   }
 }
@@ -114,11 +114,8 @@ export async function trainResilient(config: TrainConfig, data: ExperimentData, 
 function assemble(events: Map<string, EpochEvent>): Omit<ExperimentResult, 'stopped'> {
   const sorted = [...events.values()].sort((a, b) => a.epoch - b.epoch);
   const history: HistoryRow[] = sorted.map(historyRow);
-  const last: Partial<Record<RunKind, EpochEvent>> = {};
+  const last = lastEvents(sorted);
   const epochsDone: Partial<Record<RunKind, number>> = {};
-  for (const e of sorted) {
-    last[e.run] = e;
-    epochsDone[e.run] = e.epoch;
-  }
+  for (const e of Object.values(last)) epochsDone[e.run] = e.epoch;
   return { history, final: finalFrom(last), epochsDone };
 }

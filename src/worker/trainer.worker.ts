@@ -1,6 +1,7 @@
 /**
  * The training worker: every decode, training step and evaluation runs here, never on
- * the page's thread. One run at a time; the page talks to it through TrainerClient.
+ * the page's thread. The page starts a fresh worker for each run (TrainerClient), so one
+ * worker trains at most one run.
  * It also does the page's tfjs jobs on stored runs and models (tasks: export, import, score).
  */
 import { indexedDbChoiceMemory } from './backendMemory';
@@ -16,8 +17,6 @@ const scope = self as unknown as DedicatedWorkerGlobalScope;
 const send = (msg: FromWorker, transfer: Transferable[] = []) => scope.postMessage(msg, transfer);
 const memory = indexedDbChoiceMemory();
 let session: TrainerSession | null = null;
-/** Whether a training session chose this worker's backend (tasks then use it as it is). */
-let trained = false;
 
 let storePromise: Promise<RunStore> | null = null;
 function runStore(): Promise<RunStore> {
@@ -28,15 +27,17 @@ function runStore(): Promise<RunStore> {
 }
 
 let taskBackend: Promise<void> | null = null;
-/** Tasks run on wasm (cpu where wasm cannot start), unless a training run already chose the backend. */
+/** Tasks run on wasm (cpu where wasm cannot start); the page sends them to a worker of their own. */
 function ensureTaskBackend(): Promise<void> {
-  if (trained) return Promise.resolve();
-  return (taskBackend ??= (async () => {
+  taskBackend ??= (async () => {
     const wasm = await startBackend('wasm');
     if (wasm === null) return;
     const cpu = await startBackend('cpu');
     if (cpu !== null) throw new Error(`No TensorFlow.js backend could start (wasm: ${wasm}; cpu: ${cpu}).`);
-  })());
+  })();
+  // A failed start is not remembered: the next task tries again.
+  taskBackend.catch(() => (taskBackend = null));
+  return taskBackend;
 }
 
 async function answerTask(id: number, request: TaskRequest): Promise<void> {
@@ -54,10 +55,6 @@ scope.onmessage = (e: MessageEvent<ToWorker>) => {
   switch (msg.type) {
     case 'start':
     case 'continue': {
-      if (session) {
-        send({ type: 'warning', message: 'A training run is already going: stop it before starting another.' });
-        return;
-      }
       const s = new TrainerSession(send, {
         decoder: blobImageDecoder,
         selectBackend: (o) => selectBackend({ ...o, memory, device: deviceId() }, browserPlatform),
@@ -66,10 +63,8 @@ scope.onmessage = (e: MessageEvent<ToWorker>) => {
         runStore,
       });
       session = s;
-      trained = true;
-      void s.run(msg).finally(() => {
-        if (session === s) session = null;
-      });
+      // Once it ends, a late pause or stop finds no session.
+      void s.run(msg).finally(() => (session = null));
       return;
     }
     case 'pause':

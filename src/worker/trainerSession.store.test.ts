@@ -33,9 +33,9 @@ beforeAll(async () => {
 });
 afterAll(() => store.close());
 
-function platform(s: RunStore | null): SessionPlatform {
+function platform(s: RunStore | null, decode: SessionPlatform['decoder'] = decoder): SessionPlatform {
   return {
-    decoder,
+    decoder: decode,
     selectBackend: async () => selection,
     startBackend: async () => null,
     watchDeviceLoss: () => null,
@@ -43,12 +43,17 @@ function platform(s: RunStore | null): SessionPlatform {
   };
 }
 
-async function run(msg: StartMessage | ContinueMessage, s: RunStore | null, during?: (session: TrainerSession, m: FromWorker) => void) {
+async function run(
+  msg: StartMessage | ContinueMessage,
+  s: RunStore | null,
+  during?: (session: TrainerSession, m: FromWorker) => void,
+  decode?: SessionPlatform['decoder'],
+) {
   const out: FromWorker[] = [];
   const session = new TrainerSession((m) => {
     out.push(m);
     during?.(session, m);
-  }, platform(s));
+  }, platform(s, decode));
   await session.run(msg);
   return out;
 }
@@ -130,5 +135,39 @@ describe('TrainerSession with a run store', () => {
     expect(out.some((m) => m.type === 'checkpoint')).toBe(false);
     expect(out.at(-1)).toMatchObject({ type: 'done', result: { stopped: false } });
     expect((await store.getRun('r3'))!).toMatchObject({ status: 'finished', checkpoints: {} });
+  });
+
+  it('a continue that fails before training leaves the stored run, its history and its results as they were', async () => {
+    await run(start('r5'), store, (s, m) => m.type === 'checkpoint' && m.epoch === 1 && s.stop());
+    const before = (await store.getRun('r5'))!;
+    expect(before.status).toBe('stopped');
+    expect(before.final?.baseline).toBeDefined();
+    expect(before.final?.dml).toBeDefined();
+    // One image of the stored split cannot be read now: the split cannot be rebuilt.
+    const unreadable: SessionPlatform['decoder'] = (f) => async (file, w, h) => {
+      if (file === before.split.train[0]) throw new Error('the browser cannot read it');
+      return decoder(f)(file, w, h);
+    };
+    const out = await run({ type: 'continue', runId: 'r5', items, files, backend: 'wasm' }, store, undefined, unreadable);
+    expect(out.at(-1)).toMatchObject({ type: 'error' });
+    expect(await store.getRun('r5')).toEqual(before);
+  });
+
+  it('a continued run stopped after one kind\'s new epoch keeps the other kind\'s results', async () => {
+    await run(start('r6'), store, (s, m) => m.type === 'checkpoint' && m.epoch === 1 && s.stop());
+    const before = (await store.getRun('r6'))!;
+    expect(before.final?.dml).toBeDefined();
+    // "both" alternates baseline then DML per epoch: stop once the baseline's epoch 2 is in.
+    const out = await run({ type: 'continue', runId: 'r6', items, files, backend: 'wasm' }, store, (s, m) => {
+      if (m.type === 'epoch' && m.event.run === 'baseline' && m.event.epoch === 2) s.stop();
+    });
+    const done = out.at(-1)!;
+    if (done.type !== 'done') throw new Error(JSON.stringify(done));
+    const stored = (await store.getRun('r6'))!;
+    expect(stored.status).toBe('stopped');
+    const baseline2 = stored.history.find((e) => e.run === 'baseline' && e.epoch === 2)!;
+    const dml1 = stored.history.find((e) => e.run === 'dml' && e.epoch === 1)!;
+    expect(stored.final).toEqual({ baseline: baseline2.test.peers[0], dml: { ensemble: dml1.test.ensemble, peers: dml1.test.peers } });
+    expect(done.result.final).toEqual(stored.final);
   });
 });

@@ -5,12 +5,11 @@
  * through `send`, and the platform (decoder, backends, store) is injected, so the whole
  * sequence also runs in Node tests.
  */
-import { storageSize } from '../core/data/inputMode';
 import { loadImages, type ImageDecoder, type LoadProgress } from '../core/data/loadImages';
 import type { LabelledItem } from '../core/data/types';
-import { configProblems, type TrainConfig } from '../core/train/config';
+import { configProblems, runsOf, type TrainConfig } from '../core/train/config';
 import type { TrainEvent } from '../core/train/events';
-import { runsOf, type ExperimentData } from '../core/train/experiment';
+import type { ExperimentData } from '../core/train/experiment';
 import { experimentData } from '../core/train/experimentData';
 import type { ExperimentResult } from '../core/train/runExperiment';
 import type { BackendSelection, SelectOptions } from './backendSelection';
@@ -147,7 +146,9 @@ export class TrainerSession {
 
   /** A stored run from its last checkpoint: its config, its split (by file name), its history. */
   private async continue(msg: ContinueMessage, rec: RunRecorder): Promise<ExperimentResult> {
-    const { run, checkpoint } = await rec.resume((r) => {
+    // Everything that can fail before training (checks, decoding, the split) comes before the
+    // record changes: a failed attempt leaves the stored run as it was.
+    const { run, checkpoint } = await rec.prepareResume((r) => {
       if (r.status === 'finished') throw new DataError(`"${r.name}" has already trained all its epochs: there is nothing to continue.`);
       const problem = datasetProblem(r.dataset, msg.items.map((it) => it.file));
       if (problem) throw new DataError(problem);
@@ -165,6 +166,7 @@ export class TrainerSession {
     if (!loaded) return STOPPED_BEFORE_TRAINING;
     const split = splitFromNames(run.split, loaded.items);
     this.send({ type: 'split', train: run.split.train, test: run.split.test, reason: run.split.reason });
+    await rec.commitResume();
     return this.trainOn(config, experimentData(loaded, split), msg, rec, resumeFrom);
   }
 
@@ -195,7 +197,7 @@ export class TrainerSession {
   private async ingest(config: TrainConfig, items: LabelledItem[], datasetFiles: DatasetFile[]) {
     this.setPhase('ingesting');
     const files = new Map(datasetFiles.map((f) => [f.path, f.file]));
-    const { width, height } = storageSize(config.input);
+    const { width, height } = config.input;
     const decode = this.platform.decoder(files);
     let lastSent = -Infinity;
     const progress = (p: LoadProgress) => {

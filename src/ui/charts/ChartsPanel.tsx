@@ -1,8 +1,8 @@
 /** Step 4: watch it learn — loss per step, test metrics per epoch, predictions vs MOS, and the results. */
 import { useMemo } from 'react';
 import type { LabelledItem } from '../../core/data/types';
-import type { EpochEvent, RunKind } from '../../core/train/events';
-import type { FinalMetrics } from '../../core/train/runExperiment';
+import type { RunKind } from '../../core/train/events';
+import { finalFrom, type FinalMetrics } from '../../core/train/final';
 import { ProxyNote } from '../common/ProxyNote';
 import type { RunState } from '../run/runState';
 import type { LossHistory } from './lossSeries';
@@ -17,14 +17,6 @@ interface Props {
   lossVersion: number;
   items: LabelledItem[] | null;
   proxy: boolean;
-}
-
-/** Final metrics from the last finished epochs (the page must not import the training code, which pulls in tfjs). */
-function finalFrom(last: Partial<Record<RunKind, EpochEvent>>): FinalMetrics {
-  const final: FinalMetrics = {};
-  if (last.baseline?.test.peers[0]) final.baseline = last.baseline.test.peers[0];
-  if (last.dml?.test.ensemble) final.dml = { ensemble: last.dml.test.ensemble, peers: last.dml.test.peers };
-  return final;
 }
 
 /** The final metrics to show: the worker's result, or the last finished epochs when a run ended early. */

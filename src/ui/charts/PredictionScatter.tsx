@@ -1,5 +1,5 @@
 /** Predicted score vs MOS on the test set for one network and epoch, with the fitted 4-parameter logistic. */
-import { useMemo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import { CartesianGrid, ComposedChart, Line, Scatter, Tooltip, XAxis, YAxis } from 'recharts';
 import { fitLogistic } from '../../core/metrics';
 import type { EpochEvent, RunKind } from '../../core/train/events';
@@ -15,7 +15,8 @@ interface Props {
 const MAX_POINTS = 2000;
 const LATEST = 'latest';
 
-export function PredictionScatter({ epochs, testMos }: Props) {
+// memo: the page re-renders on every progress flush; this only needs its own props.
+export const PredictionScatter = memo(function PredictionScatter({ epochs, testMos }: Props) {
   const nets = useMemo(() => networksOf(epochs), [epochs]);
   const [netKey, setNetKey] = useState<string>('');
   const [epochChoice, setEpochChoice] = useState<string>(LATEST);
@@ -90,4 +91,4 @@ export function PredictionScatter({ epochs, testMos }: Props) {
       )}
     </section>
   );
-}
+});

@@ -28,8 +28,8 @@ export function epochsByKind(history: readonly EpochEvent[]): Record<RunKind, Ep
 }
 
 const PEER_COLORS = ['#4fa8ff', '#5fd68f', '#c79bff', '#ff8fb8', '#60e0e0', '#e6c85c', '#a0b4ff', '#ffb36b'];
-export const BASELINE_COLOR = '#ff9f43';
-export const ENSEMBLE_COLOR = '#f4f6fa';
+const BASELINE_COLOR = '#ff9f43';
+const ENSEMBLE_COLOR = '#f4f6fa';
 
 
 export function peerNetwork(k: number): Network {

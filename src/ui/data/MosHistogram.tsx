@@ -10,7 +10,7 @@ interface Props {
   proxy: boolean;
 }
 
-export function histogram(values: readonly number[], bins: number): { x: string; from: number; to: number; count: number }[] {
+function histogram(values: readonly number[], bins: number): { x: string; from: number; to: number; count: number }[] {
   if (values.length === 0) return [];
   let lo = Infinity;
   let hi = -Infinity;

@@ -20,7 +20,7 @@ export interface LoadedDemo {
   scoreFile: File;
 }
 
-export const DEMO_BASE = `${import.meta.env.BASE_URL}demo/`;
+const DEMO_BASE = `${import.meta.env.BASE_URL}demo/`;
 
 async function fetchOk(url: string): Promise<Response> {
   const res = await fetch(url);

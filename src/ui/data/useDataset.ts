@@ -38,7 +38,7 @@ export interface DatasetState {
 /** Score files are text; anything this large is almost certainly not one. */
 const MAX_SCORE_BYTES = 64 * 1024 * 1024;
 
-export async function readScoreFile(file: File): Promise<ScoreText> {
+async function readScoreFile(file: File): Promise<ScoreText> {
   if (file.size > MAX_SCORE_BYTES)
     throw new Error(`${file.name} is ${Math.round(file.size / 1e6)} MB: too big for a score file. Pick the CSV or TXT that lists each image with its score.`);
   const text = await file.text();

@@ -1,10 +1,9 @@
 /** Step 2: the experiment — split, model, input, mode, DML settings, schedule, backend — as one config. */
-import { memo, useMemo } from 'react';
+import { memo } from 'react';
 import type { InputMode } from '../../core/data/inputMode';
-import type { LabelledItem } from '../../core/data/types';
 import { MODEL_INFO, MODEL_NAMES } from '../../core/models/info';
 import type { ModelName } from '../../core/models/types';
-import { makeSplit, type SplitKind } from '../../core/splits';
+import type { SplitKind } from '../../core/splits';
 import { PAPER, QUICK_DEMO, type RunMode } from '../../core/train/config';
 import { NumberField } from '../common/NumberField';
 import { SelectField } from '../common/SelectField';
@@ -17,11 +16,14 @@ interface Props {
   onChange: (c: StudioConfig) => void;
   remeasure: boolean;
   onRemeasure: (v: boolean) => void;
-  items: LabelledItem[] | null;
+  /** The split the data and settings give (null before data is loaded): its reason and any fallback warning, or why it cannot be made. */
+  split: SplitPreview | null;
   locked: boolean;
   /** Problems with a config read from the link. */
   linkProblems: string[];
 }
+
+export type SplitPreview = { ok: true; reason: string; warning?: string } | { ok: false; error: string };
 
 const SPLITS: [SplitKind, string][] = [
   ['ref', 'by reference'],
@@ -46,22 +48,12 @@ const BACKEND_WORDS: Record<BackendChoice, string> = {
   cpu: 'plain JavaScript (cpu)',
 };
 
-export const ExperimentPanel = memo(function ExperimentPanel({ config: c, onChange, remeasure, onRemeasure, items, locked, linkProblems }: Props) {
+export const ExperimentPanel = memo(function ExperimentPanel({ config: c, onChange, remeasure, onRemeasure, split, locked, linkProblems }: Props) {
   const set = (patch: Partial<StudioConfig>) => onChange({ ...c, ...patch });
   const setInput = (patch: Partial<InputMode>) => set({ input: { ...c.input, ...patch } as InputMode });
   const problems = studioConfigProblems(c);
   const patch = MODEL_INFO[c.model].patchSize;
   const dml = c.mode !== 'baseline';
-
-  const split = useMemo(() => {
-    if (!items || items.length === 0) return null;
-    try {
-      const s = makeSplit(items, { kind: c.split, testFrac: c.testFrac, seed: c.seed });
-      return { ok: true, text: s.reason };
-    } catch (e) {
-      return { ok: false, text: (e as Error).message };
-    }
-  }, [items, c.split, c.testFrac, c.seed]);
 
   const preset = (p: typeof QUICK_DEMO) => onChange({ ...p, backend: c.backend, ...(c.columns ? { columns: c.columns } : {}) });
 
@@ -86,7 +78,9 @@ export const ExperimentPanel = memo(function ExperimentPanel({ config: c, onChan
             <NumberField label="Test fraction" value={c.testFrac} step={0.05} min={0.05} max={0.95} onChange={(testFrac) => set({ testFrac })} disabled={c.split === 'official'} />
             <NumberField label="Seed" value={c.seed} step={1} onChange={(seed) => set({ seed })} />
           </div>
-          {split && <p className={split.ok ? 'hint' : 'error-inline'}>{split.text}</p>}
+          {split?.ok === false && <p className="error-inline">{split.error}</p>}
+          {split?.ok && split.warning && <p className="warning-inline">{split.warning}</p>}
+          {split?.ok && <p className="hint">{split.reason}</p>}
         </fieldset>
         <fieldset>
           <legend>Model and input</legend>

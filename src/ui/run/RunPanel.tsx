@@ -45,7 +45,7 @@ export function RunPanel({ state, blocked, onStart, onPause, onResume, onStop }:
           <button type="button" className="primary" onClick={onStart} disabled={active || blocked !== null}>
             Start
           </button>
-          <button type="button" onClick={onPause} disabled={!(state.status === 'training' || state.status === 'ingesting' || state.status === 'measuring')}>
+          <button type="button" onClick={onPause} disabled={state.status !== 'training'}>
             Pause
           </button>
           <button type="button" onClick={onResume} disabled={state.status !== 'paused'}>

@@ -81,7 +81,7 @@ const RATE_WINDOW_MS = 20_000;
 export const isActive = (s: RunStatus) =>
   s === 'starting' || s === 'ingesting' || s === 'measuring' || s === 'training' || s === 'paused' || s === 'stopping';
 
-export function stepsDone(state: RunState): number {
+function stepsDone(state: RunState): number {
   let n = 0;
   for (const s of Object.values(state.lastStep)) if (s) n += s.globalStep;
   return n;
@@ -126,21 +126,15 @@ function apply(state: RunState, msg: FromWorker, now: number): RunState {
       return state.warnings.includes(msg.message) ? state : { ...state, warnings: [...state.warnings, msg.message] };
     case 'error':
       return { ...state, status: 'error', error: { kind: msg.kind, message: msg.message }, endedAt: state.endedAt ?? now };
-    case 'done': {
-      // A run-by-run 'done' (msg.run) adds its part; the experiment ends when every planned run has reported.
-      const final = { ...(state.result?.final ?? {}), ...msg.result.final };
-      const result: ExperimentResult = { ...msg.result, final };
-      const runs = state.plan?.runs ?? [];
-      const finished = !msg.run || runs.every((r) => (r === 'baseline' ? final.baseline : final.dml) !== undefined) || msg.result.stopped;
-      if (!finished) return { ...state, result };
+    case 'done':
+      // One 'done' per experiment, with every run's result.
       return {
         ...state,
-        result,
+        result: msg.result,
         status: state.status === 'error' ? 'error' : msg.result.stopped ? 'stopped' : 'done',
         rate: [],
         endedAt: state.endedAt ?? now,
       };
-    }
   }
 }
 

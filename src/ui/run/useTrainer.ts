@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { LabelledItem } from '../../core/data/types';
-import type { TrainConfig } from '../../core/train/config';
+import { runsOf, type TrainConfig } from '../../core/train/config';
 import { TrainerClient } from '../../worker/client';
 import type { BackendChoice, DatasetFile, FromWorker, RunMeta } from '../../worker/protocol';
 import type { RunRecord } from '../../worker/storage/runRecord';
@@ -77,7 +77,7 @@ export function useTrainer() {
       dispatch({
         type: 'reset',
         runId,
-        plan: { epochs: train.epochs, runs: train.mode === 'both' ? ['baseline', 'dml'] : [train.mode], batchSize: train.batchSize },
+        plan: { epochs: train.epochs, runs: runsOf(train), batchSize: train.batchSize },
         now: performance.now(),
       });
       try {

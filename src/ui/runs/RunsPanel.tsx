@@ -2,7 +2,7 @@
  * Step 5: every stored run — rename, delete, resume, compare on the same charts, export its
  * model as a zip, import such a zip — and the storage the runs take.
  */
-import { useState, type ReactNode } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 import type { CheckpointSlot, RunRecord } from '../../worker/storage/runRecord';
 import { downloadBlob } from '../common/download';
 import { ErrorBox } from '../common/ErrorBox';
@@ -33,7 +33,7 @@ export function RunsPanel({ runs, task, activeRunId, training, slot, onSlot, onR
   const [busy, setBusy] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const compared = runs.runs.filter((r) => selected.includes(r.id));
+  const compared = useMemo(() => runs.runs.filter((r) => selected.includes(r.id)), [runs.runs, selected]);
 
   const act = async (what: string, job: () => Promise<string>) => {
     setBusy(what);

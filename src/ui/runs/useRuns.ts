@@ -18,7 +18,8 @@ export interface RunsState {
   loaded: boolean;
 }
 
-export function useRuns() {
+/** `activeRunId`: the run this page trains now; its own messages refresh the list, so it is not polled for. */
+export function useRuns(activeRunId: string | null = null) {
   const store = useRef<Promise<RunStore> | null>(null);
   const [state, setState] = useState<RunsState>({ runs: [], estimate: null, error: null, loaded: false });
 
@@ -39,7 +40,7 @@ export function useRuns() {
 
   useEffect(() => void refresh(), [refresh]);
 
-  const anyRunning = state.runs.some((r) => r.status === 'running');
+  const anyRunning = state.runs.some((r) => r.status === 'running' && r.id !== activeRunId);
   useEffect(() => {
     if (!anyRunning) return;
     const id = window.setInterval(() => void refresh(), POLL_MS);

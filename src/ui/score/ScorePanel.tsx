@@ -2,7 +2,7 @@
  * Step 6: score new images — pick a stored run (or a TF.js model the user brings) and a
  * folder of images; the worker predicts them, the page shows the table and offers the CSV.
  */
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import type { DatasetFile, ModelFile, ScoreModel, ScoreTable as Table } from '../../worker/protocol';
 import type { CheckpointSlot, RunRecord } from '../../worker/storage/runRecord';
 import { ErrorBox } from '../common/ErrorBox';
@@ -26,7 +26,8 @@ const ADVICE = { title: 'The images could not be scored', next: 'Read the messag
 /** React does not know webkitdirectory; it passes lower-case attributes through as they are. */
 const DIRECTORY_ATTRS = { webkitdirectory: '', directory: '' } as Record<string, string>;
 
-export function ScorePanel({ runs, task, slot }: Props) {
+// memo: the page re-renders on every progress flush; this only needs its own props.
+export const ScorePanel = memo(function ScorePanel({ runs, task, slot }: Props) {
   const scorable = runs.filter((r) => r.checkpoints.last);
   const [choice, setChoice] = useState('');
   const [user, setUser] = useState<UserModel | null>(null);
@@ -148,4 +149,4 @@ export function ScorePanel({ runs, task, slot }: Props) {
       {result && <ScoreTable table={result.table} images={result.images} fileName={`scores-${result.label.replace(/[^\w.-]+/g, '_')}.csv`} />}
     </section>
   );
-}
+});

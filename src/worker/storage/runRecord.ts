@@ -5,7 +5,7 @@
 import type { CohortState } from '../../core/train/savedState';
 import type { TrainConfig } from '../../core/train/config';
 import type { EpochEvent, RunKind } from '../../core/train/events';
-import type { FinalMetrics } from '../../core/train/runExperiment';
+import type { FinalMetrics } from '../../core/train/final';
 import type { SplitKind } from '../../core/splits';
 
 export type RunStatus = 'running' | 'interrupted' | 'finished' | 'stopped' | 'failed';
@@ -116,7 +116,7 @@ export function historyUpTo(history: readonly EpochEvent[], epoch: number): Epoc
   return history.filter((e) => e.epoch <= epoch);
 }
 
-export function withoutPredictions(e: EpochEvent): EpochEvent {
+function withoutPredictions(e: EpochEvent): EpochEvent {
   return e.predictions.peers.length || e.predictions.ensemble ? { ...e, predictions: { peers: [] } } : e;
 }
 

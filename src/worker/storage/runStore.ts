@@ -11,7 +11,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { stateBytes, type CohortState } from '../../core/train/savedState';
 import type { EpochEvent, RunKind } from '../../core/train/events';
-import type { FinalMetrics } from '../../core/train/runExperiment';
+import type { FinalMetrics } from '../../core/train/final';
 import {
   historyUpTo,
   nextCheckpoints,
@@ -28,7 +28,7 @@ export * from './runRecord';
 export { RunNotFoundError, StorageFullError } from './storageErrors';
 export { requestPersistence, storageEstimate, type StorageEstimate } from './storageQuota';
 
-export const DB_NAME = 'dml-iqa-studio';
+const DB_NAME = 'dml-iqa-studio';
 const DB_VERSION = 1;
 
 interface StudioDB extends DBSchema {
@@ -74,7 +74,7 @@ export interface Checkpoint {
 }
 
 /** Unreferenced blobs younger than this are left alone: another tab may be between its two transactions. */
-export const ORPHAN_MIN_AGE_MS = 60_000;
+const ORPHAN_MIN_AGE_MS = 60_000;
 
 /**
  * Await a transaction's work and its completion. The done promise is observed from the start,
@@ -269,13 +269,17 @@ export class RunStore {
    */
   async markInterrupted(staleSeconds = 30, live?: ReadonlySet<string>): Promise<RunRecord[]> {
     const cutoff = this.now() - staleSeconds * 1000;
+    const isGone = (r: RunRecord) => r.status === 'running' && (live ? !live.has(r.id) : r.heartbeatAt < cutoff);
+    // Looked for read-only first: the page asks often, and a write transaction would queue behind the worker's writes.
+    const read = this.db.transaction('runs', 'readonly');
+    const gone = await inTx(read, 'the run status', async () => (await read.store.getAll()).filter(isGone).map((r) => r.id));
+    if (!gone.length) return [];
     const tx = this.db.transaction('runs', 'readwrite');
     return inTx(tx, 'the run status', async () => {
       const changed: RunRecord[] = [];
-      for (const r of await tx.store.getAll()) {
-        if (r.status !== 'running') continue;
-        const gone = live ? !live.has(r.id) : r.heartbeatAt < cutoff;
-        if (!gone) continue;
+      for (const id of gone) {
+        const r = await tx.store.get(id);
+        if (!r || !isGone(r)) continue;
         r.status = 'interrupted';
         r.updatedAt = this.now();
         changed.push(r);
