@@ -10,7 +10,8 @@ import { ChartsPanel } from './charts/ChartsPanel';
 import { DataPanel } from './data/DataPanel';
 import { useDataset } from './data/useDataset';
 import { ExperimentPanel } from './experiment/ExperimentPanel';
-import { studioConfigProblems, type ColumnChoices } from './experiment/studioConfig';
+import type { ColumnChoices } from './experiment/studioConfig';
+import { configProblems } from '../core/train/config';
 import { useConfigState } from './experiment/useConfigState';
 import { RunPanel } from './run/RunPanel';
 import { isActive } from './run/runState';
@@ -57,7 +58,7 @@ export function App() {
     if (!data.state.folder) return 'Pick the image folder too (step 1).';
     if (!data.state.score) return 'Pick the score file too (step 1).';
     if (!items || items.length === 0 || !split) return 'No usable images yet: see the message in step 1.';
-    const p = studioConfigProblems(config);
+    const p = configProblems(config);
     if (p.length) return `Fix the experiment settings first (step 2): ${p[0]}`;
     if (!split.ok) return `The split cannot be made (step 2): ${split.error}`;
     return null;

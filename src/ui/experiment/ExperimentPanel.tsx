@@ -9,7 +9,8 @@ import { NumberField } from '../common/NumberField';
 import { SelectField } from '../common/SelectField';
 import type { BackendChoice } from '../../worker/protocol';
 import { ConfigActions } from './ConfigActions';
-import { BACKENDS, studioConfigProblems, type StudioConfig } from './studioConfig';
+import { configProblems } from '../../core/train/config';
+import { BACKENDS, type StudioConfig } from './studioConfig';
 
 interface Props {
   config: StudioConfig;
@@ -51,7 +52,7 @@ const BACKEND_WORDS: Record<BackendChoice, string> = {
 export const ExperimentPanel = memo(function ExperimentPanel({ config: c, onChange, remeasure, onRemeasure, split, locked, linkProblems }: Props) {
   const set = (patch: Partial<StudioConfig>) => onChange({ ...c, ...patch });
   const setInput = (patch: Partial<InputMode>) => set({ input: { ...c.input, ...patch } as InputMode });
-  const problems = studioConfigProblems(c);
+  const problems = configProblems(c);
   const patch = MODEL_INFO[c.model].patchSize;
   const dml = c.mode !== 'baseline';
 

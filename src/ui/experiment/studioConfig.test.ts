@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PAPER } from '../../core/train/config';
+import { configProblems, PAPER } from '../../core/train/config';
 import {
   columnsToOverrides,
   configFromHash,
@@ -7,7 +7,6 @@ import {
   configToJson,
   DEFAULT_CONFIG,
   parseStudioConfig,
-  studioConfigProblems,
   type StudioConfig,
 } from './studioConfig';
 
@@ -56,7 +55,7 @@ describe('studio config JSON', () => {
 
   it('flags a crop larger than the stored image', () => {
     const c: StudioConfig = { ...DEFAULT_CONFIG, input: { kind: 'crop', size: 96, width: 64, height: 64 } };
-    expect(studioConfigProblems(c).join(' ')).toMatch(/crop does not fit/);
-    expect(studioConfigProblems(DEFAULT_CONFIG)).toEqual([]);
+    expect(configProblems(c).join(' ')).toMatch(/crop does not fit/);
+    expect(configProblems(DEFAULT_CONFIG)).toEqual([]);
   });
 });

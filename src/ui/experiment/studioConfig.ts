@@ -6,7 +6,7 @@
 import type { ScoreFileLayout } from '../../core/data/scoreFile';
 import type { InputMode } from '../../core/data/inputMode';
 import { MODEL_INFO, isModelName } from '../../core/models/info';
-import { configProblems, QUICK_DEMO, type TrainConfig } from '../../core/train/config';
+import { QUICK_DEMO, type TrainConfig } from '../../core/train/config';
 import type { BackendChoice } from '../../worker/protocol';
 
 /** The user's column-mapping choices, JSON-safe: null means "this file has none". */
@@ -42,11 +42,6 @@ export function columnsToOverrides(c: ColumnChoices | undefined): Partial<ScoreF
   if (c.splitColumn !== undefined) o.splitColumn = c.splitColumn ?? undefined;
   if (c.higherIsBetter !== undefined) o.higherIsBetter = c.higherIsBetter;
   return o;
-}
-
-/** Every reason the config cannot run, in words. */
-export function studioConfigProblems(c: StudioConfig): string[] {
-  return configProblems(c);
 }
 
 // ---- reading a config someone else wrote ----
