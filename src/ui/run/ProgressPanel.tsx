@@ -1,4 +1,5 @@
 /** Ingest and training progress: bars with epoch, step, images/s and time left. */
+import { Bar } from '../common/Bar';
 import { formatBytes, formatDuration } from '../common/format';
 import { isActive, type Progress, type RunState } from './runState';
 
@@ -12,16 +13,7 @@ export function ProgressPanel({ state, progress }: { state: RunState; progress: 
     <div className="progress-panel">
       {ingest && (
         <div className="progress-row">
-          <div
-            className="bar bar--ingest"
-            role="progressbar"
-            aria-label="Reading images"
-            aria-valuemin={0}
-            aria-valuemax={ingest.total}
-            aria-valuenow={ingest.done}
-          >
-            <div className="bar__fill" style={{ width: `${ingest.total ? (100 * ingest.done) / ingest.total : 0}%` }} />
-          </div>
+          <Bar role="progressbar" className="bar--ingest" label="Reading images" value={ingest.done} max={ingest.total} />
           <span className="progress-text">
             {ingesting ? 'Reading images' : 'Images read'}: {ingest.done} / {ingest.total}
             {ingest.imagesPerSec > 0 && ` · ${ingest.imagesPerSec.toFixed(0)} images/s`} · {formatBytes(ingest.bytes)}
@@ -30,17 +22,13 @@ export function ProgressPanel({ state, progress }: { state: RunState; progress: 
       )}
       {progress && (
         <div className="progress-row">
-          <div
-            className="bar"
+          <Bar
             role="progressbar"
-            aria-label="Training progress"
-            aria-valuemin={0}
-            aria-valuemax={100}
-            aria-valuenow={Math.round(progress.fraction * 100)}
-            aria-valuetext={`${Math.round(progress.fraction * 100)} %, epoch ${progress.epoch} of ${progress.epochs}`}
-          >
-            <div className="bar__fill" style={{ width: `${progress.fraction * 100}%` }} />
-          </div>
+            label="Training progress"
+            value={Math.round(progress.fraction * 100)}
+            max={100}
+            valueText={`${Math.round(progress.fraction * 100)} %, epoch ${progress.epoch} of ${progress.epochs}`}
+          />
           {running ? (
             <span className="progress-text">
               {Math.round(progress.fraction * 100)} % · epoch {progress.epoch || '—'} / {progress.epochs}

@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import type { StorageEstimate } from '../../worker/storage/runStore';
 import { formatBytes } from '../common/format';
+import { Bar } from '../common/Bar';
 
 interface Props {
   estimate: StorageEstimate | null;
@@ -18,16 +19,13 @@ const ANSWERS = {
 export function StorageBar({ estimate, onPersist }: Props) {
   const [answer, setAnswer] = useState<string | null>(null);
   if (!estimate) return <p className="hint">This browser does not say how much storage the studio may use.</p>;
-  const used = estimate.quota > 0 ? estimate.usage / estimate.quota : 0;
   const ask = async () => {
     const granted = await onPersist();
     setAnswer(granted ? ANSWERS.granted : granted === false ? ANSWERS.refused : ANSWERS.impossible);
   };
   return (
     <div className="storage-bar">
-      <div className="bar" role="meter" aria-label="Storage used" aria-valuemin={0} aria-valuemax={estimate.quota} aria-valuenow={estimate.usage}>
-        <div className="bar__fill" style={{ width: `${Math.min(100, 100 * used)}%` }} />
-      </div>
+      <Bar role="meter" label="Storage used" value={estimate.usage} max={estimate.quota} />
       <span className="progress-text">
         Storage: {formatBytes(estimate.usage)} used of {formatBytes(estimate.quota)}
         {estimate.persisted ? ' · kept persistently' : ' · the browser may clear it when disk space runs low'}
