@@ -12,6 +12,7 @@ import { RunRow } from './RunRow';
 import { StorageBar } from './StorageBar';
 import type { useRuns } from './useRuns';
 import type { RunTask } from './useTasks';
+import { SelectField } from '../common/SelectField';
 
 interface Props {
   runs: ReturnType<typeof useRuns>;
@@ -67,13 +68,15 @@ export function RunsPanel({ runs, task, activeRunId, training, slot, onSlot, onR
       </h2>
       <StorageBar estimate={runs.estimate} onPersist={runs.persist} />
       <div className="runs-tools">
-        <div className="field">
-          <label htmlFor="weights-slot">Weights to export and score</label>
-          <select id="weights-slot" value={slot} onChange={(e) => onSlot(e.currentTarget.value as CheckpointSlot)}>
-            <option value="last">last epoch</option>
-            <option value="best">best test SRCC</option>
-          </select>
-        </div>
+        <SelectField<CheckpointSlot>
+          label="Weights to export and score"
+          value={slot}
+          options={[
+            ['last', 'last epoch'],
+            ['best', 'best test SRCC'],
+          ]}
+          onChange={onSlot}
+        />
         <div className="field">
           <label htmlFor="model-zip">Model zip</label>
           <input
