@@ -1,5 +1,5 @@
 /**
- * IQA metrics (SPEC §2): SRCC, KRCC, PLCC (raw and after the 4-parameter
+ * IQA metrics: SRCC, KRCC, PLCC (raw and after the 4-parameter
  * logistic fit) and RMSE, plus the cross-validation summary. Pure TypeScript in
  * float64; inputs may be number arrays or typed arrays.
  */
@@ -10,13 +10,17 @@ export { averageRanks } from './rank';
 export { kendallTauB, pearson, rmse, spearman } from './correlation';
 export { fitLogistic, logistic4, type LogisticFit, type LogisticOptions } from './logistic';
 export { summarize, type Summary } from './summary';
+export { SMALL_SET_IMAGES, smallSetWarning } from './smallSet';
 
 export interface IqaMetrics {
   /** Spearman rank correlation, average ranks for ties. */
   srcc: number;
   /** Kendall tau-b. */
   krcc: number;
-  /** Pearson correlation of the logistic-fitted predictions with MOS (equals plccRaw if the fit fails). */
+  /**
+   * Pearson correlation of the logistic-fitted predictions with MOS, with the sign
+   * of plccRaw (the curve is fitted rising in sign(plccRaw)·pred); equals plccRaw if the fit fails.
+   */
   plcc: number;
   /** Pearson correlation of the raw predictions with MOS. */
   plccRaw: number;
@@ -39,9 +43,11 @@ export function evaluateIqa(pred: ArrayLike<number>, mos: ArrayLike<number>): Iq
   if (Number.isFinite(plccRaw)) {
     const fit = fitLogistic(pred, mos);
     const fitted = Float64Array.from(pred, (x) => fit.predict(x));
+    // The curve rises in direction·p, so carrying the direction keeps the raw PLCC's sign.
+    // r ≥ 0 at any least-squares optimum; NaN when the fit collapsed to a constant (e.g. a
+    // step far from every point). Keep the raw value unless r is a usable, non-negative value.
     const r = pearson(fitted, mos);
-    // A fit can collapse to a constant (e.g. a step far from every point): keep the raw value then.
-    if (Number.isFinite(r)) plcc = r;
+    if (Number.isFinite(r) && r >= 0) plcc = fit.direction * r;
   }
   return {
     srcc: spearman(pred, mos),

@@ -1,24 +1,46 @@
 /**
- * The 4-parameter logistic that IQA papers fit before reporting PLCC (SPEC §2):
+ * The 4-parameter logistic that IQA papers fit before reporting PLCC:
  *   f(p) = (a − b) / (1 + exp(−(p − c) / |d|)) + b
  * with start values a = max(y), b = min(y), c = mean(p), d = 1, fitted by
  * Levenberg–Marquardt least squares (what `scipy.optimize.curve_fit` does).
  *
  * The fit maps a model's scale onto the MOS scale without changing its ranking,
  * so PLCC after the fit measures linearity up to a monotone distortion.
+ *
+ * Sign rule: the fitted PLCC must never turn a negative correlation positive.
+ * An unconstrained fit cannot promise that: on a prediction that falls as MOS
+ * rises it swaps a and b into a decreasing curve, and Pearson(f(p), y) is then
+ * positive (at any least-squares optimum cov(f(p), y) = var(f(p)) ≥ 0, because
+ * the residuals are orthogonal to the curve's scale and offset). So the curve is
+ * fitted to s·p, with s = sign of the raw Pearson correlation (+1 when it is 0 or
+ * undefined), and kept only if it is increasing in s·p (a ≥ b); the fitted PLCC
+ * is s·Pearson(f(s·p), y). Its sign is thus always the raw PLCC's, and negating
+ * the predictions exactly negates it.
  */
+import { pearson } from './correlation';
 
+/** Parameters of f(x) = logistic4(direction·x, a, b, c, d), x a raw prediction. */
 export interface LogisticFit {
   a: number;
   b: number;
   c: number;
   d: number;
-  /** False when no usable fit exists: then `predict` is the identity (raw predictions). */
+  /**
+   * +1 or −1: the curve is fitted to `direction`·p, `direction` being the sign of
+   * the raw Pearson correlation, so it always rises in `direction`·p (a ≥ b).
+   * The fitted PLCC is `direction`·Pearson(predict(p), y). 1 when not fitted.
+   */
+  direction: 1 | -1;
+  /**
+   * False when no usable fit exists — also when the best curve found falls in
+   * `direction`·p, which would flip the sign: then `predict` is the identity (raw predictions).
+   */
   fitted: boolean;
   /** Sum of squared residuals of `predict` on the training pairs. */
   sse: number;
   /** Accepted Levenberg–Marquardt steps. */
   iterations: number;
+  /** logistic4(direction·x, a, b, c, d) for a raw prediction x. */
   predict(x: number): number;
 }
 
@@ -81,7 +103,7 @@ function identityFit(p: ArrayLike<number>, y: ArrayLike<number>, start: Params):
   let sse = 0;
   for (let i = 0; i < p.length; i++) sse += (y[i]! - p[i]!) ** 2;
   const [a, b, c, d] = start;
-  return { a, b, c, d, fitted: false, sse, iterations: 0, predict: (x: number) => x };
+  return { a, b, c, d, direction: 1, fitted: false, sse, iterations: 0, predict: (x: number) => x };
 }
 
 function startValues(p: ArrayLike<number>, y: ArrayLike<number>): Params {
@@ -97,11 +119,12 @@ function startValues(p: ArrayLike<number>, y: ArrayLike<number>): Params {
 }
 
 /**
- * Fits the logistic to predictions `p` and MOS `y`. Never returns NaN: with
- * fewer than 4 pairs (4 parameters), non-finite input, or a fit that cannot be
- * evaluated, it falls back to the identity (`fitted: false`) so PLCC is then the
- * raw PLCC. Non-convergence is not an error: the best parameters found within
- * `maxIterations` are returned.
+ * Fits the logistic to predictions `p` and MOS `y`, rising in `direction`·p (see
+ * the sign rule at the top). Never returns NaN: with fewer than 4 pairs (4
+ * parameters), non-finite input, a fit that cannot be evaluated, or a best curve
+ * that falls in `direction`·p, it falls back to the identity (`fitted: false`) so
+ * PLCC is then the raw PLCC. Non-convergence is not an error: the best
+ * parameters found within `maxIterations` are returned.
  */
 export function fitLogistic(
   p: ArrayLike<number>,
@@ -114,19 +137,38 @@ export function fitLogistic(
         'they must pair up one to one.',
     );
   }
+  const raw = () => identityFit(p, y, startValues(p, y));
+  if (p.length < 4) return raw();
+  for (let i = 0; i < p.length; i++) {
+    if (!Number.isFinite(p[i]!) || !Number.isFinite(y[i]!)) return raw();
+  }
+  // Pearson is NaN for a constant vector: fit as is then (there is no sign to keep).
+  const direction: 1 | -1 = pearson(p, y) < 0 ? -1 : 1;
+  const q = direction === 1 ? p : Float64Array.from(p, (x) => -x);
+  const fit = fitFromStart(q, y, options);
+  // A falling curve in direction·p would report the opposite sign: no increasing fit found.
+  if (!fit || fit.a < fit.b) return raw();
+  const { a, b, c, d } = fit;
+  return { ...fit, direction, fitted: true, predict: (x: number) => logistic4(direction * x, a, b, c, d) };
+}
+
+/**
+ * Unconstrained Levenberg–Marquardt from the standard start values, as
+ * `scipy.optimize.curve_fit` does; null when the result cannot be evaluated.
+ */
+function fitFromStart(
+  p: ArrayLike<number>,
+  y: ArrayLike<number>,
+  options: LogisticOptions,
+): { a: number; b: number; c: number; d: number; sse: number; iterations: number } | null {
   const n = p.length;
   const start = startValues(p, y);
-  if (n < 4) return identityFit(p, y, start);
-  for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(p[i]!) || !Number.isFinite(y[i]!)) return identityFit(p, y, start);
-  }
-
   const maxIterations = options.maxIterations ?? 1000;
   const ftol = 1.49e-8; // relative SSE reduction regarded as "no progress" (MINPACK's default, as SciPy)
   const xtol = 1.49e-8; // relative scaled step regarded as "not moving" (MINPACK's default)
   let t: Params = [...start];
   let sse = sumSquaredResiduals(p, y, t);
-  if (!Number.isFinite(sse)) return identityFit(p, y, start);
+  if (!Number.isFinite(sse)) return null;
 
   // Damping μ and its growth factor ν follow Nielsen's update (Madsen, Nielsen &
   // Tingleff, "Methods for non-linear least squares problems", 2004): μ shrinks
@@ -215,9 +257,8 @@ export function fitLogistic(
   }
 
   const [a, b, c, d] = t;
-  const predict = (x: number) => logistic4(x, a, b, c, d);
   for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(predict(p[i]!))) return identityFit(p, y, start);
+    if (!Number.isFinite(logistic4(p[i]!, a, b, c, d))) return null;
   }
-  return { a, b, c, d, fitted: true, sse, iterations, predict };
+  return { a, b, c, d, sse, iterations };
 }

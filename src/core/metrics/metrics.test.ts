@@ -10,6 +10,8 @@ import {
   logistic4,
   pearson,
   rmse,
+  SMALL_SET_IMAGES,
+  smallSetWarning,
   spearman,
   summarize,
 } from './index';
@@ -159,6 +161,8 @@ describe('rank correlations', () => {
     expect(mNeg.srcc).toBeCloseTo(-m.srcc, 12);
     expect(mNeg.krcc).toBeCloseTo(-m.krcc, 12);
     expect(mNeg.plccRaw).toBeCloseTo(-m.plccRaw, 12);
+    expect(m.plcc).toBeGreaterThan(0.3);
+    expect(mNeg.plcc).toBeCloseTo(-m.plcc, 12);
   });
 
   it('is exactly ±1 for a perfectly monotone relation and swaps arguments symmetrically', () => {
@@ -266,6 +270,46 @@ describe('logistic fit', () => {
   });
 });
 
+describe('the fitted PLCC keeps the sign of the correlation', () => {
+  // SciPy's unconstrained curve_fit on these negated vectors swaps a and b and reports
+  // +plcc_logistic; the rule here is that the fit never turns a negative correlation positive.
+  for (const c of reference.cases.filter((k) => k.plcc_logistic !== undefined)) {
+    it(`${c.name}, predictions negated: negative SRCC and fitted PLCC = −SciPy's to 1e-3`, () => {
+      const neg = c.pred.map((x) => -x);
+      const m = evaluateIqa(neg, c.mos);
+      const mPos = evaluateIqa(c.pred, c.mos);
+      expect(m.srcc).toBeLessThan(0);
+      expect(m.plccRaw).toBeLessThan(0);
+      expect(m.plcc).toBeLessThan(0);
+      expect(Math.abs(m.plcc - -c.plcc_logistic!)).toBeLessThan(1e-3);
+      expect(Math.abs(m.plcc)).toBeCloseTo(mPos.plcc, 12);
+    });
+  }
+
+  it('a sigmoidal falling relation: the curve falls in p and PLCC is about −1', () => {
+    const rng = makeRng(29);
+    const p = Array.from({ length: 200 }, () => rng.next() * 8 - 4);
+    const y = p.map((x) => logistic4(-x, 5, 1, 0.5, 0.6) + (rng.next() - 0.5) * 0.2);
+    const m = evaluateIqa(p, y);
+    expect(m.srcc).toBeLessThan(-0.9);
+    expect(m.plcc).toBeLessThan(-0.99);
+    expect(m.plcc).toBeLessThan(m.plccRaw - 0.02); // the fit still helps, on the negative side
+    const fit = fitLogistic(p, y);
+    expect(fit.fitted).toBe(true);
+    expect(fit.direction).toBe(-1);
+    expect(fit.a).toBeGreaterThan(fit.b); // increasing in −p
+    expect(fit.predict(-3)).toBeGreaterThan(fit.predict(3)); // so falling in p, as the data do
+    expect(fit.sse).toBeCloseTo(sse(p, y, fit.predict), 9);
+    const mNeg = evaluateIqa(p.map((x) => -x), y);
+    expect(mNeg.plcc).toBeCloseTo(-m.plcc, 12);
+  });
+
+  it('a perfectly reversed ranking gives about −1, not +1', () => {
+    const m = evaluateIqa([5, 4, 3, 2, 1, 0], [1, 2, 3, 4, 5, 6]);
+    expect(m.plcc).toBeLessThan(-0.99);
+  });
+});
+
 describe('summarize over splits', () => {
   it('mean, median and sample standard deviation (ddof = 1)', () => {
     const s = summarize([4, 1, 10, 3, 2]);
@@ -292,5 +336,27 @@ describe('summarize over splits', () => {
     expect(s.mean).toBeNaN();
     expect(s.median).toBeNaN();
     expect(s.n).toBe(3);
+  });
+});
+
+describe('small evaluation sets', () => {
+  it('warns below 10 images and is silent from 10 on', () => {
+    expect(SMALL_SET_IMAGES).toBe(10);
+    for (const n of [2, 5, 9]) {
+      const w = smallSetWarning(n);
+      expect(w).toMatch(new RegExp(`Only ${n} evaluation images.*mean little`));
+    }
+    for (const n of [10, 11, 500]) expect(smallSetWarning(n)).toBeNull();
+  });
+
+  it('says when there is nothing to correlate, or too little for the logistic fit', () => {
+    expect(smallSetWarning(0)).toMatch(/No evaluation images/);
+    expect(smallSetWarning(1)).toMatch(/Only 1 evaluation image:/);
+    expect(smallSetWarning(NaN)).toMatch(/No evaluation images/);
+    expect(smallSetWarning(3)).toMatch(/logistic fit/);
+    expect(smallSetWarning(4)).not.toMatch(/logistic fit/);
+    // The 4-image threshold matches fitLogistic: 3 pairs are not fitted, 4 are.
+    expect(fitLogistic([1, 2, 3], [1, 3, 2]).fitted).toBe(false);
+    expect(fitLogistic([1, 2, 3, 4], [1, 3, 2, 4]).fitted).toBe(true);
   });
 });
