@@ -2,7 +2,7 @@
  * Which public IQA dataset a score file probably comes from, and what that says about
  * score direction. Only a suggestion: the user can override every guess.
  */
-import { normalizePath } from './cells';
+import { baseName, normalizePath } from './cells';
 
 export interface DatasetGuess {
   name: string;
@@ -56,4 +56,23 @@ export function guessDataset({ fileName, header, images }: Clues): DatasetGuess 
   if (/koniq/.test(name) || (has('image_name') && has('c_total')))
     return { name: 'KonIQ-10k', reason: 'Looks like KonIQ-10k (MOS, higher is better).' };
   return undefined;
+}
+
+/** What a TID2013/KADID-style distorted-image name says about the image. */
+export interface NameParts {
+  /** Reference content, digits as written ("01"). */
+  ref: string;
+  /** Distortion type, digits as written ("08"). */
+  distortion: string;
+  /** Distortion level ("3"). */
+  level: string;
+}
+
+/** `I<ref>_<type>_<level>.<ext>`, any case: TID2008/TID2013 (i01_08_3.bmp) and KADID-10k (I01_03_02.png). */
+const DISTORTED_NAME = /^i(\d+)_(\d+)_(\d+)\.[a-z0-9]+$/i;
+
+/** Reference, distortion type and level from the base name of `path`, or null when it does not follow the pattern. */
+export function parseDistortedName(path: string): NameParts | null {
+  const m = DISTORTED_NAME.exec(baseName(path));
+  return m ? { ref: m[1]!, distortion: m[2]!, level: m[3]! } : null;
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { makeSplit } from '../splits';
 import { importDataset } from './importDataset';
 import { ImportError } from './scoreFile';
 
@@ -34,6 +35,53 @@ describe('importDataset', () => {
       'malformed-row': 0,
     });
     expect(problems.filter((p) => p.kind === 'missing-image').map((p) => p.line)).toEqual([2, 3]);
+  });
+
+  it("TID2013's mos_with_names.txt: references from the names, so a split by reference keeps each on one side", () => {
+    // "MOS name" lines (no header, no reference column) built from the real excerpt's names and scores.
+    const data = fixture('iqa-dataset-TID2013.head40.csv')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','))
+      .map(([path, , , score]) => ({ name: path!.split('/').pop()!, score: score! }));
+    // The excerpt shows only reference 01: the same distortions of references 02–05 are added
+    // under TID2013's naming, so that there is something to split.
+    const all = [1, 2, 3, 4, 5].flatMap((k) =>
+      data.map((d) => ({ name: d.name.replace(/^i01_/, `i0${k}_`), score: d.score })),
+    );
+    const scoreText = all.map((d) => `${d.score} ${d.name}`).join('\n') + '\n';
+    // On disk the names are upper case (I01_01_1.BMP); the reference images sit beside them.
+    const files = [
+      ...all.map((d) => `distorted_images/${d.name.toUpperCase()}`),
+      ...[1, 2, 3, 4, 5].map((k) => `reference_images/I0${k}.BMP`),
+    ];
+    const { layout, items, problems } = importDataset({ scoreFileName: 'mos_with_names.txt', scoreText, files });
+
+    expect(layout).toMatchObject({ hasHeader: false, imageColumn: 1, scoreColumn: 0, refFromNames: true, datasetGuess: 'TID2013' });
+    expect(layout.refColumn).toBeUndefined();
+    expect(layout.reasons.join(' ')).toMatch(/Reference content taken from file names \(I01_…\)/);
+    expect(items).toHaveLength(200);
+    items.forEach((it, i) => {
+      const [ref, type] = all[i]!.name.slice(1).split('_');
+      expect(it.file).toBe(files[i]);
+      expect(it.ref).toBe(ref);
+      expect(it.distortion).toBe(type);
+      expect(it.mos).toBe(Number(all[i]!.score));
+    });
+    expect(new Set(items.map((it) => it.distortion)).size).toBe(8);
+    // Only the reference images are left over, and they are called reference images.
+    expect(problems).toHaveLength(5);
+    expect(problems.every((p) => p.kind === 'unlabelled-image' && /is a reference image/.test(p.message))).toBe(true);
+
+    for (const seed of [1, 2, 3]) {
+      const split = makeSplit(items, { kind: 'ref', testFrac: 0.4, seed });
+      const trainRefs = new Set(split.train.map((i) => items[i]!.ref));
+      const testRefs = new Set(split.test.map((i) => items[i]!.ref));
+      expect(trainRefs.size + testRefs.size).toBe(5);
+      for (const r of testRefs) expect(trainRefs.has(r)).toBe(false);
+      expect(split.train.length + split.test.length).toBe(200);
+    }
   });
 
   it('counts malformed rows among the rows and in the summary', () => {

@@ -1,5 +1,5 @@
 /**
- * Pair score rows with the files of the folder the user picked (SPEC §3): by the longest
+ * Pair score rows with the files of the folder the user picked: by the longest
  * common relative-path suffix, else by base name, ignoring case. Every row and every image
  * file that is not used gets an ImportProblem; nothing is dropped silently.
  */
@@ -163,6 +163,7 @@ export function matchImages(rows: readonly ScoreRow[], files: readonly string[],
 
     const item: LabelledItem = { file, mos: orient(row.score), line: row.line };
     if (row.ref !== undefined) item.ref = row.ref;
+    if (row.distortion !== undefined) item.distortion = row.distortion;
     // "train" / "test" when recognised (validation counts as test), else the raw value for splits to report.
     if (row.split !== undefined) item.officialSplit = officialSplitSide(row.split) ?? row.split;
     items.push(item);
@@ -170,9 +171,12 @@ export function matchImages(rows: readonly ScoreRow[], files: readonly string[],
 
   // Images nobody scored: information only, but listed so the user sees they are not used.
   const refBases = new Set(rows.flatMap((r) => (r.ref ? [pathKey(r.ref).pop() ?? ''] : [])));
+  // A reference taken from TID2013-style names is just "01": its image is I01.BMP.
+  const refStems = new Set(rows.flatMap((r) => (r.ref && /^\d+$/.test(r.ref) ? [`i${r.ref}`] : [])));
   files.forEach((f, i) => {
     if (rowByFile.has(i) || !isImagePath(f)) return;
-    const isRef = refBases.has(pathKey(f).pop() ?? '');
+    const base = pathKey(f).pop() ?? '';
+    const isRef = refBases.has(base) || refStems.has(base.replace(/\.[^.]*$/, ''));
     problems.push({
       kind: 'unlabelled-image',
       file: f,

@@ -67,7 +67,14 @@ describe('parseScoreFile on the real excerpts', () => {
       score: 4.57,
       rawScore: '4.57',
       ref: 'KADID-10k/images/I01.png',
+      distortion: '01',
     });
+    // The reference column wins over the names; the distortion type comes from the names.
+    expect(layout.refFromNames).toBeUndefined();
+    expect(layout.distortionFromNames).toBe(true);
+    const naive = fixtureLines(name).slice(1).map((f) => f[0]!.split('/').pop()!.split('_')[1]);
+    expect(rows.map((r) => r.distortion)).toEqual(naive);
+    expect(new Set(naive).size).toBe(25);
     // "Contrast Dist." has a space: still one cell of a comma file.
     expect(rows.at(-1)!.image).toBe('KADID-10k/images/I01_25_05.png');
   });
@@ -79,6 +86,20 @@ describe('parseScoreFile on the real excerpts', () => {
     expect(rows).toHaveLength(40);
     expect(rows[0]).toMatchObject({ image: 'TID2013/distorted_images/i01_01_1.bmp', score: 5.5143 });
     expect(rows[0]!.ref).toBe('TID2013/reference_images/i01.bmp');
+    expect(layout.refFromNames).toBeUndefined();
+    // The distortion type from the names agrees one-to-one with the file's own dis_type column.
+    const disType = fixtureLines(name).slice(1).map((f) => f[1]!);
+    const codeOf = new Map<string, string>();
+    const typeOf = new Map<string, string>();
+    rows.forEach((r, i) => {
+      expect(r.distortion).toMatch(/^\d\d$/);
+      expect(codeOf.get(disType[i]!) ?? r.distortion).toBe(r.distortion);
+      expect(typeOf.get(r.distortion!) ?? disType[i]).toBe(disType[i]);
+      codeOf.set(disType[i]!, r.distortion!);
+      typeOf.set(r.distortion!, disType[i]!);
+    });
+    expect(codeOf.size).toBe(8);
+    expect(codeOf.get('AWGN')).toBe('01');
   });
 
   it('LIVE Challenge: no reference column and no split column', () => {
@@ -90,6 +111,9 @@ describe('parseScoreFile on the real excerpts', () => {
     expect(rows).toHaveLength(40);
     expect(rows.every((r) => r.ref === undefined && r.split === undefined)).toBe(true);
     expect(layout.reasons.join(' ')).toMatch(/Reference column: none/);
+    expect(layout.refFromNames).toBeUndefined();
+    expect(layout.distortionFromNames).toBeUndefined();
+    expect(rows.every((r) => r.distortion === undefined)).toBe(true);
   });
 });
 
@@ -122,6 +146,55 @@ describe('parseScoreFile on layouts without an excerpt', () => {
       [2, 'i01_01_2.bmp', 5.56757],
       [4, 'i01_01_3.bmp', 4.94444],
     ]);
+  });
+
+  it('no reference column: reference and distortion type taken from I<ref>_<type>_<level> names', () => {
+    const text = '5.5 i01_08_3.bmp\n4.1 I02_01_1.BMP\n3.0 tid/i25_24_5.bmp\n6.2 i03_08_1.bmp\n';
+    const { layout, rows } = parseScoreFile('mos_with_names.txt', text);
+    expect(layout.refColumn).toBeUndefined();
+    expect(layout).toMatchObject({ refFromNames: true, distortionFromNames: true });
+    expect(rows.map((r) => [r.ref, r.distortion])).toEqual([['01', '08'], ['02', '01'], ['25', '24'], ['03', '08']]);
+    const why = layout.reasons.join(' ');
+    expect(why).toMatch(/Reference content taken from file names \(I01_…\): 4 of 4 names/);
+    expect(why).toMatch(/"i01_08_3\.bmp" → reference 01\), 4 reference contents/);
+    expect(why).toMatch(/Distortion type taken from file names \("i01_08_3\.bmp" → type 08\), 3 types/);
+    expect(why).not.toMatch(/random by image/);
+  });
+
+  it('the names guess can be overridden, and a chosen reference column wins', () => {
+    const text = '5.5 i01_08_3.bmp\n4.1 i02_01_1.bmp\n3.0 i03_02_5.bmp\n';
+    const off = parseScoreFile('mos_with_names.txt', text, { refFromNames: false, distortionFromNames: false });
+    expect(off.layout).toMatchObject({ refFromNames: false, distortionFromNames: false });
+    expect(off.rows.every((r) => r.ref === undefined && r.distortion === undefined)).toBe(true);
+    expect(off.layout.reasons.join(' ')).toMatch(/Reference content from file names: not taken — as you chose/);
+    expect(off.layout.reasons.join(' ')).toMatch(/Distortion type from file names: not taken — as you chose/);
+    expect(off.layout.reasons.join(' ')).toMatch(/random by image/);
+
+    const csv = 'image,content,score\ni01_08_3.bmp,sky,5.5\ni02_01_1.bmp,sea,4.1\ni03_02_5.bmp,sea,3\n';
+    const withCol = parseScoreFile('s.csv', csv);
+    expect(withCol.layout.refColumn).toBe(1);
+    expect(withCol.layout.refFromNames).toBeUndefined();
+    expect(withCol.rows.map((r) => [r.ref, r.distortion])).toEqual([['sky', '08'], ['sea', '01'], ['sea', '02']]);
+  });
+
+  it('names: nearly all must follow the pattern; the few that do not are named in the reason', () => {
+    const names = Array.from({ length: 10 }, (_, i) => `i${String(i + 1).padStart(2, '0')}_0${(i % 3) + 1}_1.bmp`);
+    const lines = (ns: string[]) => ns.map((n, i) => `${i + 1} ${n}`).join('\n');
+    const oneOff = parseScoreFile('labels.txt', lines([...names.slice(0, 9), 'photo.jpg']));
+    expect(oneOff.layout.refFromNames).toBe(true);
+    expect(oneOff.rows.map((r) => r.ref)).toEqual(['01', '02', '03', '04', '05', '06', '07', '08', '09', undefined]);
+    expect(oneOff.layout.reasons.join(' ')).toMatch(/9 of 10 names follow.*1 name does not follow it and gets no reference/);
+    const twoOff = parseScoreFile('labels.txt', lines([...names.slice(0, 8), 'photo.jpg', 'x_1.jpg']));
+    expect(twoOff.layout.refFromNames).toBeUndefined();
+    expect(twoOff.layout.distortionFromNames).toBeUndefined();
+    expect(twoOff.rows.every((r) => r.ref === undefined && r.distortion === undefined)).toBe(true);
+    // Names that only look alike do not count.
+    for (const n of ['i01_08.bmp', 'img01_08_3.bmp', 'i01-08-3.bmp', 'ia_08_3.bmp', 'i01_08_3_x.bmp', 'i01_08_3.bmp.png']) {
+      const { layout, rows } = parseScoreFile('labels.txt', `1 a/${n}\n2 b/${n}\n3 c/${n}\n`);
+      expect(rows).toHaveLength(3);
+      expect(layout.refFromNames, n).toBeUndefined();
+    }
+    expect(parseScoreFile('labels.txt', '1 a/i01_08_3.bmp\n2 b/i01_08_3.bmp\n3 c/i01_08_3.bmp\n').layout.refFromNames).toBe(true);
   });
 
   it('KonIQ-10k alt file (quoted header, MOS,SD,MOS_zscore): MOS wins over MOS_zscore', () => {

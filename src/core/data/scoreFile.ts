@@ -1,11 +1,12 @@
 /**
- * Reading a score file (SPEC §3): detect its layout — delimiter, header, which column
- * names the image, which holds the score, optional reference and official-split columns,
- * score direction — then turn its lines into ScoreRows. Every guess can be overridden.
+ * Reading a score file: detect its layout — delimiter, header, which column names the
+ * image, which holds the score, optional reference and official-split columns (or the
+ * reference taken from I<ref>_<type>_<level> file names), score direction — then turn
+ * its lines into ScoreRows. Every guess can be overridden.
  */
 import Papa from 'papaparse';
-import { isImagePath, parseScore } from './cells';
-import { guessDataset } from './datasetHints';
+import { baseName, isImagePath, parseScore } from './cells';
+import { guessDataset, parseDistortedName, type NameParts } from './datasetHints';
 import { ImportError } from './importError';
 import type { ImportProblem } from './types';
 
@@ -24,6 +25,19 @@ export interface ScoreFileLayout {
   imageColumn: number;
   scoreColumn: number;
   refColumn?: number;
+  /**
+   * True when there is no reference column and (nearly) every image name follows
+   * I<ref>_<type>_<level> (TID2013's mos_with_names.txt, the seed code's label files):
+   * each row's reference is then the <ref> of its name ("i01_08_3.bmp" → "01").
+   * Override with false to take no reference from the names.
+   */
+  refFromNames?: boolean;
+  /**
+   * True when (nearly) every image name follows I<ref>_<type>_<level>: each row's
+   * distortion type is then the <type> of its name ("i01_08_3.bmp" → "08").
+   * Override with false to take none.
+   */
+  distortionFromNames?: boolean;
   splitColumn?: number;
   higherIsBetter: boolean;
   datasetGuess?: string;
@@ -39,6 +53,8 @@ export interface ScoreRow {
   score: number | null;
   rawScore: string;
   ref?: string;
+  /** Distortion type from the image's name, when the layout takes it (distortionFromNames). */
+  distortion?: string;
   split?: string;
 }
 
@@ -319,8 +335,54 @@ export function parseScoreFile(name: string, text: string, overrides: Partial<Sc
         `Reference column: ${label(refColumn)} — ${plural(stats[refColumn]!.distinct.size, 'reference content')}; ` +
           'splits by reference keep each content on one side.',
       );
-    else reasons.push('Reference column: none found — splits can only be random by image.');
   }
+
+  // No reference column: TID2013-style names carry the reference content (and the distortion type).
+  const nameParts = data.map((d) => parseDistortedName(d.cells[imageCol] ?? ''));
+  const named = nameParts.filter((p) => p !== null).length;
+  const withName = data.filter((d) => d.cells[imageCol]).length;
+  const namesFollow = withName > 0 && named >= MAJORITY * withName;
+  const exampleAt = nameParts.findIndex((p) => p !== null);
+  const exampleParts = nameParts[exampleAt] ?? undefined;
+  const exampleName = exampleAt >= 0 ? `"${baseName(data[exampleAt]!.cells[imageCol]!)}"` : '';
+  const distinct = (key: keyof NameParts) => new Set(nameParts.flatMap((p) => (p ? [p[key]] : []))).size;
+  const unnamed = withName - named;
+  const unnamedNote = (what: string) =>
+    unnamed > 0 ? ` ${plural(unnamed, 'name')} ${unnamed === 1 ? 'does not follow it and gets' : 'do not follow it and get'} no ${what}.` : '';
+
+  let refFromNames: boolean | undefined;
+  if (refColumn === undefined) {
+    refFromNames = overrides.refFromNames ?? (namesFollow || undefined);
+    if (refFromNames && !exampleParts) refFromNames = false; // asked for, but no name follows the pattern
+    const chosen = overrides.refFromNames !== undefined ? ' — as you chose' : '';
+    if (refFromNames)
+      reasons.push(
+        `${'refColumn' in overrides ? '' : 'Reference column: none in the file. '}` +
+          `Reference content taken from file names (I01_…)${chosen}: ${named} of ${withName} names follow ` +
+          `I<ref>_<type>_<level> (${exampleName} → reference ${exampleParts!.ref}), ` +
+          `${plural(distinct('ref'), 'reference content')}; splits by reference keep each content on one side.` +
+          unnamedNote('reference (a split by reference stops at them)'),
+      );
+    else {
+      if (!('refColumn' in overrides)) reasons.push('Reference column: none found — splits can only be random by image.');
+      if (overrides.refFromNames !== undefined)
+        reasons.push(
+          overrides.refFromNames
+            ? 'Reference content from file names: none — no name follows I<ref>_<type>_<level>.'
+            : 'Reference content from file names: not taken — as you chose.',
+        );
+    }
+  }
+
+  let distortionFromNames = overrides.distortionFromNames ?? (namesFollow || undefined);
+  if (distortionFromNames && !exampleParts) distortionFromNames = false;
+  if (distortionFromNames)
+    reasons.push(
+      `Distortion type taken from file names${overrides.distortionFromNames !== undefined ? ' — as you chose' : ''} ` +
+        `(${exampleName} → type ${exampleParts!.distortion}), ${plural(distinct('distortion'), 'type')}.` +
+        unnamedNote('distortion type'),
+    );
+  else if (overrides.distortionFromNames === false) reasons.push('Distortion type from file names: not taken — as you chose.');
 
   let splitColumn: number | undefined;
   if ('splitColumn' in overrides) {
@@ -389,7 +451,7 @@ export function parseScoreFile(name: string, text: string, overrides: Partial<Sc
   }
 
   const rows: ScoreRow[] = [];
-  for (const { line, cells } of data) {
+  for (const [i, { line, cells }] of data.entries()) {
     const image = cells[imageCol]!;
     if (!image) {
       problems.push({
@@ -402,6 +464,9 @@ export function parseScoreFile(name: string, text: string, overrides: Partial<Sc
     const rawScore = cells[scoreColumn]!;
     const row: ScoreRow = { line, image, score: parseScore(rawScore, decimalComma), rawScore };
     if (refColumn !== undefined && cells[refColumn]) row.ref = cells[refColumn];
+    const parts = nameParts[i];
+    if (refFromNames && parts) row.ref = parts.ref;
+    if (distortionFromNames && parts) row.distortion = parts.distortion;
     if (splitColumn !== undefined && cells[splitColumn]) row.split = cells[splitColumn];
     rows.push(row);
   }
@@ -409,6 +474,8 @@ export function parseScoreFile(name: string, text: string, overrides: Partial<Sc
 
   const layout: ScoreFileLayout = { delimiter, hasHeader, columns, imageColumn, scoreColumn, higherIsBetter, reasons };
   if (refColumn !== undefined) layout.refColumn = refColumn;
+  if (refFromNames !== undefined) layout.refFromNames = refFromNames;
+  if (distortionFromNames !== undefined) layout.distortionFromNames = distortionFromNames;
   if (splitColumn !== undefined) layout.splitColumn = splitColumn;
   if (datasetGuess !== undefined) layout.datasetGuess = datasetGuess;
   return { layout, rows, problems };

@@ -4,8 +4,13 @@ export interface LabelledItem {
   file: string;
   /** The score, oriented so that higher is better (DMOS files are negated-or-flipped at import). */
   mos: number;
-  /** Reference / content id when the score file has one (used to split by content). */
+  /**
+   * Reference / content id (used to split by content): from the score file's reference
+   * column, or from I<ref>_<type>_<level> image names when the file has none ("01").
+   */
   ref?: string;
+  /** Distortion type from I<ref>_<type>_<level> image names ("08"), for results per distortion type. */
+  distortion?: string;
   /** Official split label from the score file ("train" | "test" | other raw value), when present. */
   officialSplit?: string;
   /** 1-based line number in the score file, for messages. */
