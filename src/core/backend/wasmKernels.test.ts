@@ -1,45 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../../node/tfNode';
-import { makeRng } from '../rng';
+import { expectOnlyOutputAllocated, on, randomValues, relDiff, type Backend } from './backendTestHelpers';
 import { isWasmTrainingKernel, registerWasmTrainingKernels } from './wasmKernels';
 
 type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
-type Backend = 'wasm' | 'cpu';
 
 beforeAll(async () => {
   // cpu is the reference; both backends stay initialised and we switch per computation.
   expect(await initNodeBackend('cpu')).toBe('cpu');
   expect(await initNodeBackend('wasm')).toBe('wasm');
 });
-
-function randomValues(n: number, seed: number): Float32Array {
-  const rng = makeRng(seed);
-  return Float32Array.from({ length: n }, () => rng.next() * 2 - 1);
-}
-
-/** Runs f with `backend` active and returns its result as plain arrays. */
-async function on<T>(backend: Backend, f: () => T): Promise<T> {
-  await tf.setBackend(backend);
-  expect(tf.getBackend()).toBe(backend);
-  return f();
-}
-
-/**
- * max |a - b| / max |a|: the error relative to the reference's scale, which is
- * taken as at least `floor` (for tensors that are zero up to rounding).
- */
-function relDiff(ref: ArrayLike<number>, got: ArrayLike<number>, floor = 0): number {
-  expect(got.length).toBe(ref.length);
-  let diff = 0;
-  let scale = floor;
-  for (let i = 0; i < ref.length; i++) {
-    diff = Math.max(diff, Math.abs(ref[i]! - got[i]!));
-    scale = Math.max(scale, Math.abs(ref[i]!));
-  }
-  expect(scale).toBeGreaterThan(0); // an all-zero reference would prove nothing
-  return diff / scale;
-}
 
 /** A loss whose gradient w.r.t. the conv output is a fixed, non-uniform pattern. */
 function convLoss(x: tf.Tensor4D, w: tf.Tensor4D, strides: number | [number, number], pad: Pad): tf.Scalar {
@@ -178,19 +149,7 @@ describe('the wasm kernels keep their inputs and allocate only their output', ()
     ['BatchMatMul', () => [t([6, 3], 5), t([4, 6], 6)], ([a, b]) => tf.matMul(a!, b!, true, true)],
     ['Maximum', () => [t([2, 3, 4], 7), t([2, 1, 4], 8)], ([a, b]) => tf.maximum(a!, b!)],
   ];
-  it.each(cases)('%s', async (_name, make, run) => {
-    await tf.setBackend('wasm');
-    const inputs = make();
-    const values = inputs.map((x) => Array.from(x.dataSync()));
-    const tensors = tf.memory().numTensors;
-    const dataIds = tf.engine().backend.numDataIds();
-    const out = run(inputs);
-    expect(tf.memory().numTensors).toBe(tensors + 1);
-    expect(tf.engine().backend.numDataIds()).toBe(dataIds + 1);
-    inputs.forEach((x, i) => expect(Array.from(x.dataSync())).toEqual(values[i]));
-    expect(out.dataSync().some((v) => v !== 0)).toBe(true);
-    tf.dispose([out, ...inputs]);
-  });
+  it.each(cases)('%s', (_name, make, run) => expectOnlyOutputAllocated(make, run));
 });
 
 /**

@@ -4,6 +4,8 @@
  *
  * Missing, so training throws without it:
  *  - Conv2DBackpropFilter (the filter gradient of every conv layer).
+ *  - DepthwiseConv2dNativeBackpropFilter and DepthwiseConv2dNativeBackpropInput
+ *    (the gradients of depthwise conv layers, e.g. MobileNetV2's) -> XNNPACK depthwise convs.
  * Present but slow enough to dominate a training step, so replaced:
  *  - Conv2DBackpropInput (plain C++ loops) -> one XNNPACK conv.
  *  - Tile (per-element index math; the BatchNorm gradient tiles) -> broadcast multiply.
@@ -11,8 +13,9 @@
  *  - Comparisons, Maximum/Minimum and Pow on operands of different shapes
  *    (generic broadcasting; the tf.max/tf.min gradient) -> broadcast first.
  * Every other kernel that a training step of our nets needs (BatchNorm, ReLU,
- * max/avg pooling and their grads, mean/min/max reductions, Dense, Adam) is in
- * 4.22; wasmKernels.test.ts runs such a step on wasm and on cpu and compares.
+ * ReLU6, zero padding, max/avg pooling and their grads, mean/min/max
+ * reductions, Dense, Adam) is in 4.22; wasmKernels.test.ts runs such a step on
+ * wasm and on cpu and compares, depthwiseWasm.test.ts a MobileNetV2 block.
  *
  * The new kernels are written with tf ops. Kernels run inside the engine with
  * the gradient tape off, so those ops are not recorded and run on the active
@@ -26,6 +29,8 @@ import { batchMatMulWasmConfig } from './batchMatMulWasm';
 import { broadcastBinaryWasmConfig, SLOW_BROADCAST_KERNELS } from './broadcastBinaryWasm';
 import { conv2dBackpropFilterWasmConfig } from './conv2dBackpropFilterWasm';
 import { conv2dBackpropInputWasmConfig } from './conv2dBackpropInputWasm';
+import { depthwiseConv2dBackpropFilterWasmConfig } from './depthwiseConv2dBackpropFilterWasm';
+import { depthwiseConv2dBackpropInputWasmConfig } from './depthwiseConv2dBackpropInputWasm';
 import { tileWasmConfig } from './tileWasm';
 
 const BACKEND = 'wasm';
@@ -36,6 +41,13 @@ const REPLACEMENTS: Array<[string, (original: KernelConfig) => KernelConfig]> = 
   [Tile, tileWasmConfig],
   [BatchMatMul, batchMatMulWasmConfig],
   ...SLOW_BROADCAST_KERNELS.map((name) => [name, broadcastBinaryWasmConfig] as [string, (c: KernelConfig) => KernelConfig]),
+];
+
+/** Kernels 4.22 lacks; one that a later tfjs-backend-wasm brings is kept. */
+const MISSING: KernelConfig[] = [
+  conv2dBackpropFilterWasmConfig,
+  depthwiseConv2dBackpropFilterWasmConfig,
+  depthwiseConv2dBackpropInputWasmConfig,
 ];
 
 /** Kernel functions installed by this module, so a second call changes nothing. */
@@ -49,11 +61,12 @@ function install(config: KernelConfig): void {
 /**
  * Registers the training kernels for the wasm backend. Idempotent; call it
  * before or after the backend is initialised (tfNode.initNodeBackend does).
- * A Conv2DBackpropFilter that a later tfjs-backend-wasm brings is kept.
+ * A missing kernel that a later tfjs-backend-wasm brings (Conv2DBackpropFilter,
+ * the depthwise gradients) is kept.
  */
 export function registerWasmTrainingKernels(): void {
-  if (tf.getKernel(conv2dBackpropFilterWasmConfig.kernelName, BACKEND) == null) {
-    install(conv2dBackpropFilterWasmConfig);
+  for (const config of MISSING) {
+    if (tf.getKernel(config.kernelName, BACKEND) == null) install(config);
   }
   for (const [name, replace] of REPLACEMENTS) {
     const original = tf.getKernel(name, BACKEND);
