@@ -1,4 +1,4 @@
-import type { EpochEvent, StepEvent } from '../src/core/train/events';
+import type { EpochEvent, StepEvent } from '../src/core/train/history';
 
 export interface BenchRow {
   env: 'chromium' | 'node';

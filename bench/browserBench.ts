@@ -6,7 +6,7 @@
 import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
 import { buildHarness, serveHarness } from './harnessServer';
-import type { EpochEvent, StepEvent } from '../src/core/train/events';
+import type { EpochEvent, StepEvent } from '../src/core/train/history';
 import type { Harness } from '../src/worker/harness';
 import type { FromWorker } from '../src/worker/protocol';
 import { benchRow, type BenchCase, type BenchRow } from './benchRow';

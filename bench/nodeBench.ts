@@ -7,9 +7,8 @@ import { loadImages } from '../src/core/data/loadImages';
 import { spreadSample } from '../src/core/data/spreadSample';
 import { makeSplit } from '../src/core/splits';
 import { QUICK_DEMO, type TrainConfig } from '../src/core/train/config';
-import type { EpochEvent, StepEvent } from '../src/core/train/events';
-import { experimentData } from '../src/core/train/experimentData';
-import { runExperiment } from '../src/core/train/runExperiment';
+import type { EpochEvent, StepEvent } from '../src/core/train/history';
+import { experimentData, train } from '../src/core/train/loop';
 import { decodeFile } from '../src/node/decodeImages';
 import { initNodeBackend } from '../src/node/tfNode';
 import { benchRow, type BenchCase, type BenchRow } from './benchRow';
@@ -48,7 +47,7 @@ export async function nodeBench(cases: BenchCase[], images: number): Promise<Ben
     const split = makeSplit(loaded.items, { kind: 'random', testFrac: config.testFrac, seed: config.seed });
     const steps: StepEvent[] = [];
     const epochs: EpochEvent[] = [];
-    await runExperiment(config, experimentData(loaded, split), {
+    await train(config, experimentData(loaded, split), {
       emit: (e) => (e.type === 'step' ? steps.push(e) : epochs.push(e)),
     });
     rows.push(benchRow('node', { ...c, backend: 'wasm' }, steps, epochs));

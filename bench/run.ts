@@ -1,7 +1,7 @@
 /**
  * Training throughput, browser and Node: `npm run bench -- [--out bench.json] [--backends webgpu,wasm] [--no-node] [--no-chromium]`.
  * The tiny model, batch 8, 128×128 demo images, baseline and DML, trained 2 epochs through
- * the real pipeline (the worker and TrainerClient in Chromium, runExperiment in Node); the
+ * the real pipeline (the worker and TrainerClient in Chromium, the core training loop in Node); the
  * figures are the median warm step (epoch 2) and the tensor count's growth from epoch 1 to 2.
  * Slow backends (SwiftShader WebGPU/WebGL, cpu) get one step per epoch so the run takes minutes.
  */

@@ -1,6 +1,6 @@
 /**
  * Runs that last (issue 5), as a user meets them: a run cut off by a reload is listed as
- * interrupted and resumed from its checkpoint without losing or repeating an epoch; a model
+ * interrupted and continued from its checkpoint without losing or repeating an epoch; a model
  * exported as a zip, deleted and imported again scores new images exactly as before.
  */
 import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -52,7 +52,7 @@ function watchErrors(page: Page): string[] {
   return errors;
 }
 
-test('a run cut off by a reload is listed as interrupted, resumes from its checkpoint, and keeps every epoch exactly once', async ({ page }) => {
+test('a run cut off by a reload is listed as interrupted, continues from its checkpoint, and keeps every epoch exactly once', async ({ page }) => {
   test.setTimeout(900_000);
   const errors = watchErrors(page);
   await page.goto('/');
@@ -68,16 +68,16 @@ test('a run cut off by a reload is listed as interrupted, resumes from its check
   const row = runsTable(page).getByRole('row').filter({ hasText: 'images · baseline + DML' });
   await expect(row).toHaveCount(1);
   await expect(row).toContainText('interrupted');
-  await row.getByRole('button', { name: 'Resume' }).click();
+  await row.getByRole('button', { name: 'Continue run' }).click();
 
   // The page no longer holds the data: it names the folder and the score file, and checks them.
-  const prompt = page.getByRole('region', { name: 'Resume a run' });
+  const prompt = page.getByRole('region', { name: 'Continue a run' });
   await expect(prompt).toContainText('choose the folder “images” (300 images) and the score file “mos.csv”');
-  await expect(prompt.getByRole('button', { name: 'Resume with this data' })).toBeDisabled();
+  await expect(prompt.getByRole('button', { name: 'Continue with this data' })).toBeDisabled();
   await page.getByLabel('Image folder', { exact: true }).setInputFiles('public/demo/images');
   await page.getByLabel('Score file', { exact: true }).setInputFiles('public/demo/mos.csv');
   await expect(prompt).toContainText('The data matches: the same 300 images.');
-  await prompt.getByRole('button', { name: 'Resume with this data' }).click();
+  await prompt.getByRole('button', { name: 'Continue with this data' }).click();
 
   // The stored epochs are drawn at once, then the run goes on from its checkpoint.
   const srcc = page.getByTestId('metric-srcc');
@@ -96,7 +96,7 @@ test('a run cut off by a reload is listed as interrupted, resumes from its check
   await expect(row).toContainText('finished');
   await expect(row).toContainText('4/4 epochs');
   await page.getByRole('heading', { name: /Runs/ }).scrollIntoViewIfNeeded();
-  await page.screenshot({ path: `${SHOTS}/runs-resumed-1280x720.png` });
+  await page.screenshot({ path: `${SHOTS}/runs-continued-1280x720.png` });
   expect(errors).toEqual([]);
 });
 

@@ -5,7 +5,7 @@
  * as the studio does, on a slice of the demo set. Kept small: CPU time is scarce.
  */
 import { expect, test, type Page } from '@playwright/test';
-import type { EpochEvent, StepEvent } from '../src/core/train/events';
+import type { EpochEvent, StepEvent } from '../src/core/train/history';
 import type { Harness, HarnessStart } from '../src/worker/harness';
 import type { BackendReport, FromWorker } from '../src/worker/protocol';
 
@@ -184,7 +184,7 @@ test('pause and stop take effect within one step, mid-epoch', async ({ page }) =
   expect(final.step).toBeLessThan(final.stepsPerEpoch - 1);
   expect(epochsOf(msgs)).toEqual([]);
   const done = msgs.at(-1)!;
-  expect(done).toMatchObject({ type: 'done', result: { stopped: true, epochsDone: {} } });
+  expect(done).toMatchObject({ type: 'done', result: { stopped: true, history: [] } });
   await expectNoLongTasks(page);
 });
 
@@ -203,5 +203,7 @@ test('a lost WebGPU device: training says so and goes on on the next backend fro
   expect(epochsOf(msgs).map((e) => e.epoch)).toEqual([1, 2]);
   // The first step of epoch 2 ran on WebGPU, died with the device, and ran again.
   expect(stepsOf(msgs).filter((s) => s.epoch === 1 && s.step === 0)).toHaveLength(2);
-  expect(msgs.at(-1)).toMatchObject({ type: 'done', result: { stopped: false, epochsDone: { baseline: 2 } } });
+  const done = msgs.at(-1)!;
+  expect(done).toMatchObject({ type: 'done', result: { stopped: false } });
+  expect(done.type === 'done' && done.result.history.map((e) => `${e.run}${e.epoch}`)).toEqual(['baseline1', 'baseline2']);
 });

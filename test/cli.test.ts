@@ -49,11 +49,11 @@ describe('CLI', () => {
     const trainRefs = new Set(res.split.train.map(refOf));
     expect(res.split.test.length).toBeGreaterThan(0);
     for (const f of res.split.test) expect(trainRefs.has(refOf(f))).toBe(false);
-    expect(res.history.map((h: { mode: string }) => h.mode)).toEqual(['baseline', 'dml']);
+    expect(res.history.map((h: { run: string }) => h.run)).toEqual(['baseline', 'dml']);
     for (const m of [res.final.baseline, res.final.dml.ensemble, ...res.final.dml.peers]) expect(Number.isFinite(m.srcc)).toBe(true);
   });
 
-  it('cross-validates over N splits and reports mean, median and std (SPEC §2)', async () => {
+  it('cross-validates over N splits and reports mean, median and std', async () => {
     const dir = kadidFolder(4);
     const out = join(dir, 'cv.json');
     const r = await train(['--images', dir, '--scores', join(dir, 'dmos.csv'), ...fast, '--splits', '3', '--out', out]);

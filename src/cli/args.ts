@@ -12,7 +12,7 @@ export interface CliOptions {
   split?: SplitKind;
   config: TrainConfig;
   higherIsBetter?: boolean;
-  /** Cross-validation: train on this many random splits and summarise (SPEC §2). */
+  /** Cross-validation: train on this many random splits and summarise. */
   splits: number;
 }
 

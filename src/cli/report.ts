@@ -1,7 +1,7 @@
 import { summarize, type IqaMetrics, type Summary } from '../core/metrics';
-import type { EpochEvent } from '../core/train/events';
-import { peerLetter } from '../core/train/peerLetter';
-import type { FinalMetrics } from '../core/train/final';
+import type { EpochEvent } from '../core/train/history';
+import { peerLetter } from '../core/train/history';
+import type { FinalMetrics } from '../core/train/history';
 
 const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '  NaN');
 
@@ -43,7 +43,7 @@ export interface CrossValidationSummary {
   difference?: { srcc: Stat; plcc: Stat };
 }
 
-/** SPEC §2: mean, median and standard deviation of SRCC and PLCC over the splits. */
+/** Mean, median and standard deviation of SRCC and PLCC over the splits, as IQA papers report cross-validation. */
 export function crossValidationSummary(finals: FinalMetrics[]): CrossValidationSummary {
   const stats = (ms: IqaMetrics[]) => ({ srcc: summarize(ms.map((m) => m.srcc)), plcc: summarize(ms.map((m) => m.plcc)) });
   const base = finals.map((f) => f.baseline).filter((m): m is IqaMetrics => !!m);

@@ -11,12 +11,11 @@ import { formatInputMode } from '../core/data/inputMode';
 import { loadImages } from '../core/data/loadImages';
 import { isInfoProblem } from '../core/data/matchImages';
 import type { ImportProblem } from '../core/data/types';
-import { defaultSplitKind, makeCrossValidationSplits, makeSplit, SplitError, type Split } from '../core/splits';
-import { configProblems } from '../core/train/config';
-import type { EpochEvent } from '../core/train/events';
-import { runsOf } from '../core/train/config';
-import { experimentData } from '../core/train/experimentData';
-import { runExperiment, type ExperimentResult } from '../core/train/runExperiment';
+import { chooseSplits, splitFromNames, type SplitNames } from '../core/splitPolicy';
+import { defaultSplitKind, SplitError } from '../core/splits';
+import { configProblems, runsOf } from '../core/train/config';
+import type { EpochEvent } from '../core/train/history';
+import { experimentData, train, type TrainResult } from '../core/train/loop';
 import { decodeFile } from '../node/decodeImages';
 import { listFilesRecursive } from '../node/files';
 import { initNodeBackend } from '../node/tfNode';
@@ -89,9 +88,13 @@ async function main(): Promise<void> {
   printProblems(problems);
   if (!loaded.items.length) throw new UserError('No image could be decoded: nothing to train on.');
 
-  config.split = opts.split ?? defaultSplitKind(loaded.items);
-  const splitOpts = { kind: config.split, testFrac: config.testFrac, seed: config.seed };
-  const splits = opts.splits > 1 ? makeCrossValidationSplits(loaded.items, { ...splitOpts, n: opts.splits }) : [makeSplit(loaded.items, splitOpts)];
+  // The split is made once, from the imported rows, by the same policy as the studio's; with
+  // --splits N each split draws its own seed. Images that failed to decode (listed above) leave it.
+  config.split = opts.split ?? defaultSplitKind(imported.items);
+  const choices = chooseSplits(imported.items, config.split, config.testFrac, config.seed, opts.splits);
+  if (choices[0]!.warning) console.log(choices[0]!.warning);
+  const splits = choices.map((c) => c.names);
+  config.split = splits[0]!.kind;
   console.log(
     splits.length > 1
       ? `Cross-validation: ${splits.length} splits of kind "${config.split}", each with ${splits[0]!.train.length} train / ${splits[0]!.test.length} test images or so.`
@@ -105,13 +108,13 @@ async function main(): Promise<void> {
     `Training ${runs.join(' + ')} · ${config.model} · ${formatInputMode(config.input)} · ${config.epochs} epochs · batch ${config.batchSize} · lr ${config.lr} · λ ${config.lambda} · ${config.peers} peers · seed ${config.seed} · backend ${backend}`,
   );
 
-  const names = (idx: number[]) => idx.map((i) => loaded.items[i]!.file);
   const tStart = performance.now();
-  const done: { split: Split; result: ExperimentResult }[] = [];
-  for (const [i, split] of splits.entries()) {
-    if (splits.length > 1) console.log(`\nSplit ${i + 1}/${splits.length}: ${split.reason}`);
+  const done: { split: SplitNames; result: TrainResult }[] = [];
+  for (const [i, names] of splits.entries()) {
+    if (splits.length > 1) console.log(`\nSplit ${i + 1}/${splits.length}: ${names.reason}`);
+    const split = splitFromNames(names, loaded.items, true);
     let pending: EpochEvent[] = [];
-    const result = await runExperiment(config, experimentData(loaded, split), {
+    const result = await train(config, experimentData(loaded, split), {
       emit: (e) => {
         if (e.type !== 'epoch') return;
         pending.push(e);
@@ -122,7 +125,8 @@ async function main(): Promise<void> {
       },
     });
     console.log(`\nFinal test metrics after ${config.epochs} epochs:\n${finalTable(result.final)}`);
-    done.push({ split, result });
+    const used = (idx: number[]) => idx.map((j) => loaded.items[j]!.file);
+    done.push({ split: { ...names, train: used(split.train), test: used(split.test) }, result });
   }
   const seconds = (performance.now() - tStart) / 1000;
   console.log(`\n${seconds.toFixed(0)} s of training.`);
@@ -130,16 +134,15 @@ async function main(): Promise<void> {
   if (cv) console.log(`\n${crossValidationTable(cv, done.length)}`);
 
   const [first] = done;
-  const splitOut = (sp: Split) => ({ kind: sp.kind, reason: sp.reason, train: names(sp.train), test: names(sp.test) });
   const out = {
     config,
     dataset: { images: imagesDir, scores: scoresPath, demo, proxyScores: demo, layout: L, summary: imported.summary },
     backend,
     // With --splits N these three are the first split's; crossValidation holds every split.
-    split: splitOut(first!.split),
+    split: first!.split,
     history: first!.result.history,
     final: first!.result.final,
-    crossValidation: cv && { splits: done.map((d) => ({ split: splitOut(d.split), final: d.result.final })), summary: cv },
+    crossValidation: cv && { splits: done.map((d) => ({ split: d.split, final: d.result.final })), summary: cv },
     seconds,
     problems,
   };

@@ -2,10 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { importDataset } from './data/importDataset';
 import type { LabelledItem } from './data/types';
-import { deriveSeed } from './rng';
 import {
   defaultSplitKind,
-  makeCrossValidationSplits,
   makeSplit,
   officialSplitSide,
   SplitError,
@@ -176,28 +174,5 @@ describe('defaultSplitKind and errors', () => {
       expectSplitError(() => makeSplit(items, { kind: 'random', testFrac, seed: 1 }), /test fraction must be between 0 and 1/);
     expectSplitError(() => makeSplit(items.slice(0, 1), { kind: 'random', testFrac: 0.2, seed: 1 }), /at least 2 are needed/);
     expectSplitError(() => makeSplit([], { kind: 'ref', testFrac: 0.2, seed: 1 }), /at least 2 are needed/);
-  });
-});
-
-describe('makeCrossValidationSplits', () => {
-  const items = kadidLike(12, 3);
-
-  it('returns n splits made from derived seeds', () => {
-    const splits = makeCrossValidationSplits(items, { kind: 'ref', testFrac: 0.25, seed: 5, n: 4 });
-    expect(splits).toHaveLength(4);
-    splits.forEach((s, i) => {
-      expect(s).toEqual(makeSplit(items, { kind: 'ref', testFrac: 0.25, seed: deriveSeed(5, `cv:${i}`) }));
-      expectPartition(s, items.length);
-    });
-    expect(new Set(splits.map((s) => JSON.stringify(s.test))).size).toBeGreaterThan(1);
-    expect(makeCrossValidationSplits(items, { kind: 'ref', testFrac: 0.25, seed: 5, n: 4 })).toEqual(splits);
-  });
-
-  it('defaults to 10 splits (the paper) and refuses repeating a fixed official split', () => {
-    expect(makeCrossValidationSplits(items, { kind: 'random', testFrac: 0.2, seed: 1 })).toHaveLength(10);
-    const official = importFixture('koniq10k_distributions_sets.head40.csv');
-    expectSplitError(() => makeCrossValidationSplits(official, { kind: 'official', testFrac: 0.2, seed: 1 }), /official split is fixed/);
-    expect(makeCrossValidationSplits(official, { kind: 'official', testFrac: 0.2, seed: 1, n: 1 })).toHaveLength(1);
-    expectSplitError(() => makeCrossValidationSplits(items, { kind: 'random', testFrac: 0.2, seed: 1, n: 0 }), /whole number/);
   });
 });

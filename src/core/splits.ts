@@ -1,5 +1,5 @@
 /**
- * Train/test splits (SPEC §3): random by image (seeded), by reference content so no
+ * Train/test splits: random by image (seeded), by reference content so no
  * content is on both sides, or the score file's official split. Indices point into items.
  */
 import type { LabelledItem } from './data/types';
@@ -159,22 +159,4 @@ export function makeSplit(items: readonly LabelledItem[], { kind, testFrac, seed
       `Cannot split ${items.length} image${items.length === 1 ? '' : 's'} into train and test: at least 2 are needed.`,
     );
   return kind === 'ref' ? refSplit(items, testFrac, seed) : randomSplit(items, testFrac, seed);
-}
-
-export interface CrossValidationOptions extends SplitOptions {
-  /** Number of splits (SPEC §2: the paper uses 10). */
-  n?: number;
-}
-
-/** n splits of the same kind, each from its own seed derived from `seed` (SPEC §2 cross-validation). */
-export function makeCrossValidationSplits(
-  items: readonly LabelledItem[],
-  { kind, testFrac, seed, n = 10 }: CrossValidationOptions,
-): Split[] {
-  if (!Number.isInteger(n) || n < 1) throw new SplitError(`The number of splits must be a whole number ≥ 1 (got ${n}).`);
-  if (kind === 'official' && n > 1)
-    throw new SplitError(
-      `The official split is fixed, so ${n} splits would all be the same. Use 1 split, or a random or by-reference split.`,
-    );
-  return Array.from({ length: n }, (_, i) => makeSplit(items, { kind, testFrac, seed: deriveSeed(seed, `cv:${i}`) }));
 }

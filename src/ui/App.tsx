@@ -5,7 +5,8 @@
  * URL hash), the trainer (the worker's messages), the stored runs, and the tasks worker.
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { datasetProblem, type CheckpointSlot, type RunRecord } from '../worker/storage/runRecord';
+import { datasetProblem } from '../core/data/datasetMeta';
+import type { CheckpointSlot, RunRecord } from '../storage/runRecord';
 import { ChartsPanel } from './charts/ChartsPanel';
 import { DataPanel } from './data/DataPanel';
 import { useDataset } from './data/useDataset';
@@ -16,12 +17,12 @@ import { useConfigState } from './experiment/useConfigState';
 import { RunPanel } from './run/RunPanel';
 import { isActive } from './run/runState';
 import { useTrainer } from './run/useTrainer';
-import { ResumePrompt } from './runs/ResumePrompt';
+import { ContinuePrompt } from './runs/ContinuePrompt';
 import { RunsPanel } from './runs/RunsPanel';
 import { useRuns } from './runs/useRuns';
 import { useTasks } from './runs/useTasks';
 import { ScorePanel } from './score/ScorePanel';
-import { chooseSplit } from '../worker/chooseSplit';
+import { chooseSplit } from '../core/splitPolicy';
 
 export function App() {
   const { config, setConfig, linkProblems } = useConfigState();
@@ -31,8 +32,8 @@ export function App() {
   const task = useTasks();
   const [remeasure, setRemeasure] = useState(false);
   const [slot, setSlot] = useState<CheckpointSlot>('last');
-  /** A run waiting for its data to be chosen again before it resumes. */
-  const [resuming, setResuming] = useState<RunRecord | null>(null);
+  /** A stored run waiting for its data to be chosen again before it continues. */
+  const [continuing, setContinuing] = useState<RunRecord | null>(null);
   const locked = isActive(trainer.state.status);
   const items = data.state.imported?.items ?? null;
   const folder = data.state.folder;
@@ -46,8 +47,8 @@ export function App() {
   const split = useMemo(() => {
     if (!items || items.length === 0) return null;
     try {
-      const { split: s, warning } = chooseSplit(items, config.split, config.testFrac, config.seed);
-      return { ok: true as const, reason: s.reason, warning };
+      const { split: s, names, warning } = chooseSplit(items, config.split, config.testFrac, config.seed);
+      return { ok: true as const, reason: s.reason, names, warning };
     } catch (e) {
       return { ok: false as const, error: (e as Error).message };
     }
@@ -87,19 +88,19 @@ export function App() {
   };
 
   const start = () => {
-    if (blocked || !items || !folder || !data.state.score) return;
+    if (blocked || !items || !folder || !data.state.score || !split?.ok) return;
     const dataset = { name: folder.name, scoreFileName: data.state.score.name, proxy: data.state.proxy };
     const name = `${folder.name} · ${config.mode === 'both' ? 'baseline + DML' : config.mode} · ${config.model} ${config.input.width}×${config.input.height}`;
-    trainer.start({ config, items, files: usedFiles(items), remeasure, meta: { name, dataset } });
+    trainer.start({ config, items, files: usedFiles(items), split: split.names, remeasure, meta: { name, dataset } });
     setRemeasure(false);
   };
 
-  /** Why the data held now cannot resume `run` (null: it can). */
-  const resumeProblem = (run: RunRecord): string | null =>
+  /** Why the data held now cannot continue `run` (null: it can). */
+  const continueProblem = (run: RunRecord): string | null =>
     items && folder ? datasetProblem(run.dataset, items.map((it) => it.file)) : 'No data is loaded yet.';
-  const resume = (run: RunRecord) => {
-    if (!items || resumeProblem(run) !== null) return setResuming(run);
-    setResuming(null);
+  const continueRun = (run: RunRecord) => {
+    if (!items || continueProblem(run) !== null) return setContinuing(run);
+    setContinuing(null);
     trainer.continueRun({ run, items, files: usedFiles(items), backend: config.backend });
   };
 
@@ -144,9 +145,9 @@ export function App() {
           training={locked}
           slot={slot}
           onSlot={setSlot}
-          onResume={resume}
+          onContinue={continueRun}
         >
-          {resuming && <ResumePrompt run={resuming} problem={resumeProblem(resuming)} onResume={() => resume(resuming)} onCancel={() => setResuming(null)} />}
+          {continuing && <ContinuePrompt run={continuing} problem={continueProblem(continuing)} onContinue={() => continueRun(continuing)} onCancel={() => setContinuing(null)} />}
         </RunsPanel>
         <ScorePanel runs={runs.runs} task={task} slot={slot} />
       </div>

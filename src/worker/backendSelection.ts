@@ -1,5 +1,5 @@
 /**
- * Which TensorFlow.js backend trains, and why (SPEC §4). Pure logic over a BackendPlatform,
+ * Which TensorFlow.js backend trains, and why. Pure logic over a BackendPlatform,
  * so the rules are tested without a browser; backends.ts is the browser's platform.
  *
  * "auto" does not take the first backend that starts: a software WebGPU adapter
@@ -15,7 +15,7 @@ import type { BackendCandidateReport, BackendChoice, BackendName, BackendReport 
 
 export type AdapterReport = NonNullable<BackendReport['adapter']>;
 
-/** SPEC §4's order of preference. */
+/** The order of preference: webgpu, then webgl, then wasm, then cpu. */
 const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 /** Timing order: the cheapest reliable one first, so the slow ones can be cut short against it. */
 const MEASURE_ORDER: readonly BackendName[] = ['wasm', 'webgpu', 'webgl', 'cpu'];

@@ -12,7 +12,7 @@ import simdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.w
 import threadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { registerWasmTrainingKernels } from '../core/backend/wasmKernels';
 import type { TrainConfig } from '../core/train/config';
-import { createCohort } from '../core/train/experiment';
+import { createCohort } from '../core/train/cohort';
 import { netInputSize } from '../core/data/inputMode';
 import { MODEL_INFO } from '../core/models/info';
 import type { AdapterReport, BackendPlatform, StepTiming } from './backendSelection';

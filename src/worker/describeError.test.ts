@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SplitError } from '../core/splits';
-import { TrainingDivergedError } from '../core/train/experiment';
+import { TrainingDivergedError } from '../core/train/loop';
 import { BackendError, DataError, describeError } from './describeError';
 
 describe('describeError', () => {

@@ -1,9 +1,9 @@
 import { ImportError } from '../core/data/importError';
 import { SplitError } from '../core/splits';
-import { TrainingDivergedError } from '../core/train/experiment';
+import { TrainingDivergedError } from '../core/train/loop';
 import type { FromWorker } from './protocol';
-import { RunBusyError } from './storage/runLock';
-import { RunNotFoundError, StorageFullError } from './storage/storageErrors';
+import { RunBusyError } from '../storage/runLock';
+import { RunNotFoundError, StorageFullError } from '../storage/storageErrors';
 
 export type WorkerError = Extract<FromWorker, { type: 'error' }>;
 

@@ -7,6 +7,7 @@ import { importDataset } from '../core/data/importDataset';
 import { spreadSample } from '../core/data/spreadSample';
 import type { LabelledItem } from '../core/data/types';
 import type { ModelName } from '../core/models/types';
+import { chooseSplit } from '../core/splitPolicy';
 import type { SplitKind } from '../core/splits';
 import { QUICK_DEMO, type RunMode, type TrainConfig } from '../core/train/config';
 import { TrainerClient } from './client';
@@ -144,6 +145,7 @@ const harness: Harness = {
       config,
       items,
       files,
+      split: chooseSplit(items, config.split, config.testFrac, config.seed).names,
       backend: o.backend,
       remeasure: o.remeasure,
       debug: o.loseDeviceAfterEpoch === undefined ? undefined : { loseDeviceAfterEpoch: o.loseDeviceAfterEpoch },

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { QUICK_DEMO } from '../core/train/config';
 import { importZip } from './modelTasks';
-import { openRunStore, type RunStore } from './storage/runStore';
+import { openRunStore, type RunStore } from '../storage/runStore';
 
 // A zip that reads, with networks whose weights cannot: the failure comes after the zip is read.
 vi.mock('../core/io/modelZip', () => ({

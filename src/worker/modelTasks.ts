@@ -5,9 +5,10 @@
 import { exportModelZip, readModelZip } from '../core/io/modelZip';
 import { cohortsFromStates, statesFromNets } from '../core/io/restoreCohorts';
 import type { Cohort } from '../core/train/cohort';
-import type { EpochEvent } from '../core/train/events';
-import { finalFrom, lastEvents } from '../core/train/final';
-import { historyUpTo, RunNotFoundError, selectionSrcc, type Checkpoint, type CheckpointSlot, type RunRecord, type RunStore } from './storage/runStore';
+import type { EpochEvent } from '../core/train/history';
+import { finalFrom, lastEvents } from '../core/train/history';
+import { historyUpTo } from '../core/train/history';
+import { RunNotFoundError, selectionSrcc, type Checkpoint, type CheckpointSlot, type RunRecord, type RunStore } from '../storage/runStore';
 
 /** The run and its checkpoint in `slot` (the last one when it has no best yet); throws in words when it has none. */
 export async function runCheckpoint(
@@ -42,8 +43,8 @@ export async function exportRun(store: RunStore, runId: string, slot: Checkpoint
     const zip = await exportModelZip({
       config: run.config,
       cohorts,
-      final: finalFrom(lastEvents(epochs)),
-      epochs,
+      final: finalFrom(epochs),
+      history: epochs,
       about: {
         name: run.name,
         createdAt: run.createdAt,
@@ -63,7 +64,7 @@ export async function importZip(store: RunStore, bytes: Uint8Array, fileName: st
   const zip = await readModelZip(bytes, fileName);
   try {
     const { config, manifest, metrics } = zip;
-    const history: EpochEvent[] = metrics.epochs ?? [];
+    const history: EpochEvent[] = metrics.history;
     const dataset = manifest.dataset ?? { name: fileName, imageCount: 0, proxy: false };
     // The networks first: a zip whose weights cannot be read leaves no empty run behind.
     const states = await statesFromNets(zip.nets);

@@ -4,9 +4,10 @@
  */
 import type { ImportProblem, LabelledItem } from '../core/data/types';
 import type { TrainConfig } from '../core/train/config';
-import type { EpochEvent, StepEvent } from '../core/train/events';
-import type { ExperimentResult } from '../core/train/runExperiment';
-import type { CheckpointSlot } from './storage/runRecord';
+import type { EpochEvent, StepEvent } from '../core/train/history';
+import type { SplitNames } from '../core/splitPolicy';
+import type { TrainResult } from '../core/train/loop';
+import type { CheckpointSlot } from '../storage/runRecord';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type BackendChoice = 'auto' | BackendName;
@@ -25,6 +26,8 @@ export interface StartMessage {
   items: LabelledItem[];
   /** The image files the items point to. */
   files: DatasetFile[];
+  /** The split, made once on the page from the items (chooseSplit); images that fail to decode leave it. */
+  split: SplitNames;
   backend: BackendChoice;
   /** Forget the remembered "auto" choice and time the candidates again. */
   remeasure?: boolean;
@@ -124,10 +127,10 @@ export type FromWorker =
   | { type: 'state'; state: 'ingesting' | 'measuring' | 'training' | 'paused' | 'stopping' }
   | { type: 'warning'; message: string }
   | { type: 'error'; message: string; kind: 'data' | 'backend' | 'diverged' | 'memory' | 'storage' | 'run' | 'internal' }
-  | { type: 'done'; result: ExperimentResult }
+  | { type: 'done'; result: TrainResult }
   /** A checkpoint (every network and optimizer after `epoch`) is stored: its size, and the time to read it off the backend and to write it. */
   | { type: 'checkpoint'; epoch: number; bytes: number; ms: number; exportMs: number }
   /** A continued run: the stored history it goes on from (cut back to the checkpoint's epoch). */
-  | { type: 'resumed'; fromEpoch: number; history: EpochEvent[] }
+  | { type: 'continued'; fromEpoch: number; history: EpochEvent[] }
   | { type: 'taskDone'; id: number; reply: TaskReply }
   | { type: 'taskFailed'; id: number; message: string };

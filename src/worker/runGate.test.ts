@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testConfig, testData } from '../../test/support/training';
-import type { TrainEvent } from '../core/train/events';
-import { createCohort, trainEpoch } from '../core/train/experiment';
+import type { TrainEvent } from '../core/train/history';
+import { createCohort } from '../core/train/cohort';
+import { trainEpoch } from '../core/train/loop';
 import { initNodeBackend } from '../node/tfNode';
 import { RunGate } from './runGate';
 

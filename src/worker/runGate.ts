@@ -1,4 +1,4 @@
-import type { RunControl } from '../core/train/experiment';
+import type { RunControl } from '../core/train/loop';
 import { yieldToEventLoop } from './yieldToEventLoop';
 
 /**

@@ -3,17 +3,16 @@
  * the run, each epoch and each checkpoint, and its end. Training never stops for storage: a
  * write that fails (quota, a run deleted in another tab) becomes a warning to the page.
  */
-import type { CohortState } from '../core/train/savedState';
-import type { EpochEvent, RunKind } from '../core/train/events';
-import { finalFrom, lastEvents, type FinalMetrics } from '../core/train/final';
+import { finalFrom, historyUpTo, type EpochEvent, type FinalMetrics, type RunKind } from '../core/train/history';
+import type { Checkpoint as LoopCheckpoint, Recorder } from '../core/train/loop';
 import type { FromWorker } from './protocol';
-import { holdRunLock, type RunLock } from './storage/runLock';
-import { historyUpTo, RunNotFoundError, selectionSrcc, type Checkpoint, type NewRun, type RunRecord, type RunStatus, type RunStore } from './storage/runStore';
+import { holdRunLock, type RunLock } from '../storage/runLock';
+import { RunNotFoundError, selectionSrcc, type Checkpoint, type NewRun, type RunRecord, type RunStatus, type RunStore } from '../storage/runStore';
 
 /** Heartbeats at most this often (ms): the page's fallback sign of life where Web Locks are missing. */
 const HEARTBEAT_MS = 2000;
 
-export class RunRecorder {
+export class RunRecorder implements Recorder {
   private lastBeat = 0;
   /** true once the run is in the store (created or resumed): before that, or after a failed createRun, nothing is written. */
   private recording = false;
@@ -72,7 +71,7 @@ export class RunRecorder {
     this.store.heartbeat(this.runId).catch(() => {});
   }
 
-  async epoch(event: EpochEvent): Promise<void> {
+  async record(event: EpochEvent): Promise<void> {
     if (!this.recording) return;
     try {
       await this.store.appendEpoch(this.runId, event);
@@ -81,7 +80,7 @@ export class RunRecorder {
     }
   }
 
-  async checkpoint(epoch: number, states: Record<RunKind, CohortState>, events: Partial<Record<RunKind, EpochEvent>>, exportMs: number): Promise<void> {
+  async checkpoint({ epoch, states }: LoopCheckpoint, events: Partial<Record<RunKind, EpochEvent>>, exportMs: number): Promise<void> {
     if (!this.recording) return;
     try {
       const w = await this.store.writeCheckpoint(this.runId, { epoch, states, srcc: selectionSrcc(events) });
@@ -92,25 +91,22 @@ export class RunRecorder {
   }
 
   /**
-   * Record how the run ended and release its lock. A continued run's result covers only the
-   * epochs after the resume (in "both" mode, a stop can end it after one kind's epoch), so the
-   * final metrics start from the stored history and the result's own override them. A failed
-   * run keeps none. Returns the final metrics recorded.
+   * Record how the run ended and release its lock. `final` is the loop's (a continued run's
+   * history included); without it (stopped before training) it comes from the stored history.
+   * A failed run keeps none. Returns the final metrics recorded.
    */
-  async end(status: RunStatus, extra: { final?: FinalMetrics; error?: string } = {}): Promise<FinalMetrics | undefined> {
-    let final = extra.final;
+  async end(status: RunStatus, final?: FinalMetrics, error?: string): Promise<void> {
     try {
-      if (!this.recording) return final;
-      if (status !== 'failed') {
+      if (!this.recording) return;
+      if (status !== 'failed' && !final) {
         const run = await this.store.getRun(this.runId);
-        if (run) final = { ...finalFrom(lastEvents(run.history)), ...extra.final };
+        if (run) final = finalFrom(run.history);
       }
-      await this.store.setStatus(this.runId, status, { ...extra, final });
+      await this.store.setStatus(this.runId, status, { final: status === 'failed' ? undefined : final, error });
     } catch (err) {
       this.warn('How the run ended was not saved', err);
     } finally {
       this.lock.release();
     }
-    return final;
   }
 }

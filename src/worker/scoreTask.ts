@@ -12,7 +12,7 @@ import { loadUserModel, type UserModel } from '../core/io/userModel';
 import { MODEL_INFO } from '../core/models/info';
 import { disposeCohorts, runCheckpoint } from './modelTasks';
 import type { DatasetFile, ModelFile, ScoreModel, ScoreTable } from './protocol';
-import type { RunStore } from './storage/runStore';
+import type { RunStore } from '../storage/runStore';
 
 export interface ScorePlatform {
   store(): Promise<RunStore>;

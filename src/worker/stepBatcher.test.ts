@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { StepEvent } from '../core/train/events';
+import type { StepEvent } from '../core/train/history';
 import { StepBatcher } from './stepBatcher';
 
 const step = (i: number): StepEvent => ({

@@ -1,4 +1,4 @@
-import type { StepEvent } from '../core/train/events';
+import type { StepEvent } from '../core/train/history';
 
 /**
  * Collects step events and hands them on in batches, at most one batch per `intervalMs`

@@ -3,10 +3,11 @@ import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSyntheticSet } from '../core/data/syntheticSet';
 import type { ImageDecoder } from '../core/data/loadImages';
+import { chooseSplit } from '../core/splitPolicy';
 import { QUICK_DEMO, type TrainConfig } from '../core/train/config';
 import { initNodeBackend } from '../node/tfNode';
 import type { DatasetFile, FromWorker, ScoreTable, TaskReply, TaskRequest } from './protocol';
-import { openRunStore, type RunStore } from './storage/runStore';
+import { openRunStore, type RunStore } from '../storage/runStore';
 import { runTask } from './tasks';
 import { TrainerSession } from './trainerSession';
 
@@ -50,7 +51,7 @@ beforeAll(async () => {
     watchDeviceLoss: () => null,
     runStore: async () => store,
   });
-  await session.run({ type: 'start', runId: 'trained', config, items, files, backend: 'wasm', meta: { name: 'my run', dataset: { name: 'synthetic', scoreFileName: 'mos.csv', proxy: true } } });
+  await session.run({ type: 'start', runId: 'trained', config, items, files, split: chooseSplit(items, config.split, config.testFrac, config.seed).names, backend: 'wasm', meta: { name: 'my run', dataset: { name: 'synthetic', scoreFileName: 'mos.csv', proxy: true } } });
   expect(out.at(-1)).toMatchObject({ type: 'done' });
 });
 afterAll(() => store.close());

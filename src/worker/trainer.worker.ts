@@ -9,7 +9,7 @@ import { selectBackend } from './backendSelection';
 import { browserPlatform, deviceId, startBackend, watchDeviceLoss } from './backends';
 import { blobImageDecoder } from './decodeImage';
 import type { FromWorker, TaskRequest, ToWorker } from './protocol';
-import { openRunStore, type RunStore } from './storage/runStore';
+import { openRunStore, type RunStore } from '../storage/runStore';
 import { runTask } from './tasks';
 import { TrainerSession } from './trainerSession';
 

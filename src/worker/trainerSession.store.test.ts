@@ -3,12 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSyntheticSet } from '../core/data/syntheticSet';
 import type { ImageDecoder } from '../core/data/loadImages';
 import type { LabelledItem } from '../core/data/types';
+import { chooseSplit } from '../core/splitPolicy';
 import { QUICK_DEMO, type TrainConfig } from '../core/train/config';
-import type { EpochEvent } from '../core/train/events';
+import type { EpochEvent } from '../core/train/history';
 import { initNodeBackend } from '../node/tfNode';
 import type { BackendSelection } from './backendSelection';
 import type { ContinueMessage, FromWorker, StartMessage } from './protocol';
-import { openRunStore, StorageFullError, type RunStore } from './storage/runStore';
+import { openRunStore, StorageFullError, type RunStore } from '../storage/runStore';
 import { TrainerSession, type SessionPlatform } from './trainerSession';
 
 const SIZE = 16;
@@ -64,6 +65,7 @@ const start = (runId: string): StartMessage => ({
   config,
   items,
   files,
+  split: chooseSplit(items, config.split, config.testFrac, config.seed).names,
   backend: 'wasm',
   meta: { name: 'stored run', dataset: { name: 'synthetic', scoreFileName: 'mos.csv', proxy: true } },
 });
@@ -95,8 +97,8 @@ describe('TrainerSession with a run store', () => {
     // The folder comes back in another order: the same split by name, the same batches.
     const again: ContinueMessage = { type: 'continue', runId: 'r1', items: [...items].reverse(), files: [...files].reverse(), backend: 'wasm' };
     const second = await run(again, store);
-    const resumed = second.find((m) => m.type === 'resumed')!;
-    expect(resumed.type === 'resumed' && [resumed.fromEpoch, kindsAndEpochs(resumed.history)]).toEqual([2, ['baseline1', 'baseline2', 'dml1', 'dml2']]);
+    const continued = second.find((m) => m.type === 'continued')!;
+    expect(continued.type === 'continued' && [continued.fromEpoch, kindsAndEpochs(continued.history)]).toEqual([2, ['baseline1', 'baseline2', 'dml1', 'dml2']]);
     expect(epochsOf(second).map((e) => `${e.run}${e.epoch}`)).toEqual(['baseline3', 'dml3']);
     // Steps count on from epoch 3: the schedule position is kept.
     const firstStep = second.flatMap((m) => (m.type === 'steps' ? m.steps : []))[0]!;

@@ -7,23 +7,20 @@
  */
 import { loadImages, type ImageDecoder, type LoadProgress } from '../core/data/loadImages';
 import type { LabelledItem } from '../core/data/types';
+import { datasetProblem } from '../core/data/datasetMeta';
+import { splitFromNames } from '../core/splitPolicy';
 import { configProblems, runsOf, type TrainConfig } from '../core/train/config';
-import type { TrainEvent } from '../core/train/events';
-import type { ExperimentData } from '../core/train/experiment';
-import { experimentData } from '../core/train/experimentData';
-import type { ExperimentResult } from '../core/train/runExperiment';
+import type { History, TrainEvent } from '../core/train/history';
+import { experimentData, train, type Checkpoint, type ExperimentData, type Recovery, type TrainResult } from '../core/train/loop';
+import type { RunStore } from '../storage/runStore';
 import type { BackendSelection, SelectOptions } from './backendSelection';
 import { SelectionStopped } from './backendSelection';
 import type { DeviceLossWatch } from './backends';
-import { chooseSplit } from './chooseSplit';
 import { DataError, describeError } from './describeError';
 import type { BackendName, ContinueMessage, DatasetFile, FromWorker, StartMessage } from './protocol';
 import { RunGate } from './runGate';
 import { RunRecorder } from './runRecorder';
-import { datasetProblem, type RunStore } from './storage/runStore';
-import { splitFromNames, splitNames } from './storedSplit';
 import { StepBatcher } from './stepBatcher';
-import { trainResilient, type Checkpoint } from './trainResilient';
 
 export interface SessionPlatform {
   decoder(files: ReadonlyMap<string, Blob>): ImageDecoder;
@@ -40,7 +37,7 @@ type Phase = 'ingesting' | 'measuring' | 'training';
 /** Progress messages at most this often (ms), so the page's charts keep up. */
 const PROGRESS_INTERVAL_MS = 100;
 
-const STOPPED_BEFORE_TRAINING: ExperimentResult = { history: [], final: {}, epochsDone: {}, stopped: true };
+const STOPPED_BEFORE_TRAINING: TrainResult = { history: [], final: {}, stopped: true };
 
 export class TrainerSession {
   private readonly gate = new RunGate();
@@ -82,8 +79,8 @@ export class TrainerSession {
       rec = await this.openRecorder(msg);
       const result = msg.type === 'start' ? await this.start(msg, rec) : await this.continue(msg, rec!);
       this.steps.flush();
-      const final = await rec?.end(result.stopped ? 'stopped' : 'finished', { final: result.final });
-      this.send({ type: 'done', result: final ? { ...result, final } : result });
+      await rec?.end(result.stopped ? 'stopped' : 'finished', result.final);
+      this.send({ type: 'done', result });
     } catch (err) {
       this.steps.flush();
       if (err instanceof SelectionStopped) {
@@ -92,7 +89,7 @@ export class TrainerSession {
         return;
       }
       const error = describeError(err, this.backend);
-      await rec?.end('failed', { error: error.message });
+      await rec?.end('failed', undefined, error.message);
       this.send(error);
     }
   }
@@ -124,15 +121,20 @@ export class TrainerSession {
     if (!items.length) throw new DataError('There are no labelled images to train on: choose a folder and a score file first.');
   }
 
-  private async start(msg: StartMessage, rec: RunRecorder | null): Promise<ExperimentResult> {
+  private async start(msg: StartMessage, rec: RunRecorder | null): Promise<TrainResult> {
     const { config } = msg;
     this.checkSettings(config, msg.items);
     const loaded = await this.ingest(config, msg.items, msg.files);
     if (!loaded) return STOPPED_BEFORE_TRAINING;
 
-    const { split, warning } = chooseSplit(loaded.items, config.split, config.testFrac, config.seed);
-    if (warning) this.send({ type: 'warning', message: warning });
-    const names = splitNames(split, loaded.items);
+    // The page made the split from the imported rows; images that failed to decode (reported) leave it.
+    const split = splitFromNames(msg.split, loaded.items, true);
+    if (split.train.length < 2 || split.test.length < 1)
+      throw new DataError(
+        `After leaving out the images that could not be decoded, ${split.train.length} remain for training and ${split.test.length} for test: ` +
+          'at least 2 and 1 are needed. Fix or remove the unreadable files (listed above) and start again.',
+      );
+    const names = { ...msg.split, train: split.train.map((i) => loaded.items[i]!.file), test: split.test.map((i) => loaded.items[i]!.file) };
     this.send({ type: 'split', train: names.train, test: names.test, reason: split.reason });
     const dataset = msg.meta?.dataset ?? { name: 'unnamed folder', scoreFileName: 'unnamed score file', proxy: false };
     await rec?.create({
@@ -145,7 +147,7 @@ export class TrainerSession {
   }
 
   /** A stored run from its last checkpoint: its config, its split (by file name), its history. */
-  private async continue(msg: ContinueMessage, rec: RunRecorder): Promise<ExperimentResult> {
+  private async continue(msg: ContinueMessage, rec: RunRecorder): Promise<TrainResult> {
     // Everything that can fail before training (checks, decoding, the split) comes before the
     // record changes: a failed attempt leaves the stored run as it was.
     const { run, checkpoint } = await rec.prepareResume((r) => {
@@ -155,19 +157,19 @@ export class TrainerSession {
     });
     const { config } = run;
     this.checkSettings(config, msg.items);
-    let resumeFrom: Checkpoint | undefined;
+    let from: { checkpoint: Checkpoint; history: History } | undefined;
     if (checkpoint) {
       const missing = runsOf(config).filter((r) => !checkpoint.states[r]);
       if (missing.length) throw new DataError(`The checkpoint of "${run.name}" lacks the ${missing.join(' and ')} networks, so it cannot be continued.`);
-      resumeFrom = { epoch: checkpoint.ref.epoch, states: checkpoint.states as Checkpoint['states'] };
+      from = { checkpoint: { epoch: checkpoint.ref.epoch, states: checkpoint.states as Checkpoint['states'] }, history: run.history };
     }
-    this.send({ type: 'resumed', fromEpoch: resumeFrom?.epoch ?? 0, history: run.history });
+    this.send({ type: 'continued', fromEpoch: from?.checkpoint.epoch ?? 0, history: run.history });
     const loaded = await this.ingest(config, msg.items, msg.files);
     if (!loaded) return STOPPED_BEFORE_TRAINING;
     const split = splitFromNames(run.split, loaded.items);
     this.send({ type: 'split', train: run.split.train, test: run.split.test, reason: run.split.reason });
     await rec.commitResume();
-    return this.trainOn(config, experimentData(loaded, split), msg, rec, resumeFrom);
+    return this.trainOn(config, experimentData(loaded, split), msg, rec, from);
   }
 
   private async trainOn(
@@ -175,8 +177,8 @@ export class TrainerSession {
     data: ExperimentData,
     msg: StartMessage | ContinueMessage,
     rec: RunRecorder | null,
-    resumeFrom: Checkpoint | undefined,
-  ): Promise<ExperimentResult> {
+    from: { checkpoint: Checkpoint; history: History } | undefined,
+  ): Promise<TrainResult> {
     this.setPhase('measuring');
     const selection = await this.platform.selectBackend({
       choice: msg.backend,
@@ -190,7 +192,7 @@ export class TrainerSession {
 
     this.setPhase('training');
     const loseAt = msg.type === 'start' ? msg.debug?.loseDeviceAfterEpoch : undefined;
-    return this.train(config, data, selection, rec, resumeFrom, loseAt);
+    return this.train(config, data, selection, rec, from, loseAt);
   }
 
   /** Decoded images, or null when stopped meanwhile. Throws when none decodes. */
@@ -229,10 +231,9 @@ export class TrainerSession {
     data: ExperimentData,
     selection: BackendSelection,
     rec: RunRecorder | null,
-    resumeFrom: Checkpoint | undefined,
+    from: { checkpoint: Checkpoint; history: History } | undefined,
     loseAt: number | undefined,
-  ) {
-    const fallbacks = [...selection.fallbacks];
+  ): Promise<TrainResult> {
     let watch = this.platform.watchDeviceLoss();
     let lostOnPurpose = false;
     const emit = (e: TrainEvent) => {
@@ -249,40 +250,35 @@ export class TrainerSession {
       this.steps.flush();
       this.send({ type: 'epoch', event: e });
     };
-    return trainResilient(config, data, {
-      emit,
-      control: this.gate,
-      resumeFrom,
-      hooks: {
-        // Stored runs keep a checkpoint after every epoch; otherwise only a backend that can be lost needs one.
-        keepCheckpoints: () => rec !== null || watch !== null,
-        epochDone: async (ev) => rec?.epoch(ev),
-        checkpoint: async (c, events, exportMs) => rec?.checkpoint(c.epoch, c.states, events, exportMs),
-        backendLost: async () => (watch ? watch.lostWithin(1000) : null),
-        nextBackend: async () => {
-          for (let next = fallbacks.shift(); next; next = fallbacks.shift()) {
-            if ((await this.platform.startBackend(next)) !== null) continue;
-            this.backend = next;
-            watch = this.platform.watchDeviceLoss();
-            return next;
-          }
-          return null;
-        },
-        onFallback: ({ lost, to, fromEpoch }) => {
-          this.steps.flush();
-          const where = fromEpoch ? `from the end of epoch ${fromEpoch}` : 'from the start';
-          const message = `The GPU device was lost (${lost}). Training goes on with the ${to} backend ${where}; epochs after it are trained again.`;
-          this.send({ type: 'warning', message });
-          this.send({
-            ...selection.report,
-            name: to as BackendName,
-            reason: message,
-            candidates: selection.report.candidates.map((c) =>
-              c.name === selection.report.name ? { ...c, skipped: `lost mid-run (${lost})` } : c,
-            ),
-          });
-        },
+    // Only a backend that can be lost (WebGPU) needs a way on.
+    const fallbacks = [...selection.fallbacks];
+    const recovery: Recovery = {
+      recover: async (_err, fromEpoch) => {
+        const lost = watch ? await watch.lostWithin(1000) : null;
+        if (lost === null) return false;
+        for (let next = fallbacks.shift(); next; next = fallbacks.shift()) {
+          if ((await this.platform.startBackend(next)) !== null) continue;
+          this.backend = next;
+          watch = this.platform.watchDeviceLoss();
+          this.reportFallback(selection, lost, next, fromEpoch);
+          return true;
+        }
+        return false;
       },
+    };
+    return train(config, data, { emit, control: this.gate, recorder: rec ?? undefined, recovery: watch ? recovery : undefined, from });
+  }
+
+  private reportFallback(selection: BackendSelection, lost: string, to: BackendName, fromEpoch: number): void {
+    this.steps.flush();
+    const where = fromEpoch ? `from the end of epoch ${fromEpoch}` : 'from the start';
+    const message = `The GPU device was lost (${lost}). Training goes on with the ${to} backend ${where}; epochs after it are trained again.`;
+    this.send({ type: 'warning', message });
+    this.send({
+      ...selection.report,
+      name: to,
+      reason: message,
+      candidates: selection.report.candidates.map((c) => (c.name === selection.report.name ? { ...c, skipped: `lost mid-run (${lost})` } : c)),
     });
   }
 }

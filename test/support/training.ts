@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { makeSyntheticSet } from '../../src/core/data/syntheticSet';
 import { QUICK_DEMO, type TrainConfig } from '../../src/core/train/config';
-import type { ExperimentData } from '../../src/core/train/experiment';
+import type { Cohort } from '../../src/core/train/cohort';
+import type { EpochEvent, RunKind } from '../../src/core/train/history';
+import { evaluateEpoch, trainEpoch, type ExperimentData } from '../../src/core/train/loop';
 
 /** A small config for tests: tiny at size×size, 1 epoch. */
 export function testConfig(over: Partial<TrainConfig> = {}, size = 16): TrainConfig {
@@ -25,4 +27,10 @@ export function maxAbsDiff(a: Float32Array[], b: Float32Array[]): number {
   let m = 0;
   a.forEach((arr, i) => arr.forEach((v, j) => (m = Math.max(m, Math.abs(v - b[i]![j]!)))));
   return m;
+}
+
+/** Train one epoch of a cohort and evaluate it, as the training loop does. */
+export async function epochOf(cohort: Cohort, run: RunKind, epoch: number, config: TrainConfig, data: ExperimentData): Promise<EpochEvent> {
+  const trained = await trainEpoch(cohort, run, epoch, config, data, () => {});
+  return evaluateEpoch(cohort, run, epoch, config, data, trained!);
 }

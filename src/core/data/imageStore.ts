@@ -1,7 +1,7 @@
 import type { DecodedImage } from './types';
 import type { View } from './inputMode';
 
-/** ImageNet normalisation (SPEC §1). */
+/** ImageNet normalisation (mean and std per channel), as the paper's backbones expect. */
 export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
 export const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
 

@@ -1,13 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testConfig, testData } from '../../../test/support/training';
+import { epochOf, testConfig, testData } from '../../../test/support/training';
 import { testViews } from '../data/inputMode';
 import type { Cohort } from '../train/cohort';
 import { predictCohort, type CohortPredictions } from '../train/evaluate';
-import type { EpochEvent, RunKind } from '../train/events';
-import { createCohort, trainEpoch, trainMeanMos, type ExperimentData } from '../train/experiment';
-import { finalFrom } from '../train/final';
+import type { EpochEvent, RunKind } from '../train/history';
+import { createCohort } from '../train/cohort';
+import { trainMeanMos, type ExperimentData } from '../train/loop';
+import { finalFrom } from '../train/history';
 import { layersModelFiles } from './layersModelFiles';
 import { exportModelZip, loadUserModel, ModelFileError, readModelZip, type ModelZip } from './modelZip';
 import { cohortsFromStates, statesFromNets } from './restoreCohorts';
@@ -41,12 +42,12 @@ describe('model zip', () => {
     data = testData(32, 16);
     all = Array.from({ length: data.store.count }, (_, i) => i);
     cohorts = { baseline: createCohort('baseline', config, trainMeanMos(data)), dml: createCohort('dml', config, trainMeanMos(data)) };
-    for (const run of ['baseline', 'dml'] as const) events[run] = (await trainEpoch(cohorts[run], run, 0, config, data, () => {}))!;
+    for (const run of ['baseline', 'dml'] as const) events[run] = await epochOf(cohorts[run], run, 0, config, data);
     zip = await exportModelZip({
       config,
       cohorts,
-      final: finalFrom(events),
-      epochs: [events.baseline!, events.dml!],
+      final: finalFrom([events.baseline!, events.dml!]),
+      history: [events.baseline!, events.dml!],
       about: { name: 'test run', epoch: 1, checkpoint: 'last', dataset: { name: 'synthetic', imageCount: 32, proxy: true } },
     });
     back = await readModelZip(zip);
@@ -88,8 +89,8 @@ describe('model zip', () => {
     expect(readme).toMatch(/proxy/);
     const metrics = JSON.parse(strFromU8(files['metrics.json']!));
     expect(metrics.final.dml.ensemble.srcc).toBe(events.dml!.test.ensemble!.srcc);
-    expect(metrics.history.map((h: { mode: string }) => h.mode)).toEqual(['baseline', 'dml']);
-    expect(metrics.epochs[1].predictions.peers).toEqual([]);
+    expect(metrics.history.map((h: { run: string }) => h.run)).toEqual(['baseline', 'dml']);
+    expect(metrics.history[1].predictions.peers).toEqual([]);
   });
 
   it('reads back the config, metrics and every network, which predict exactly as the originals', async () => {

@@ -10,11 +10,10 @@ import { IMAGENET_MEAN, IMAGENET_STD } from '../data/imageStore';
 import { formatInputMode, netInputSize, testViews } from '../data/inputMode';
 import { MODEL_INFO } from '../models/info';
 import type { TrainConfig } from '../train/config';
-import type { EpochEvent, HistoryRow, RunKind } from '../train/events';
-import { runPeers } from '../train/experiment';
-import { historyRow, type FinalMetrics } from '../train/final';
+import { runPeers } from '../train/cohort';
+import type { EpochEvent, FinalMetrics, RunKind } from '../train/history';
 import { layersModelFiles, loadLayersModelFiles, ModelFileError } from './layersModelFiles';
-import { peerLetter } from '../train/peerLetter';
+import { peerLetter } from '../train/history';
 
 export { ModelFileError } from './layersModelFiles';
 export { loadUserModel, type UserModel } from './userModel';
@@ -52,10 +51,8 @@ export interface RunManifest {
 /** metrics.json. */
 export interface ZipMetrics {
   final: FinalMetrics;
-  /** One row per finished epoch and run (results.json's format). */
-  history: HistoryRow[];
-  /** The full epoch events, minus per-image predictions: enough to redraw the charts. */
-  epochs: EpochEvent[];
+  /** Every finished epoch of every run, minus per-image predictions: enough to redraw the charts. */
+  history: EpochEvent[];
 }
 
 export interface ExportInput {
@@ -63,7 +60,7 @@ export interface ExportInput {
   /** The networks of each run present, in peer order (a Cohort satisfies this). */
   cohorts: Partial<Record<RunKind, { nets: readonly tf.LayersModel[] }>>;
   final?: FinalMetrics;
-  epochs?: readonly EpochEvent[];
+  history?: readonly EpochEvent[];
   about: Pick<RunManifest, 'name' | 'epoch'> & Partial<Pick<RunManifest, 'createdAt' | 'checkpoint' | 'dataset'>>;
 }
 
@@ -117,8 +114,8 @@ export async function exportModelZip(input: ExportInput): Promise<Uint8Array> {
     inputShape: [h, w, 3],
     nets,
   };
-  const epochs = (input.epochs ?? []).map((e) => ({ ...e, predictions: { peers: [] } }));
-  const metrics: ZipMetrics = { final: input.final ?? {}, history: epochs.map(historyRow), epochs };
+  const history = (input.history ?? []).map((e) => ({ ...e, predictions: { peers: [] } }));
+  const metrics: ZipMetrics = { final: input.final ?? {}, history };
   const files: Zippable = {
     'README.txt': strToU8(readme(config, manifest)),
     'run.json': strToU8(JSON.stringify(manifest, null, 2)),
@@ -154,6 +151,11 @@ function readJson<T>(files: Record<string, Uint8Array>, path: string, label: str
   }
 }
 
+/** Zips of the first studio version kept the epoch events under "epochs" (and results.json rows under "history"). */
+function zipMetrics(m: ZipMetrics & { epochs?: EpochEvent[] }): ZipMetrics {
+  return { final: m.final ?? {}, history: Array.isArray(m.epochs) ? m.epochs : (m.history ?? []) };
+}
+
 /**
  * Read a zip made by exportModelZip. Tolerates the files sitting one folder down (a zip that
  * was unpacked and packed again). The caller owns the returned models (dispose them).
@@ -167,7 +169,7 @@ export async function readModelZip(bytes: Uint8Array, label = 'The model zip'): 
 
   const config = readJson<TrainConfig>(files, 'config.json', label);
   const manifest = readJson<RunManifest>(files, 'run.json', label);
-  const metrics = files['metrics.json'] ? readJson<ZipMetrics>(files, 'metrics.json', label) : { final: {}, history: [], epochs: [] };
+  const metrics = files['metrics.json'] ? zipMetrics(readJson<ZipMetrics & { epochs?: EpochEvent[] }>(files, 'metrics.json', label)) : { final: {}, history: [] };
   if (manifest.format !== ZIP_FORMAT || !Array.isArray(manifest.nets))
     throw new ModelFileError(`run.json in ${label} is not the studio's model description. Choose a zip exported by the studio.`);
 

@@ -6,8 +6,8 @@
 import type { Cohort } from '../train/cohort';
 import { importCohortState, saveNetWeights, type CohortState } from '../train/cohortState';
 import type { TrainConfig } from '../train/config';
-import type { RunKind } from '../train/events';
-import { createCohort } from '../train/experiment';
+import type { RunKind } from '../train/history';
+import { createCohort } from '../train/cohort';
 import { netsByRun, type LoadedNet } from './modelZip';
 
 /** Cohorts built from `config` with the checkpoint's weights (and Adam state, when it has one). The caller disposes them. */

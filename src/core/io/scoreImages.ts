@@ -7,7 +7,7 @@ import type { ImageStore } from '../data/imageStore';
 import { testViews, type InputMode } from '../data/inputMode';
 import { predictNet } from '../train/cohort';
 import { predictCohort, type CohortPredictions } from '../train/evaluate';
-import type { RunKind } from '../train/events';
+import type { RunKind } from '../train/history';
 import { netLabel, netsByRun, type LoadedNet } from './modelZip';
 
 /** What predictCohort needs of a cohort: how many networks, and network k's prediction of a batch. */

@@ -1,5 +1,5 @@
 /**
- * Correlations and error between predictions and MOS (SPEC §2), matching SciPy.
+ * Correlations and error between predictions and MOS, matching SciPy.
  *
  * Degenerate input — fewer than 2 pairs, a constant vector, or a NaN/Infinity
  * anywhere — gives NaN rather than throwing, as SciPy does: a model that predicts

@@ -1,5 +1,5 @@
 /**
- * Summary over cross-validation splits (SPEC §2: mean, median and standard
+ * Summary over cross-validation splits (mean, median and standard
  * deviation of SRCC and PLCC over N random splits).
  */
 

@@ -2,15 +2,52 @@ import * as tf from '@tensorflow/tfjs';
 import { deriveSeed } from '../rng';
 import { buildModel } from '../models/zoo';
 import type { HeadInit, ModelOptions } from '../models/types';
-import { cohortLosses } from './losses';
+import { netInputSize } from '../data/inputMode';
+import { MODEL_INFO } from '../models/info';
+import type { TrainConfig } from './config';
+import type { RunKind, StepLosses } from './history';
 
-/** What makes one network of a cohort distinct (SPEC §1: peers alternate flip and head init). */
+/** What makes one network of a cohort distinct: peers alternate flipped input and head init. */
 export interface PeerSpec {
   headInit: HeadInit;
   /** This peer sees the horizontally flipped batch, in training and at test. */
   flipped: boolean;
   /** Index used to derive the head's seed. */
   index: number;
+}
+
+/**
+ * sg(x): the value of x, with no gradient flowing back through it. TF.js has no
+ * stopGradient op; a customGrad whose gradient is zero is exactly one.
+ */
+export const stopGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+  value: (args[0] as tf.Tensor).clone(),
+  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+})) as (x: tf.Tensor) => tf.Tensor;
+
+export function mse(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
+  return tf.mean(tf.squaredDifference(a, b));
+}
+
+/**
+ * The DML losses of a cohort, given each peer's predictions on the batch:
+ * L_k = MSE(p_k, y) + λ · mean_{j≠k} MSE(p_k, sg(p_j)). With one peer it is the baseline MSE.
+ * Returns per peer [supervised, mimicry, total] as a K×3 tensor, and their sum, whose
+ * gradient w.r.t. peer k's weights is exactly ∂L_k/∂θ_k because of the stop-gradient.
+ */
+export function cohortLosses(preds: tf.Tensor[], y: tf.Tensor, lambda: number): { rows: tf.Tensor2D; total: tf.Scalar } {
+  const targets = preds.map((p) => stopGradient(p));
+  const rows: tf.Tensor1D[] = [];
+  let total: tf.Scalar = tf.scalar(0);
+  preds.forEach((p, k) => {
+    const sup = mse(p, y);
+    const others = targets.filter((_, j) => j !== k);
+    const mim: tf.Scalar = others.length ? tf.mean(tf.stack(others.map((t) => mse(p, t)))) : tf.scalar(0);
+    const lk = tf.add(sup, tf.mul(lambda, mim)) as tf.Scalar;
+    rows.push(tf.stack([sup, mim, lk]) as tf.Tensor1D);
+    total = tf.add(total, lk);
+  });
+  return { rows: tf.stack(rows) as tf.Tensor2D, total };
 }
 
 /** The batch as a flipped network sees it: mirrored left-right (NHWC, axis 2 is width). */
@@ -46,13 +83,6 @@ export interface CohortArgs {
    * mean lets the early steps go into ranking images instead.
    */
   outputBias?: number;
-}
-
-export interface StepLosses {
-  /** Per peer: supervised MSE, mimicry MSE (0 for a lone network), total. */
-  supervised: number[];
-  mimicry: number[];
-  total: number[];
 }
 
 /**
@@ -151,4 +181,35 @@ function setOutputBias(net: tf.LayersModel, bias: number): void {
   tf.tidy(() => {
     b.write(tf.fill(b.shape as number[], bias));
   });
+}
+
+/** The networks of one run: the baseline is peer 0's spec alone, so λ = 0 DML peer A ≡ baseline. */
+export function runPeers(run: RunKind, config: TrainConfig): PeerSpec[] {
+  return run === 'baseline' ? [peerSpec(0)] : Array.from({ length: config.peers }, (_, k) => peerSpec(k));
+}
+
+export function createCohort(run: RunKind, config: TrainConfig, outputBias?: number): Cohort {
+  const [h, w] = netInputSize(config.input, MODEL_INFO[config.model].patchSize);
+  return new Cohort({
+    model: { name: config.model, width: config.width },
+    inputShape: [h, w, 3],
+    peers: runPeers(run, config),
+    lambda: run === 'baseline' ? 0 : config.lambda,
+    lr: config.lr,
+    seed: config.seed,
+    tag: run === 'baseline' ? 'base' : 'peer',
+    outputBias,
+  });
+}
+
+/** Fresh cohorts for `runs`, output bias at `outputBias` (the training MOS mean); all or none. */
+export function createRunCohorts(config: TrainConfig, runs: readonly RunKind[], outputBias: number): Record<RunKind, Cohort> {
+  const cohorts: Partial<Record<RunKind, Cohort>> = {};
+  try {
+    for (const r of runs) cohorts[r] = createCohort(r, config, outputBias);
+  } catch (err) {
+    for (const c of Object.values(cohorts)) c.dispose();
+    throw err;
+  }
+  return cohorts as Record<RunKind, Cohort>;
 }

@@ -2,7 +2,7 @@ import { validateInputMode, type InputMode } from '../data/inputMode';
 import { MODEL_INFO } from '../models/info';
 import type { ModelName } from '../models/types';
 import type { SplitKind } from '../splits';
-import type { RunKind } from './events';
+import type { RunKind } from './history';
 
 export type RunMode = 'baseline' | 'dml' | 'both';
 
@@ -19,7 +19,7 @@ export interface TrainConfig {
   /** Step decay: lr × decayFactor every decayEvery epochs (0 = no decay). */
   decayEvery: number;
   decayFactor: number;
-  /** Weight of the mimicry term (SPEC §1; the paper uses 1). */
+  /** Weight of the mimicry term (the paper uses 1). */
   lambda: number;
   /** Cohort size for DML (2 = the paper's pair). */
   peers: number;
@@ -32,7 +32,7 @@ export interface TrainConfig {
 
 /**
  * Finishes in a few minutes on a laptop CPU. lr 1e-3 because from-scratch nets need it
- * (SPEC §1). Random 64×64 crops of 128×128 images (5-crop average at test): full-resolution
+ * (the paper's 1e-4 was tuned for pretrained backbones). Random 64×64 crops of 128×128 images (5-crop average at test): full-resolution
  * detail for blur and noise, and an augmentation that keeps a from-scratch net from
  * memorising the few training contents.
  */
@@ -53,7 +53,7 @@ export const QUICK_DEMO: TrainConfig = {
   seed: 1,
 };
 
-/** SPEC §1's schedule: Adam 1e-4, batch 8, 40 epochs, ×0.5 every 10, flip, 512×384. */
+/** The paper's schedule: Adam 1e-4, batch 8, 40 epochs, ×0.5 every 10, flip, 512×384. */
 export const PAPER: TrainConfig = {
   ...QUICK_DEMO,
   input: { kind: 'resize', width: 512, height: 384 },

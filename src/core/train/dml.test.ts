@@ -2,10 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { maxAbsDiff, testConfig, testData, weightsOf } from '../../../test/support/training';
 import { Cohort, peerSpec } from './cohort';
-import { createCohort, trainEpoch } from './experiment';
-import { cohortLosses, mse } from './losses';
+import { createCohort } from './cohort';
+import { trainEpoch } from './loop';
+import { cohortLosses, mse } from './cohort';
 
-// The method's rules (SPEC §1), each proven on the cpu backend, whose kernels are exact references.
+// The method's rules, each proven on the cpu backend, whose kernels are exact references.
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
@@ -16,7 +17,7 @@ function pair(lambda = 1, seed = 5) {
 }
 const batch = () => ({ x: tf.randomNormal([4, ...shape], 0, 1, 'float32', 7) as tf.Tensor4D, y: tf.tensor1d([1, 2, 3, 4]) });
 
-describe('DML-IQA method (SPEC §1)', () => {
+describe('DML-IQA method', () => {
   it('the mimicry term sends no gradient into the peer: applying only L_A leaves B unchanged', async () => {
     const c = pair();
     const { x, y } = batch();

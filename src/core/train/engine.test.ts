@@ -2,10 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../../node/tfNode';
 import { maxAbsDiff, testConfig, testData, weightsOf } from '../../../test/support/training';
-import { createCohort, trainEpoch } from './experiment';
+import { createCohort } from './cohort';
 import { exportCohortState, importCohortState } from './cohortState';
-import { runExperiment } from './runExperiment';
-import type { EpochEvent } from './events';
+import { train, trainEpoch } from './loop';
+import type { EpochEvent } from './history';
 
 // The engine on the wasm backend, as the CLI and the browser's wasm path run it.
 beforeAll(async () => {
@@ -18,7 +18,7 @@ describe('training engine (wasm)', () => {
     const config = testConfig({ mode: 'both', epochs: 5, batchSize: 8, lr: 1e-3 }, 32);
     const data = testData(96, 32, 11);
     const epochs: EpochEvent[] = [];
-    const result = await runExperiment(config, data, { emit: (e) => e.type === 'epoch' && epochs.push(e) });
+    const result = await train(config, data, { emit: (e) => e.type === 'epoch' && epochs.push(e) });
     for (const run of ['baseline', 'dml'] as const) {
       const losses = epochs.filter((e) => e.run === run).map((e) => e.trainLoss.supervised[0]!);
       expect(losses).toHaveLength(5);
@@ -27,7 +27,7 @@ describe('training engine (wasm)', () => {
     expect(result.final.baseline!.srcc).toBeGreaterThan(0.7);
     expect(result.final.dml!.ensemble.srcc).toBeGreaterThan(0.7);
     expect(result.final.dml!.peers).toHaveLength(2);
-    expect(result.history.map((h) => `${h.mode}${h.epoch}`)).toEqual(
+    expect(result.history.map((h) => `${h.run}${h.epoch}`)).toEqual(
       [1, 2, 3, 4, 5].flatMap((e) => [`baseline${e}`, `dml${e}`]),
     );
   });
@@ -76,7 +76,7 @@ describe('training engine (wasm)', () => {
   it('stops within one step when asked', async () => {
     const config = testConfig({ mode: 'baseline', epochs: 3 });
     let steps = 0;
-    const result = await runExperiment(config, testData(24), {
+    const result = await train(config, testData(24), {
       emit: (e) => e.type === 'step' && steps++,
       control: { shouldStop: () => steps >= 2, waitWhilePaused: async () => {} },
     });

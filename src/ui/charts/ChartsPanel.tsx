@@ -1,36 +1,32 @@
 /** Step 4: watch it learn — loss per step, test metrics per epoch, predictions vs MOS, and the results. */
 import { useMemo } from 'react';
 import type { LabelledItem } from '../../core/data/types';
-import type { RunKind } from '../../core/train/events';
-import { finalFrom, type FinalMetrics } from '../../core/train/final';
+import { epochsDone, finalFrom, type FinalMetrics } from '../../core/train/history';
 import { ProxyNote } from '../common/ProxyNote';
 import type { RunState } from '../run/runState';
-import type { LossHistory } from './lossSeries';
+import type { StepLossSeries } from './lossSeries';
 import { LossCharts } from './LossCharts';
 import { MetricCharts } from './MetricCharts';
+import { epochsByKind } from './networks';
 import { PredictionScatter } from './PredictionScatter';
 import { ResultsTable } from './ResultsTable';
 
 interface Props {
   state: RunState;
-  loss: LossHistory;
+  loss: StepLossSeries;
   lossVersion: number;
   items: LabelledItem[] | null;
   proxy: boolean;
 }
 
-/** The final metrics to show: the worker's result, or the last finished epochs when a run ended early. */
+/** The final metrics to show, from the history drawn (the worker's result is the same history's), and how far the run got. */
 function finalOf(state: RunState): { final: FinalMetrics; note: string } | null {
-  const lastEpoch = (r: RunKind) => state.epochs[r][state.epochs[r].length - 1];
-  const epochsDone = Math.max(0, ...(['baseline', 'dml'] as RunKind[]).map((r) => lastEpoch(r)?.epoch ?? 0));
-  if (state.result && (state.result.final.baseline || state.result.final.dml)) {
-    const note = state.result.stopped ? `stopped after epoch ${epochsDone}` : `after ${epochsDone} epoch${epochsDone === 1 ? '' : 's'}`;
-    return { final: state.result.final, note };
-  }
-  if (state.status !== 'error' && state.status !== 'stopped') return null;
-  const final = finalFrom({ baseline: lastEpoch('baseline'), dml: lastEpoch('dml') });
+  const final = finalFrom(state.history);
   if (!final.baseline && !final.dml) return null;
-  return { final, note: `the run ended early; last finished epoch ${epochsDone}` };
+  const done = Math.max(0, ...Object.values(epochsDone(state.history)));
+  if (state.result) return { final, note: state.result.stopped ? `stopped after epoch ${done}` : `after ${done} epoch${done === 1 ? '' : 's'}` };
+  if (state.status !== 'error' && state.status !== 'stopped') return null;
+  return { final, note: `the run ended early; last finished epoch ${done}` };
 }
 
 export function ChartsPanel({ state, loss, lossVersion, items, proxy }: Props) {
@@ -41,7 +37,8 @@ export function ChartsPanel({ state, loss, lossVersion, items, proxy }: Props) {
     return mos.every((m) => m !== undefined) ? (mos as number[]) : null;
   }, [state.split, items]);
   const final = finalOf(state);
-  const started = state.plan !== null && (loss.count('baseline') > 0 || loss.count('dml') > 0 || state.epochs.baseline.length + state.epochs.dml.length > 0);
+  const epochs = useMemo(() => epochsByKind(state.history), [state.history]);
+  const started = state.plan !== null && (loss.count('baseline') > 0 || loss.count('dml') > 0 || state.history.length > 0);
 
   return (
     <section className="panel charts-panel" aria-labelledby="charts-title">
@@ -50,9 +47,9 @@ export function ChartsPanel({ state, loss, lossVersion, items, proxy }: Props) {
       </h2>
       {!started && <p className="placeholder">The charts appear here once training starts: loss per step, test metrics per epoch, predictions against MOS.</p>}
       {final && <ResultsTable final={final.final} note={final.note} />}
-      <MetricCharts epochs={state.epochs} planned={state.plan?.epochs ?? 1} />
+      <MetricCharts epochs={epochs} planned={state.plan?.epochs ?? 1} />
       <LossCharts loss={loss} version={lossVersion} />
-      <PredictionScatter epochs={state.epochs} testMos={testMos} />
+      <PredictionScatter epochs={epochs} testMos={testMos} />
     </section>
   );
 }

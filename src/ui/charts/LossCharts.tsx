@@ -5,7 +5,7 @@
 import { memo, useMemo } from 'react';
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { AXIS, GRID, TOOLTIP } from './chartTheme';
-import { lossAxisTop, type LossHistory, type LossPoint } from './lossSeries';
+import { lossAxisTop, type StepLossSeries, type LossPoint } from './lossSeries';
 import { BASELINE, peerNetwork } from './networks';
 import { SeriesLegend } from './SeriesLegend';
 
@@ -49,7 +49,7 @@ const LossChart = memo(function LossChart({ title, points, top, lone }: { title:
   );
 });
 
-export function LossCharts({ loss, version }: { loss: LossHistory; version: number }) {
+export function LossCharts({ loss, version }: { loss: StepLossSeries; version: number }) {
   // `version` changes when new steps arrived: the history itself is a mutable ref.
   const view = useMemo(() => loss.view(500), [loss, version]);
   const top = useMemo(() => lossAxisTop(view.map((v) => v.points)), [view]);

@@ -1,7 +1,7 @@
 /** Test SRCC, PLCC, KRCC and RMSE per epoch: baseline, each peer and the ensemble on the same axes. */
 import { memo, useMemo } from 'react';
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
-import type { EpochEvent, RunKind } from '../../core/train/events';
+import type { EpochEvent, RunKind } from '../../core/train/history';
 import { AXIS, GRID, TOOLTIP } from './chartTheme';
 import { isDashed, metricRows, networksOf, type MetricKey, type Network } from './networks';
 import { SeriesLegend } from './SeriesLegend';

@@ -2,7 +2,7 @@
 import { memo, useMemo, useState } from 'react';
 import { CartesianGrid, ComposedChart, Line, Scatter, Tooltip, XAxis, YAxis } from 'recharts';
 import { fitLogistic } from '../../core/metrics';
-import type { EpochEvent, RunKind } from '../../core/train/events';
+import type { EpochEvent, RunKind } from '../../core/train/history';
 import { AXIS, GRID, TOOLTIP } from './chartTheme';
 import { metricsOf, networksOf, predictionsOf } from './networks';
 

@@ -1,6 +1,6 @@
 /** Final test metrics per network and the DML − baseline difference, as an HTML table named "Results". */
 import type { IqaMetrics } from '../../core/metrics';
-import type { FinalMetrics } from '../../core/train/final';
+import type { FinalMetrics } from '../../core/train/history';
 import { formatMetric, formatSigned } from '../common/format';
 import { BASELINE, ENSEMBLE, peerNetwork } from './networks';
 

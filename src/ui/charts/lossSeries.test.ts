@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { StepEvent } from '../../core/train/events';
-import { LossHistory, lossAxisTop, SMOOTHING, type LossPoint } from './lossSeries';
+import type { StepEvent } from '../../core/train/history';
+import { StepLossSeries, lossAxisTop, SMOOTHING, type LossPoint } from './lossSeries';
 
 function step(run: 'baseline' | 'dml', g: number, total: number[]): StepEvent {
   return {
@@ -16,9 +16,9 @@ function step(run: 'baseline' | 'dml', g: number, total: number[]): StepEvent {
   };
 }
 
-describe('LossHistory', () => {
+describe('StepLossSeries', () => {
   it('keeps one series per network and smooths with a bias-corrected EMA', () => {
-    const h = new LossHistory();
+    const h = new StepLossSeries();
     h.add([step('dml', 1, [4, 2]), step('dml', 2, [2, 2]), step('baseline', 1, [3])]);
     const v = h.view();
     expect(v.map((s) => `${s.run}${s.net}`)).toEqual(['baseline0', 'dml0', 'dml1']);
@@ -30,14 +30,14 @@ describe('LossHistory', () => {
   });
 
   it('draws at most maxPoints per series for thousands of steps', () => {
-    const h = new LossHistory();
+    const h = new StepLossSeries();
     h.add(Array.from({ length: 5000 }, (_, i) => step('baseline', i + 1, [1 / (i + 1)])));
     expect(h.count('baseline')).toBe(5000);
     expect(h.view(500)[0]!.points.length).toBeLessThanOrEqual(500);
   });
 
   it('shows a NaN loss raw without poisoning the smoothed line', () => {
-    const h = new LossHistory();
+    const h = new StepLossSeries();
     h.add([step('baseline', 1, [1]), step('baseline', 2, [NaN]), step('baseline', 3, [1])]);
     const p = h.view()[0]!.points;
     expect(Number.isNaN(p[1]!.total)).toBe(true);

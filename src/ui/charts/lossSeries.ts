@@ -1,8 +1,8 @@
 /**
- * Training-loss history per run and network, kept outside React state: steps arrive in
+ * Training loss per step, per run and network (the chart's buffer, not the run's history), kept outside React state: steps arrive in
  * batches ~10 times a second and only a downsampled view is ever drawn.
  */
-import type { RunKind, StepEvent } from '../../core/train/events';
+import type { RunKind, StepEvent } from '../../core/train/history';
 import { downsampleMinMax } from './downsample';
 
 export interface LossPoint {
@@ -48,7 +48,7 @@ class NetSeries {
   }
 }
 
-export class LossHistory {
+export class StepLossSeries {
   private readonly runs = new Map<RunKind, NetSeries[]>();
 
   add(steps: readonly StepEvent[]): void {

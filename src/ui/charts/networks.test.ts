@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EpochEvent } from '../../core/train/events';
+import type { EpochEvent } from '../../core/train/history';
 import { metricRows, networksOf } from './networks';
 
 const m = (srcc: number) => ({ srcc, krcc: 0, plcc: 0, plccRaw: 0, rmse: 1, n: 10 });

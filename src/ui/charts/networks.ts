@@ -3,8 +3,8 @@
  * names and colours, and per-epoch metric rows for the charts.
  */
 import type { IqaMetrics } from '../../core/metrics';
-import type { EpochEvent, RunKind } from '../../core/train/events';
-import { peerLetter } from '../../core/train/peerLetter';
+import type { EpochEvent, RunKind } from '../../core/train/history';
+import { peerLetter } from '../../core/train/history';
 
 export type MetricKey = 'srcc' | 'plcc' | 'krcc' | 'rmse';
 

@@ -1,4 +1,4 @@
-/** SPEC §5: formula scores are never shown as human opinion. */
+/** Scores that come from a formula are never shown as human opinion: this note says so beside them. */
 export function ProxyNote() {
   return (
     <span className="proxy-note" title="The demo set's scores come from an MS-SSIM formula. No person rated these images.">

@@ -65,10 +65,10 @@ export function RunPanel({ state, blocked, onStart, onPause, onResume, onStop }:
       {blocked && !active && <p className="hint">{blocked}</p>}
       <ProgressPanel state={state} progress={state.plan ? progress : null} />
       {state.split && <p className="hint">{state.split.reason}</p>}
-      {state.resumedFrom !== null && (
+      {state.continuedFrom !== null && (
         <p className="hint">
-          {state.resumedFrom > 0
-            ? `Continued from the checkpoint of epoch ${state.resumedFrom}: the charts show the stored epochs, then the new ones.`
+          {state.continuedFrom > 0
+            ? `Continued from the checkpoint of epoch ${state.continuedFrom}: the charts show the stored epochs, then the new ones.`
             : 'Continued from the start: the run had no checkpoint yet.'}
         </p>
       )}

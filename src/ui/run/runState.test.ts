@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { StepEvent } from '../../core/train/events';
-import type { ExperimentResult } from '../../core/train/runExperiment';
+import type { StepEvent } from '../../core/train/history';
+import type { TrainResult } from '../../core/train/loop';
 import type { FromWorker } from '../../worker/protocol';
 import { initialRunState, progressOf, runReducer, type RunState } from './runState';
 
@@ -16,10 +16,9 @@ const step = (run: 'baseline' | 'dml', epoch: number, s: number, spe = 10): Step
   lr: 1e-3,
 });
 const metrics = { srcc: 0.5, krcc: 0.4, plcc: 0.6, plccRaw: 0.55, rmse: 0.9, n: 75 };
-const result = (part: Partial<ExperimentResult['final']>, stopped = false): ExperimentResult => ({
+const result = (part: Partial<TrainResult['final']>, stopped = false): TrainResult => ({
   history: [],
   final: part,
-  epochsDone: {},
   stopped,
 });
 
@@ -70,20 +69,21 @@ describe('runReducer', () => {
   });
 
   it('replaces an epoch reported twice (a resumed run) instead of duplicating it', () => {
-    const ev = { type: 'epoch', run: 'dml', epoch: 1 } as unknown as Extract<FromWorker, { type: 'epoch' }>['event'];
+    const ev = { type: 'epoch', run: 'dml', epoch: 1, predictions: { peers: [] } } as unknown as Extract<FromWorker, { type: 'epoch' }>['event'];
     const s = feed(started, [{ type: 'epoch', event: ev }, { type: 'epoch', event: ev }], 0);
-    expect(s.epochs.dml).toHaveLength(1);
+    expect(s.history).toHaveLength(1);
   });
 
   it('a continued run draws its stored history first, then adds the new epochs; checkpoints are kept for display', () => {
     type Ev = Extract<FromWorker, { type: 'epoch' }>['event'];
-    const ev = (run: 'baseline' | 'dml', epoch: number) => ({ type: 'epoch', run, epoch }) as unknown as Ev;
-    let s = feed(started, [{ type: 'resumed', fromEpoch: 2, history: [ev('dml', 2), ev('baseline', 1), ev('dml', 1), ev('baseline', 2)] }], 0);
-    expect(s.resumedFrom).toBe(2);
-    expect(s.epochs.baseline.map((e) => e.epoch)).toEqual([1, 2]);
-    expect(s.epochs.dml.map((e) => e.epoch)).toEqual([1, 2]);
+    const ev = (run: 'baseline' | 'dml', epoch: number) => ({ type: 'epoch', run, epoch, predictions: { peers: [] } }) as unknown as Ev;
+    let s = feed(started, [{ type: 'continued', fromEpoch: 2, history: [ev('dml', 2), ev('baseline', 1), ev('dml', 1), ev('baseline', 2)] }], 0);
+    expect(s.continuedFrom).toBe(2);
+    const epochsOf = (run: string) => s.history.filter((e) => e.run === run).map((e) => e.epoch);
+    expect(epochsOf('baseline')).toEqual([1, 2]);
+    expect(epochsOf('dml')).toEqual([2, 1]);
     s = feed(s, [{ type: 'epoch', event: ev('baseline', 3) }, { type: 'checkpoint', epoch: 3, bytes: 4096, ms: 12, exportMs: 3 }], 1);
-    expect(s.epochs.baseline.map((e) => e.epoch)).toEqual([1, 2, 3]);
+    expect(epochsOf('baseline')).toEqual([1, 2, 3]);
     expect(s.checkpoint).toEqual({ epoch: 3, bytes: 4096, ms: 12, exportMs: 3 });
   });
 });

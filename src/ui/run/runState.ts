@@ -1,14 +1,14 @@
 /**
  * What the page knows about the current run, folded from the worker's messages.
- * Step losses are not kept here (see LossHistory): only the latest step per run, for progress.
+ * Step losses are not kept here (see StepLossSeries): only the latest step per run, for progress.
  */
 import type { ImportProblem } from '../../core/data/types';
-import type { EpochEvent, RunKind, StepEvent } from '../../core/train/events';
-import type { ExperimentResult } from '../../core/train/runExperiment';
+import { withEpoch, type History, type RunKind, type StepEvent } from '../../core/train/history';
+import type { TrainResult } from '../../core/train/loop';
 import type { BackendReport, FromWorker } from '../../worker/protocol';
-import { epochsByKind } from '../charts/networks';
 
-export type RunStatus =
+/** Where the page's training session is (a stored run's status is RunStatus, in the run store). */
+export type SessionStatus =
   | 'idle'
   | 'starting'
   | 'ingesting'
@@ -24,7 +24,7 @@ export type WorkerErrorKind = Extract<FromWorker, { type: 'error' }>['kind'];
 
 export interface RunState {
   runId: string | null;
-  status: RunStatus;
+  status: SessionStatus;
   /** Epochs and runs of the experiment in progress, for the progress bar. */
   plan: { epochs: number; runs: RunKind[]; batchSize: number } | null;
   backend: BackendReport | null;
@@ -34,10 +34,11 @@ export interface RunState {
   lastStep: Partial<Record<RunKind, StepEvent>>;
   /** The run whose step came last: the one training now ("both" alternates per epoch). */
   lastRun: RunKind | null;
-  epochs: Record<RunKind, EpochEvent[]>;
+  /** The run's history so far (a continued run's stored epochs first). */
+  history: History;
   warnings: string[];
   error: { kind: WorkerErrorKind; message: string } | null;
-  result: ExperimentResult | null;
+  result: TrainResult | null;
   /** Recent (time ms, steps done) samples while training, for the speed and ETA. */
   rate: { t: number; done: number }[];
   /** performance.now() when Start was pressed and when the run ended (for "took …"). */
@@ -46,7 +47,7 @@ export interface RunState {
   /** The latest checkpoint stored: its epoch, size and timings. */
   checkpoint: { epoch: number; bytes: number; ms: number; exportMs: number } | null;
   /** A continued run: the epoch of the checkpoint it went on from. */
-  resumedFrom: number | null;
+  continuedFrom: number | null;
 }
 
 export const initialRunState: RunState = {
@@ -59,7 +60,7 @@ export const initialRunState: RunState = {
   problems: [],
   lastStep: {},
   lastRun: null,
-  epochs: { baseline: [], dml: [] },
+  history: [],
   warnings: [],
   error: null,
   result: null,
@@ -67,7 +68,7 @@ export const initialRunState: RunState = {
   startedAt: null,
   endedAt: null,
   checkpoint: null,
-  resumedFrom: null,
+  continuedFrom: null,
 };
 
 export type RunAction =
@@ -78,7 +79,7 @@ export type RunAction =
 
 const RATE_WINDOW_MS = 20_000;
 
-export const isActive = (s: RunStatus) =>
+export const isActive = (s: SessionStatus) =>
   s === 'starting' || s === 'ingesting' || s === 'measuring' || s === 'training' || s === 'paused' || s === 'stopping';
 
 function stepsDone(state: RunState): number {
@@ -108,17 +109,14 @@ function apply(state: RunState, msg: FromWorker, now: number): RunState {
     }
     case 'checkpoint':
       return { ...state, checkpoint: { epoch: msg.epoch, bytes: msg.bytes, ms: msg.ms, exportMs: msg.exportMs } };
-    case 'resumed':
+    case 'continued':
       // The stored history, drawn before the new epochs arrive.
-      return { ...state, resumedFrom: msg.fromEpoch, epochs: epochsByKind(msg.history) };
+      return { ...state, continuedFrom: msg.fromEpoch, history: msg.history };
     case 'taskDone':
     case 'taskFailed':
       return state;
-    case 'epoch': {
-      const run = msg.event.run;
-      const list = state.epochs[run].filter((e) => e.epoch !== msg.event.epoch);
-      return { ...state, epochs: { ...state.epochs, [run]: [...list, msg.event] } };
-    }
+    case 'epoch':
+      return { ...state, history: withEpoch(state.history, msg.event) };
     case 'state':
       // Pausing breaks the speed window: the paused time is not training time.
       return { ...state, status: msg.state, rate: msg.state === 'training' ? state.rate : [] };

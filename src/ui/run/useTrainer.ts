@@ -1,15 +1,16 @@
 /**
  * The page's side of a training run: one TrainerClient per run, worker messages queued and
  * folded into state a few times a second (the worker sends ~10 step batches a second; one
- * render per flush keeps the charts smooth), step losses kept in a LossHistory ref.
+ * render per flush keeps the charts smooth), step losses kept in a StepLossSeries ref.
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { LabelledItem } from '../../core/data/types';
 import { runsOf, type TrainConfig } from '../../core/train/config';
 import { TrainerClient } from '../../worker/client';
 import type { BackendChoice, DatasetFile, FromWorker, RunMeta } from '../../worker/protocol';
-import type { RunRecord } from '../../worker/storage/runRecord';
-import { LossHistory } from '../charts/lossSeries';
+import type { SplitNames } from '../../core/splitPolicy';
+import type { RunRecord } from '../../storage/runRecord';
+import { StepLossSeries } from '../charts/lossSeries';
 import type { StudioConfig } from '../experiment/studioConfig';
 import { initialRunState, runReducer } from './runState';
 
@@ -22,6 +23,8 @@ export interface StartArgs {
   remeasure: boolean;
   /** The run's name and data, stored with it. */
   meta: RunMeta;
+  /** The split the page previewed (chooseSplit), as file names. */
+  split: SplitNames;
 }
 
 export interface ContinueArgs {
@@ -33,7 +36,7 @@ export interface ContinueArgs {
 
 export function useTrainer() {
   const [state, dispatch] = useReducer(runReducer, initialRunState);
-  const loss = useRef(new LossHistory());
+  const loss = useRef(new StepLossSeries());
   const [lossVersion, setLossVersion] = useState(0);
   const client = useRef<TrainerClient | null>(null);
   const queue = useRef<FromWorker[]>([]);
@@ -58,7 +61,7 @@ export function useTrainer() {
     (m: FromWorker) => {
       queue.current.push(m);
       // Errors, the end of a run, checkpoints and a resume show at once; progress waits for the next flush.
-      if (m.type === 'error' || m.type === 'done' || m.type === 'state' || m.type === 'checkpoint' || m.type === 'resumed') flush();
+      if (m.type === 'error' || m.type === 'done' || m.type === 'state' || m.type === 'checkpoint' || m.type === 'continued') flush();
       else timer.current ??= window.setTimeout(flush, FLUSH_MS);
     },
     [flush],
@@ -97,10 +100,10 @@ export function useTrainer() {
   );
 
   const start = useCallback(
-    ({ config, items, files, remeasure, meta }: StartArgs) => {
+    ({ config, items, files, remeasure, meta, split }: StartArgs) => {
       const runId = crypto.randomUUID();
       const { backend, columns: _columns, ...train } = config;
-      launch(runId, train, (c) => c.start({ runId, config: train, items, files, backend, remeasure, meta }));
+      launch(runId, train, (c) => c.start({ runId, config: train, items, files, split, backend, remeasure, meta }));
     },
     [launch],
   );

@@ -1,6 +1,6 @@
 /** Two or more stored runs overlaid on the test-metric charts. */
 import { useMemo } from 'react';
-import type { RunRecord } from '../../worker/storage/runRecord';
+import type { RunRecord } from '../../storage/runRecord';
 import { METRICS, MetricChart } from '../charts/MetricCharts';
 import { SeriesLegend } from '../charts/SeriesLegend';
 import { compareNetworks, compareRows } from './compareSeries';

@@ -1,20 +1,20 @@
 /** One stored run in the runs table: what it is, how it ended, and what can be done with it. */
 import { useState } from 'react';
-import type { RunRecord } from '../../worker/storage/runRecord';
+import type { RunRecord } from '../../storage/runRecord';
 import { formatMetric } from '../common/format';
 
 interface Props {
   run: RunRecord;
   /** This page's worker is training it now. */
   active: boolean;
-  /** A run is training in this page: no other can be resumed. */
+  /** A run is training in this page: no other can be continued. */
   training: boolean;
   selected: boolean;
   busy: boolean;
   onSelect: (on: boolean) => void;
   onRename: (name: string) => void;
   onDelete: () => void;
-  onResume: () => void;
+  onContinue: () => void;
   onExport: () => void;
 }
 
@@ -31,7 +31,7 @@ function finalText(run: RunRecord): string {
   return parts.length ? `SRCC ${parts.join(' · ')}` : '—';
 }
 
-export function RunRow({ run, active, training, selected, busy, onSelect, onRename, onDelete, onResume, onExport }: Props) {
+export function RunRow({ run, active, training, selected, busy, onSelect, onRename, onDelete, onContinue, onExport }: Props) {
   const [editing, setEditing] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
   const status = active ? 'training here' : run.status;
@@ -78,8 +78,8 @@ export function RunRow({ run, active, training, selected, busy, onSelect, onRena
       <td>{finalText(run)}</td>
       <td className="row-actions">
         {RESUMABLE.has(run.status) && !active && (
-          <button type="button" className="primary" onClick={onResume} disabled={training}>
-            Resume
+          <button type="button" className="primary" onClick={onContinue} disabled={training}>
+            Continue run
           </button>
         )}
         <button type="button" onClick={() => setEditing(run.name)} disabled={editing !== null}>

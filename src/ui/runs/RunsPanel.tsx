@@ -1,9 +1,9 @@
 /**
- * Step 5: every stored run — rename, delete, resume, compare on the same charts, export its
+ * Step 5: every stored run — rename, delete, continue, compare on the same charts, export its
  * model as a zip, import such a zip — and the storage the runs take.
  */
 import { useMemo, useState, type ReactNode } from 'react';
-import type { CheckpointSlot, RunRecord } from '../../worker/storage/runRecord';
+import type { CheckpointSlot, RunRecord } from '../../storage/runRecord';
 import { downloadBlob } from '../common/download';
 import { ErrorBox } from '../common/ErrorBox';
 import { formatBytes } from '../common/format';
@@ -22,14 +22,14 @@ interface Props {
   training: boolean;
   slot: CheckpointSlot;
   onSlot: (slot: CheckpointSlot) => void;
-  onResume: (run: RunRecord) => void;
-  /** The resume prompt, when a run waits for its data. */
+  onContinue: (run: RunRecord) => void;
+  /** The continue prompt, when a run waits for its data. */
   children?: ReactNode;
 }
 
 const TASK_ADVICE = { title: 'That did not work', next: 'Read the message above; try again, or choose another file.' };
 
-export function RunsPanel({ runs, task, activeRunId, training, slot, onSlot, onResume, children }: Props) {
+export function RunsPanel({ runs, task, activeRunId, training, slot, onSlot, onContinue, children }: Props) {
   const [selected, setSelected] = useState<string[]>([]);
   const [busy, setBusy] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
@@ -131,7 +131,7 @@ export function RunsPanel({ runs, task, activeRunId, training, slot, onSlot, onR
                   onSelect={(on) => setSelected((s) => (on ? [...s, run.id] : s.filter((id) => id !== run.id)))}
                   onRename={(name) => void runs.rename(run.id, name)}
                   onDelete={() => void runs.remove(run.id).then(() => setSelected((s) => s.filter((id) => id !== run.id)))}
-                  onResume={() => onResume(run)}
+                  onContinue={() => onContinue(run)}
                   onExport={() => void exportRun(run)}
                 />
               ))}

@@ -1,6 +1,6 @@
 /** How much of the browser's storage the studio uses, and the request to keep it (navigator.storage.persist). */
 import { useState } from 'react';
-import type { StorageEstimate } from '../../worker/storage/runStore';
+import type { StorageEstimate } from '../../storage/runStore';
 import { formatBytes } from '../common/format';
 import { Bar } from '../common/Bar';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EpochEvent, RunKind } from '../../core/train/events';
+import type { EpochEvent, RunKind } from '../../core/train/history';
 import { compareNetworks, compareRows } from './compareSeries';
 
 const m = (srcc: number) => ({ srcc, krcc: srcc, plcc: srcc, plccRaw: srcc, rmse: 1 - srcc, n: 10 });

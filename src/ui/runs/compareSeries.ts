@@ -2,7 +2,7 @@
  * Several stored runs on the same metric charts: each run in its own colour, its baseline
  * dashed and its DML ensemble solid; one row per epoch with every run's values.
  */
-import type { EpochEvent } from '../../core/train/events';
+import type { EpochEvent } from '../../core/train/history';
 import { BASELINE, ENSEMBLE, epochsByKind, metricRows, type MetricKey, type Network } from '../charts/networks';
 
 const RUN_COLORS = ['#4fa8ff', '#ff9f43', '#5fd68f', '#c79bff', '#ff8fb8', '#60e0e0', '#e6c85c', '#a0b4ff'];

@@ -4,8 +4,8 @@
  * Also the storage usage and quota, and the request for persistent storage.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { liveRunIds } from '../../worker/storage/runLock';
-import { openRunStore, requestPersistence, storageEstimate, type RunRecord, type RunStore, type StorageEstimate } from '../../worker/storage/runStore';
+import { liveRunIds } from '../../storage/runLock';
+import { openRunStore, requestPersistence, storageEstimate, type RunRecord, type RunStore, type StorageEstimate } from '../../storage/runStore';
 
 /** While a run is listed as running, look again this often (ms): its worker may have died since. */
 const POLL_MS = 3000;

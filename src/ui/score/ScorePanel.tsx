@@ -4,7 +4,7 @@
  */
 import { memo, useState } from 'react';
 import type { DatasetFile, ModelFile, ScoreModel, ScoreTable as Table } from '../../worker/protocol';
-import type { CheckpointSlot, RunRecord } from '../../worker/storage/runRecord';
+import type { CheckpointSlot, RunRecord } from '../../storage/runRecord';
 import { ErrorBox } from '../common/ErrorBox';
 import { filesFromFolderInput } from '../data/relativePath';
 import type { RunTask } from '../runs/useTasks';

@@ -1,12 +1,12 @@
 import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CohortState } from '../../core/train/savedState';
-import { QUICK_DEMO } from '../../core/train/config';
-import type { EpochEvent, RunKind } from '../../core/train/events';
-import { makeRng } from '../../core/rng';
+import type { CohortState } from '../core/train/savedState';
+import { QUICK_DEMO } from '../core/train/config';
+import type { EpochEvent, RunKind } from '../core/train/history';
+import { makeRng } from '../core/rng';
 import { openRunStore, RunNotFoundError, StorageFullError, type NewRun, type RunStore, type RunStoreOptions } from './runStore';
-import { datasetProblem } from './runRecord';
+import { datasetProblem } from '../core/data/datasetMeta';
 import { storageError } from './storageErrors';
 
 let dbCount = 0;

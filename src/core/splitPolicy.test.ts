@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { LabelledItem } from '../core/data/types';
-import { SplitError } from '../core/splits';
-import { chooseSplit } from './chooseSplit';
+import type { LabelledItem } from './data/types';
+import { makeSplit, SplitError } from './splits';
+import { deriveSeed } from './rng';
+import { chooseSplit, chooseSplits } from './splitPolicy';
 
 const items = (n: number, extra: (i: number) => Partial<LabelledItem> = () => ({})): LabelledItem[] =>
   Array.from({ length: n }, (_, i) => ({ file: `img${i}.png`, mos: i, line: i + 2, ...extra(i) }));
@@ -37,5 +38,25 @@ describe('chooseSplit', () => {
 
   it('refuses a split that leaves fewer than 2 training images', () => {
     expect(() => chooseSplit(items(2), 'random', 0.5, 1)).toThrow(SplitError);
+  });
+});
+
+describe('chooseSplits (repeats)', () => {
+  const refs = (n: number) => items(n, (i) => ({ ref: `r${i % 6}` }));
+
+  it('one split from the seed itself, or n splits each from its own derived seed', () => {
+    expect(chooseSplits(refs(24), 'ref', 0.25, 5, 1)[0]!.split).toEqual(makeSplit(refs(24), { kind: 'ref', testFrac: 0.25, seed: 5 }));
+    const splits = chooseSplits(refs(24), 'ref', 0.25, 5, 4);
+    expect(splits).toHaveLength(4);
+    splits.forEach((s, i) => expect(s.split).toEqual(makeSplit(refs(24), { kind: 'ref', testFrac: 0.25, seed: deriveSeed(5, `cv:${i}`) })));
+    expect(new Set(splits.map((s) => JSON.stringify(s.split.test))).size).toBeGreaterThan(1);
+    expect(chooseSplits(refs(24), 'ref', 0.25, 5, 4)).toEqual(splits);
+  });
+
+  it('refuses repeating a fixed official split, and a count that is not a whole number ≥ 1', () => {
+    const official = items(20, (i) => ({ officialSplit: i < 15 ? 'training' : 'test' }));
+    expect(() => chooseSplits(official, 'official', 0.2, 1, 3)).toThrow(/official split is fixed/);
+    expect(chooseSplits(official, 'official', 0.2, 1, 1)).toHaveLength(1);
+    expect(() => chooseSplits(refs(24), 'random', 0.2, 1, 0)).toThrow(/whole number/);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Runs in IndexedDB (SPEC §4): config, split, per-epoch history and the last and best
+ * Runs in IndexedDB: config, split, per-epoch history and the last and best
  * checkpoints of every network and optimizer. Used by the training worker (writes) and the
  * page (lists, renames, deletes, reads for export); both open the same database.
  *
@@ -9,13 +9,10 @@
  * collectGarbage() removes. A record never points at data that is not all there.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import { stateBytes, type CohortState } from '../../core/train/savedState';
-import type { EpochEvent, RunKind } from '../../core/train/events';
-import type { FinalMetrics } from '../../core/train/final';
+import { stateBytes, type CohortState } from '../core/train/savedState';
+import { historyUpTo, withEpoch, type EpochEvent, type FinalMetrics, type RunKind } from '../core/train/history';
 import {
-  historyUpTo,
   nextCheckpoints,
-  withEpoch,
   type CheckpointBlob,
   type CheckpointRef,
   type CheckpointSlot,

@@ -1,0 +1,103 @@
+/**
+ * Which split a run trains on: the one policy the CLI, the page's preview and the worker use.
+ * The split is made once, from the imported rows, and kept as file names, so a continued run
+ * trains on the same images in the same order however the re-supplied folder is ordered.
+ */
+import type { LabelledItem } from './data/types';
+import { deriveSeed } from './rng';
+import { defaultSplitKind, makeSplit, SplitError, type Split, type SplitKind } from './splits';
+
+export interface SplitChoice {
+  split: Split;
+  /** The same split as file names: what a run keeps and the worker is given. */
+  names: SplitNames;
+  /** Set when the asked-for kind could not be used at all and another was taken instead. */
+  warning?: string;
+}
+
+const KIND_WORDS: Record<SplitKind, string> = {
+  random: 'a random split by image',
+  ref: 'a split by reference content',
+  official: "the score file's official split",
+};
+
+/**
+ * The asked-for split when the data carries what it needs; otherwise the data's default
+ * kind, with a warning. "Carries nothing" (no reference column, no split column) falls
+ * back; a column with some cells blank is the user's to fix, so makeSplit's error naming
+ * the row stands.
+ */
+export function chooseSplit(items: readonly LabelledItem[], kind: SplitKind, testFrac: number, seed: number): SplitChoice {
+  let use = kind;
+  let warning: string | undefined;
+  const why = whyUnusable(items, kind);
+  if (why) {
+    use = defaultSplitKind(items);
+    if (use === kind || whyUnusable(items, use)) use = 'random';
+    warning = `You chose ${KIND_WORDS[kind]}, but ${why}: using ${KIND_WORDS[use]} instead.`;
+  }
+  const split = makeSplit(items, { kind: use, testFrac, seed });
+  if (split.train.length < 2)
+    throw new SplitError(
+      `Only ${split.train.length} image is left for training after the split (${split.test.length} in test): ` +
+        'BatchNorm needs at least 2. Add images or lower the test fraction.',
+    );
+  return { split, names: splitNames(split, items), warning };
+}
+
+/**
+ * The splits of n repeats (cross-validation): one split from `seed`, or n, each from its own
+ * seed derived from `seed`. A fixed official split cannot be repeated.
+ */
+export function chooseSplits(items: readonly LabelledItem[], kind: SplitKind, testFrac: number, seed: number, n: number): SplitChoice[] {
+  if (!Number.isInteger(n) || n < 1) throw new SplitError(`The number of splits must be a whole number ≥ 1 (got ${n}).`);
+  if (kind === 'official' && n > 1)
+    throw new SplitError(
+      `The official split is fixed, so ${n} splits would all be the same. Use 1 split, or a random or by-reference split.`,
+    );
+  return Array.from({ length: n }, (_, i) => chooseSplit(items, kind, testFrac, n > 1 ? deriveSeed(seed, `cv:${i}`) : seed));
+}
+
+function whyUnusable(items: readonly LabelledItem[], kind: SplitKind): string | null {
+  if (kind === 'ref') {
+    const withRef = items.filter((it) => it.ref?.trim());
+    const refs = new Set(withRef.map((it) => it.ref));
+    if (withRef.length === 0) return 'no image in the score file has a reference (content) name';
+    if (withRef.length === items.length && refs.size < 2)
+      return `all images share one reference ("${withRef[0]!.ref}"), so the test set would show the same content as training`;
+  }
+  if (kind === 'official' && !items.some((it) => it.officialSplit?.trim())) return 'the score file has no train/test split column';
+  return null;
+}
+
+/** The split as file names (relative paths), in the order training sees them. */
+export interface SplitNames {
+  train: string[];
+  test: string[];
+  kind: SplitKind;
+  reason: string;
+}
+
+export function splitNames(split: Split, items: readonly LabelledItem[]): SplitNames {
+  const name = (i: number) => items[i]!.file;
+  return { train: split.train.map(name), test: split.test.map(name), kind: split.kind, reason: split.reason };
+}
+
+/**
+ * Indices into `items` of a split given by file names (order kept). With `dropMissing`, names
+ * not among the items (images that failed to decode, already reported) are left out; without
+ * it, a missing name is a SplitError naming the files.
+ */
+export function splitFromNames(names: SplitNames, items: readonly LabelledItem[], dropMissing = false): Split {
+  const index = new Map(items.map((it, i) => [it.file, i]));
+  const missing = [...names.train, ...names.test].filter((f) => !index.has(f));
+  if (missing.length && !dropMissing) {
+    const shown = missing.slice(0, 3).join(', ') + (missing.length > 3 ? ` and ${missing.length - 3} more` : '');
+    throw new SplitError(
+      `The run cannot continue on the same split: ${missing.length} of its images could not be read this time (${shown}). ` +
+        'Choose the same folder as before, with every image in it.',
+    );
+  }
+  const at = (files: string[]) => files.flatMap((f) => (index.has(f) ? [index.get(f)!] : []));
+  return { train: at(names.train), test: at(names.test), kind: names.kind, reason: names.reason };
+}

@@ -1,0 +1,282 @@
+/**
+ * The training loop: one experiment's networks, epoch by epoch. Read it top to bottom:
+ *
+ *   for each epoch:
+ *     for each run kind (baseline, DML — they alternate, on the same batches):
+ *       for each batch: step every network of the cohort
+ *       evaluate on the test set → an epoch event; record it
+ *     checkpoint: every network's and optimizer's state after this epoch
+ *   on losing the backend: recover (another backend), rebuild from the last checkpoint, go on
+ *
+ * What happens to events, records and checkpoints is up to the small interfaces passed in
+ * (the worker stores them and posts them to the page; the CLI prints them). Pause and stop are
+ * checked between steps. Repeats are loops around `train`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ImageStore } from '../data/imageStore';
+import { testViews } from '../data/inputMode';
+import type { LoadedImages } from '../data/loadImages';
+import { MODEL_INFO } from '../models/info';
+import { deriveSeed, makeRng } from '../rng';
+import type { Split } from '../splits';
+import { epochBatches, makeTrainBatch } from './batches';
+import { createRunCohorts, type Cohort } from './cohort';
+import { exportCohortState, importCohortState, type CohortState } from './cohortState';
+import { learningRateAt, runsOf, type TrainConfig } from './config';
+import { predictCohort, scorePredictions } from './evaluate';
+import {
+  finalFrom,
+  historyUpTo,
+  withEpoch,
+  type EpochEvent,
+  type FinalMetrics,
+  type History,
+  type RunKind,
+  type StepLosses,
+  type TrainEvent,
+} from './history';
+
+export interface ExperimentData {
+  store: ImageStore;
+  /** MOS per stored image, higher is better. */
+  mos: ArrayLike<number>;
+  train: readonly number[];
+  test: readonly number[];
+}
+
+/** Decoded images plus a split → what the trainer consumes. */
+export function experimentData(loaded: LoadedImages, split: Split): ExperimentData {
+  return { store: loaded.store, mos: Float64Array.from(loaded.items, (it) => it.mos), train: split.train, test: split.test };
+}
+
+/** Mean MOS of the training images: the output units' initial bias. */
+export function trainMeanMos(data: ExperimentData): number {
+  return data.train.reduce((s, i) => s + data.mos[i]!, 0) / data.train.length;
+}
+
+/** Pause and stop, checked between training steps so they act within one step. */
+export interface RunControl {
+  shouldStop(): boolean;
+  waitWhilePaused(): Promise<void>;
+}
+
+export const NO_CONTROL: RunControl = { shouldStop: () => false, waitWhilePaused: async () => {} };
+
+/** Every network and optimizer of every run kind, after `epoch` epochs of each. */
+export interface Checkpoint {
+  epoch: number;
+  states: Record<RunKind, CohortState>;
+}
+
+/** Where a run is kept (the run store in the browser). */
+export interface Recorder {
+  /** One run kind finished an epoch. */
+  record(event: EpochEvent): Promise<void>;
+  /** Every run kind finished an epoch: their state, that epoch's events, the ms spent reading the state off the backend. */
+  checkpoint(checkpoint: Checkpoint, events: Partial<Record<RunKind, EpochEvent>>, exportMs: number): Promise<void>;
+}
+
+/** A way on after losing the backend (a WebGPU device lost to a driver reset, a sleeping laptop). */
+export interface Recovery {
+  /**
+   * true when `err` was the loss of the backend and another one is now active: training goes
+   * on from the checkpoint of `fromEpoch` epochs (0: from the start). false: `err` is rethrown.
+   */
+  recover(err: unknown, fromEpoch: number): Promise<boolean>;
+}
+
+export interface TrainIo {
+  /** Every step and every epoch, as they happen. */
+  emit?: (e: TrainEvent) => void;
+  control?: RunControl;
+  recorder?: Recorder;
+  recovery?: Recovery;
+  /** Continue a stored run: its checkpoint and its history up to that checkpoint. */
+  from?: { checkpoint: Checkpoint; history: History };
+}
+
+export interface TrainResult {
+  /** Every finished epoch of every run kind, a continued run's earlier epochs included. */
+  history: History;
+  final: FinalMetrics;
+  stopped: boolean;
+}
+
+export async function train(config: TrainConfig, data: ExperimentData, io: TrainIo = {}): Promise<TrainResult> {
+  const runs = runsOf(config);
+  const emit = io.emit ?? (() => {});
+  const control = io.control ?? NO_CONTROL;
+  // A host copy of the state costs a read-back per epoch: only when something needs it.
+  const keepCheckpoints = io.recorder !== undefined || io.recovery !== undefined;
+  let checkpoint = io.from?.checkpoint ?? null;
+  let history: History = [...(io.from?.history ?? [])];
+  const result = (stopped: boolean): TrainResult => ({ history, final: finalFrom(history), stopped });
+
+  for (;;) {
+    let cohorts: Partial<Record<RunKind, Cohort>> = {};
+    try {
+      cohorts = createRunCohorts(config, runs, trainMeanMos(data));
+      if (checkpoint) for (const run of runs) await importCohortState(cohorts[run]!, checkpoint.states[run]);
+
+      for (let epoch = checkpoint?.epoch ?? 0; epoch < config.epochs; epoch++) {
+        const events: Partial<Record<RunKind, EpochEvent>> = {};
+        for (const run of runs) {
+          const cohort = cohorts[run]!;
+          const trained = await trainEpoch(cohort, run, epoch, config, data, emit, control);
+          if (!trained) return result(true);
+          const event = await evaluateEpoch(cohort, run, epoch, config, data, trained);
+          history = withEpoch(history, event);
+          events[run] = event;
+          emit(event);
+          await io.recorder?.record(event);
+        }
+        if (keepCheckpoints) {
+          const t0 = performance.now();
+          checkpoint = await takeCheckpoint(cohorts as Record<RunKind, Cohort>, runs, epoch + 1);
+          await io.recorder?.checkpoint(checkpoint, events, performance.now() - t0);
+        }
+      }
+      return result(false);
+    } catch (err) {
+      const fromEpoch = checkpoint?.epoch ?? 0;
+      if (!io.recovery || !(await io.recovery.recover(err, fromEpoch))) throw err;
+      // Epochs after the checkpoint are trained again on the new backend.
+      history = historyUpTo(history, fromEpoch);
+    } finally {
+      disposeQuietly(Object.values(cohorts));
+    }
+  }
+}
+
+/** What one epoch of training gives, before evaluation. */
+export interface TrainedEpoch {
+  /** Mean over the epoch's steps, per network. */
+  loss: StepLosses;
+  lr: number;
+  /** When the epoch started (performance.now()) and how long its steps took. */
+  startedAt: number;
+  trainSeconds: number;
+  images: number;
+}
+
+/**
+ * Train one epoch of one cohort. The batch order, crops and flips depend only on (seed,
+ * epoch), so the baseline and DML see the same data, and a continued run goes on exactly as
+ * an uninterrupted one would. Returns null when stopped mid-epoch.
+ */
+export async function trainEpoch(
+  cohort: Cohort,
+  run: RunKind,
+  epoch: number,
+  config: TrainConfig,
+  data: ExperimentData,
+  emit: (e: TrainEvent) => void,
+  control: RunControl = NO_CONTROL,
+): Promise<TrainedEpoch | null> {
+  const patch = MODEL_INFO[config.model].patchSize;
+  const lr = learningRateAt(config, epoch);
+  cohort.setLearningRate(lr);
+  const rng = makeRng(deriveSeed(config.seed, `epoch-${epoch}`));
+  const batches = epochBatches(data.train, config.batchSize, rng);
+  const K = cohort.size;
+  const sums: StepLosses = { supervised: Array(K).fill(0), mimicry: Array(K).fill(0), total: Array(K).fill(0) };
+  const startedAt = performance.now();
+  let images = 0;
+  for (const [s, idxs] of batches.entries()) {
+    await control.waitWhilePaused();
+    if (control.shouldStop()) return null;
+    const host = makeTrainBatch(data.store, data.mos, idxs, config.input, rng, config.flipAugment, patch);
+    const x = tf.tensor4d(host.x, host.shape);
+    const y = tf.tensor1d(host.y);
+    const ts = performance.now();
+    let losses: StepLosses;
+    try {
+      losses = await cohort.step(x, y);
+    } finally {
+      x.dispose();
+      y.dispose();
+    }
+    images += idxs.length;
+    for (let k = 0; k < K; k++) {
+      sums.supervised[k]! += losses.supervised[k]!;
+      sums.mimicry[k]! += losses.mimicry[k]!;
+      sums.total[k]! += losses.total[k]!;
+    }
+    if (!losses.total.every(Number.isFinite)) throw new TrainingDivergedError(run, epoch + 1, s + 1);
+    emit({
+      type: 'step',
+      run,
+      epoch,
+      step: s,
+      stepsPerEpoch: batches.length,
+      globalStep: epoch * batches.length + s + 1,
+      losses,
+      imagesPerSec: idxs.length / ((performance.now() - ts) / 1000),
+      lr,
+    });
+  }
+  const mean = (a: number[]) => a.map((v) => v / batches.length);
+  return {
+    loss: { supervised: mean(sums.supervised), mimicry: mean(sums.mimicry), total: mean(sums.total) },
+    lr,
+    startedAt,
+    trainSeconds: (performance.now() - startedAt) / 1000,
+    images,
+  };
+}
+
+/** Score every network of the cohort (and their ensemble) on the test set: the epoch's event. */
+export async function evaluateEpoch(
+  cohort: Cohort,
+  run: RunKind,
+  epoch: number,
+  config: TrainConfig,
+  data: ExperimentData,
+  trained: TrainedEpoch,
+): Promise<EpochEvent> {
+  const views = testViews(config.input, MODEL_INFO[config.model].patchSize);
+  const pred = await predictCohort(cohort, data.store, data.test, views);
+  const { numTensors, numBytes } = tf.memory();
+  return {
+    type: 'epoch',
+    run,
+    epoch: epoch + 1,
+    trainLoss: trained.loss,
+    test: scorePredictions(pred, data.test.map((i) => data.mos[i]!)),
+    predictions: { peers: pred.peers.map((p) => Array.from(p)), ensemble: pred.ensemble && Array.from(pred.ensemble) },
+    lr: trained.lr,
+    seconds: (performance.now() - trained.startedAt) / 1000,
+    imagesPerSec: trained.images / trained.trainSeconds,
+    memory: { numTensors, numBytes },
+  };
+}
+
+async function takeCheckpoint(cohorts: Record<RunKind, Cohort>, runs: readonly RunKind[], epoch: number): Promise<Checkpoint> {
+  const states: Partial<Record<RunKind, CohortState>> = {};
+  for (const run of runs) states[run] = await exportCohortState(cohorts[run]);
+  return { epoch, states: states as Record<RunKind, CohortState> };
+}
+
+function disposeQuietly(cohorts: Iterable<Cohort | undefined>): void {
+  for (const c of cohorts) {
+    try {
+      c?.dispose();
+    } catch {
+      // A lost device cannot free its buffers; they went with it.
+    }
+  }
+}
+
+export class TrainingDivergedError extends Error {
+  constructor(
+    readonly run: RunKind,
+    readonly epoch: number,
+    readonly step: number,
+  ) {
+    super(
+      `The ${run === 'dml' ? 'DML' : 'baseline'} loss became NaN or infinite at epoch ${epoch}, step ${step}: ` +
+        'the learning rate is probably too high. Lower it (e.g. ÷10) and start again.',
+    );
+    this.name = 'TrainingDivergedError';
+  }
+}

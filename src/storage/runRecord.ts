@@ -1,0 +1,85 @@
+/**
+ * What a stored run looks like, and the pure bookkeeping on it (history trimming, which
+ * checkpoints to keep). No IndexedDB here, so the rules are testable on their own.
+ */
+import type { CohortState } from '../core/train/savedState';
+import type { TrainConfig } from '../core/train/config';
+import type { EpochEvent, FinalMetrics, RunKind } from '../core/train/history';
+import type { SplitNames } from '../core/splitPolicy';
+import type { DatasetMeta } from '../core/data/datasetMeta';
+
+export type { DatasetMeta };
+
+export type RunStatus = 'running' | 'interrupted' | 'finished' | 'stopped' | 'failed';
+
+export interface CheckpointRef {
+  blobId: string;
+  /** Epochs finished (1-based, as EpochEvent.epoch): a resumed run starts at this epoch index. */
+  epoch: number;
+  /** The run kinds whose networks it holds. */
+  runs: RunKind[];
+  /** Test SRCC that ranks it: the DML ensemble's, or the baseline's when there is no DML run. */
+  srcc: number;
+  bytes: number;
+  savedAt: number;
+}
+
+export interface RunCheckpoints {
+  last?: CheckpointRef;
+  best?: CheckpointRef;
+}
+
+export interface RunRecord {
+  id: string;
+  name: string;
+  createdAt: number;
+  updatedAt: number;
+  status: RunStatus;
+  config: TrainConfig;
+  dataset: DatasetMeta;
+  split: SplitNames;
+  /** Every finished epoch of every run kind; per-image predictions only on the latest of each kind. */
+  history: EpochEvent[];
+  final?: FinalMetrics;
+  checkpoints: RunCheckpoints;
+  /** Last sign of life of the training worker (ms since epoch). */
+  heartbeatAt: number;
+  /** Why a failed run failed, in words. */
+  error?: string;
+}
+
+/** The data of one checkpoint: every network and optimizer of each run kind, after `epoch` epochs. */
+export interface CheckpointBlob {
+  id: string;
+  runId: string;
+  epoch: number;
+  savedAt: number;
+  states: Partial<Record<RunKind, CohortState>>;
+}
+
+/** Which checkpoint to read. */
+export type CheckpointSlot = keyof RunCheckpoints;
+
+/** NaN (e.g. constant predictions) ranks below any real SRCC. */
+function rank(srcc: number): number {
+  return Number.isFinite(srcc) ? srcc : -Infinity;
+}
+
+/**
+ * The new `ref` is always the last; it is also the best when it beats the current best
+ * (ties go to the newer one: same quality, more training). Returns the blobs no longer referenced.
+ */
+export function nextCheckpoints(current: RunCheckpoints, ref: CheckpointRef): { checkpoints: RunCheckpoints; drop: string[] } {
+  const best = !current.best || rank(ref.srcc) >= rank(current.best.srcc) ? ref : current.best;
+  const checkpoints: RunCheckpoints = { last: ref, best };
+  const kept = new Set([ref.blobId, best.blobId]);
+  const drop = [current.last?.blobId, current.best?.blobId].filter((id): id is string => !!id && !kept.has(id));
+  return { checkpoints, drop: [...new Set(drop)] };
+}
+
+/** The SRCC a checkpoint is ranked by: DML ensemble when a DML run is present, else the baseline. */
+export function selectionSrcc(events: Partial<Record<RunKind, EpochEvent>>): number {
+  const dml = events.dml?.test.ensemble ?? events.dml?.test.peers[0];
+  if (dml) return dml.srcc;
+  return events.baseline?.test.peers[0]?.srcc ?? NaN;
+}
