@@ -9,8 +9,11 @@ export interface StorageEstimate {
   persisted: boolean | null;
 }
 
-function storageManager(): StorageManager | undefined {
-  return (globalThis as { navigator?: { storage?: StorageManager } }).navigator?.storage;
+/** persist() is on pages' StorageManager only (not in workers' typings nor their objects). */
+type AnyStorageManager = StorageManager & { persist?: () => Promise<boolean> };
+
+function storageManager(): AnyStorageManager | undefined {
+  return (globalThis as { navigator?: { storage?: AnyStorageManager } }).navigator?.storage;
 }
 
 /** null where navigator.storage.estimate does not exist (old browsers, Node). */

@@ -74,8 +74,18 @@ export function App() {
     [setConfig],
   );
   const { setScoreFile, loadDemo } = data;
-  const onScoreFile = useCallback((f: File) => void setScoreFile(f), [setScoreFile]);
-  const onDemo = useCallback(() => void loadDemo(), [loadDemo]);
+  // Column choices belong to the score file they were made for: a new file starts from its own detected layout.
+  const onScoreFile = useCallback(
+    (f: File) => {
+      onColumns(undefined);
+      void setScoreFile(f);
+    },
+    [setScoreFile, onColumns],
+  );
+  const onDemo = useCallback(() => {
+    onColumns(undefined);
+    void loadDemo();
+  }, [loadDemo, onColumns]);
   // `?demo` in the address (what `npm run studio` opens) loads the demo dataset at once.
   useEffect(() => {
     if (new URLSearchParams(window.location.search).has('demo')) onDemo();

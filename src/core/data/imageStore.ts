@@ -11,7 +11,7 @@ export const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
  */
 export const NORMALISED: Float32Array = (() => {
   const t = new Float32Array(3 * 256);
-  for (let c = 0; c < 3; c++) for (let u = 0; u < 256; u++) t[c * 256 + u] = (u / 255 - IMAGENET_MEAN[c]) / IMAGENET_STD[c];
+  for (let c = 0; c < 3; c++) for (let u = 0; u < 256; u++) t[c * 256 + u] = (u / 255 - IMAGENET_MEAN[c]!) / IMAGENET_STD[c]!;
   return t;
 })();
 

@@ -6,7 +6,7 @@ export class GlobalMinPooling2D extends tf.layers.Layer {
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
     const s = inputShape as tf.Shape;
-    return [s[0], s[3]];
+    return [s[0] ?? null, s[3] ?? null];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {

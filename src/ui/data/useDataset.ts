@@ -100,10 +100,13 @@ export function useDataset(columns: ColumnChoices | undefined) {
     let error: string | null = null;
     if (score) {
       try {
-        layout = parseScoreFile(score.name, score.text, overrides).layout;
-        if (folder) {
-          if (paths.length === 0) error = `The folder "${folder.name}" is empty. Pick the folder that holds the images.`;
-          else imported = importDataset({ scoreFileName: score.name, scoreText: score.text, files: paths, overrides });
+        // One parse per change: the import's own layout when there are files to match, else the layout alone.
+        if (folder && paths.length > 0) {
+          imported = importDataset({ scoreFileName: score.name, scoreText: score.text, files: paths, overrides });
+          layout = imported.layout;
+        } else {
+          layout = parseScoreFile(score.name, score.text, overrides).layout;
+          if (folder) error = `The folder "${folder.name}" is empty. Pick the folder that holds the images.`;
         }
       } catch (e) {
         error = e instanceof ImportError ? e.message : `${score.name} could not be read: ${(e as Error).message}`;
