@@ -14,6 +14,7 @@ import type { ImportProblem } from '../core/data/types';
 import { chooseSplits, splitFromNames, type SplitNames } from '../core/splitPolicy';
 import { defaultSplitKind, SplitError } from '../core/splits';
 import { configProblems, runsOf } from '../core/train/config';
+import { readTrainConfig } from '../core/train/configSchema';
 import type { EpochEvent } from '../core/train/history';
 import { experimentData, train, type TrainResult } from '../core/train/loop';
 import { decodeFile } from '../node/decodeImages';
@@ -42,7 +43,9 @@ function printProblems(problems: readonly ImportProblem[]): void {
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
-  const config = opts.config;
+  const read = readTrainConfig(opts.config, 'The options');
+  if (!read.config) throw new UserError(read.problems.join('\n'));
+  const config = read.config;
   const demo = !opts.images;
   const imagesDir = resolve(opts.images ?? DEMO_DIR);
   const scoresPath = resolve(opts.scores ?? join(DEMO_DIR, 'mos.csv'));

@@ -4,6 +4,7 @@
  */
 import type { CohortState } from '../core/train/savedState';
 import type { TrainConfig } from '../core/train/config';
+import { readTrainConfig } from '../core/train/configSchema';
 import type { EpochEvent, FinalMetrics, RunKind } from '../core/train/history';
 import type { SplitNames } from '../core/splitPolicy';
 import type { DatasetMeta } from '../core/data/datasetMeta';
@@ -82,4 +83,11 @@ export function selectionSrcc(events: Partial<Record<RunKind, EpochEvent>>): num
   const dml = events.dml?.test.ensemble ?? events.dml?.test.peers[0];
   if (dml) return dml.srcc;
   return events.baseline?.test.peers[0]?.srcc ?? NaN;
+}
+
+/** A stored run's config, checked against the schema (a record may come from an older studio or another tab's newer one). */
+export function storedConfig(run: Pick<RunRecord, 'name' | 'config'>): TrainConfig {
+  const read = readTrainConfig(run.config, `The config of the stored run "${run.name}"`);
+  if (!read.config) throw new Error(`${read.problems.join(' ')} This studio cannot continue, export or score it; start a new run instead.`);
+  return read.config;
 }

@@ -8,7 +8,7 @@ import type { Cohort } from '../core/train/cohort';
 import type { EpochEvent } from '../core/train/history';
 import { finalFrom, lastEvents } from '../core/train/history';
 import { historyUpTo } from '../core/train/history';
-import { RunNotFoundError, selectionSrcc, type Checkpoint, type CheckpointSlot, type RunRecord, type RunStore } from '../storage/runStore';
+import { RunNotFoundError, storedConfig, selectionSrcc, type Checkpoint, type CheckpointSlot, type RunRecord, type RunStore } from '../storage/runStore';
 
 /** The run and its checkpoint in `slot` (the last one when it has no best yet); throws in words when it has none. */
 export async function runCheckpoint(
@@ -18,6 +18,7 @@ export async function runCheckpoint(
 ): Promise<{ run: RunRecord; checkpoint: Checkpoint; slot: CheckpointSlot }> {
   const run = await store.getRun(runId);
   if (!run) throw new RunNotFoundError(runId);
+  storedConfig(run);
   const wanted = await store.readCheckpoint(runId, slot);
   const checkpoint = wanted ?? (await store.readCheckpoint(runId, 'last'));
   if (!checkpoint) throw new Error(`"${run.name}" has no saved networks yet: it ended before finishing its first epoch.`);

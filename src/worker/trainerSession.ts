@@ -12,7 +12,7 @@ import { splitFromNames } from '../core/splitPolicy';
 import { configProblems, runsOf, type TrainConfig } from '../core/train/config';
 import type { History, TrainEvent } from '../core/train/history';
 import { experimentData, train, type Checkpoint, type ExperimentData, type Recovery, type TrainResult } from '../core/train/loop';
-import type { RunStore } from '../storage/runStore';
+import { storedConfig, type RunStore } from '../storage/runStore';
 import type { BackendSelection, SelectOptions } from './backendSelection';
 import { SelectionStopped } from './backendSelection';
 import type { DeviceLossWatch } from './backends';
@@ -155,7 +155,7 @@ export class TrainerSession {
       const problem = datasetProblem(r.dataset, msg.items.map((it) => it.file));
       if (problem) throw new DataError(problem);
     });
-    const { config } = run;
+    const config = storedConfig(run);
     this.checkSettings(config, msg.items);
     let from: { checkpoint: Checkpoint; history: History } | undefined;
     if (checkpoint) {

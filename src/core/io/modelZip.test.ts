@@ -157,7 +157,7 @@ describe('model zip', () => {
     }
   });
 
-  it('says which file is broken: bad model.json, short weights, not a zip', async () => {
+  it('says which file is broken: bad model.json, short weights, not a zip, a config that does not fit', async () => {
     const files = unzipSync(zip);
     const broken = zipSync({ ...files, 'dml_peerA/model.json': files['dml_peerA/model.json']!.slice(0, 200) });
     const err = await readModelZip(broken, 'model.zip').catch((e: unknown) => e);
@@ -172,6 +172,11 @@ describe('model zip', () => {
     await expect(readModelZip(zipSync(noWeights), 'model.zip')).rejects.toThrow(/dml_peerB\/model\.json in model\.zip needs the weights file "weights\.bin"/);
 
     await expect(readModelZip(strToU8('hello'), 'notes.zip')).rejects.toThrow(/notes\.zip is not a readable zip file/);
+
+    const badConfig = { ...JSON.parse(strFromU8(files['config.json']!)), model: 'vgg16' };
+    await expect(readModelZip(zipSync({ ...files, 'config.json': strToU8(JSON.stringify(badConfig)) }), 'model.zip')).rejects.toThrow(
+      /^config\.json in model\.zip: "model" must be one of "tiny", "cnniqa", "resnet18" \(got "vgg16"\)\. Choose a zip exported by the studio\.$/,
+    );
   });
 });
 

@@ -11,6 +11,7 @@ import { formatInputMode, netInputSize, testViews } from '../data/inputMode';
 import { MODEL_INFO } from '../models/info';
 import type { TrainConfig } from '../train/config';
 import { runPeers } from '../train/cohort';
+import { readTrainConfig } from '../train/configSchema';
 import type { EpochEvent, FinalMetrics, RunKind } from '../train/history';
 import { layersModelFiles, loadLayersModelFiles, ModelFileError } from './layersModelFiles';
 import { peerLetter } from '../train/history';
@@ -167,7 +168,9 @@ export async function readModelZip(bytes: Uint8Array, label = 'The model zip'): 
   const files: Record<string, Uint8Array> = {};
   for (const [p, b] of Object.entries(raw)) if (p.startsWith(prefix)) files[p.slice(prefix.length)] = b;
 
-  const config = readJson<TrainConfig>(files, 'config.json', label);
+  const read = readTrainConfig(readJson<unknown>(files, 'config.json', label), `config.json in ${label}`);
+  if (!read.config) throw new ModelFileError(`${read.problems.join(' ')} Choose a zip exported by the studio.`);
+  const config = read.config;
   const manifest = readJson<RunManifest>(files, 'run.json', label);
   const metrics = files['metrics.json'] ? zipMetrics(readJson<ZipMetrics & { epochs?: EpochEvent[] }>(files, 'metrics.json', label)) : { final: {}, history: [] };
   if (manifest.format !== ZIP_FORMAT || !Array.isArray(manifest.nets))
