@@ -1,0 +1,177 @@
+/**
+ * "Outgrow the browser": the exact experiment as a PyTorch project folder. Pure functions
+ * (no DOM, no tfjs): the config, the split(s) as image names, the scores and optionally the
+ * studio's initial weights in, the project's files out.
+ */
+import Papa from 'papaparse';
+import { formatInputMode } from '../../data/inputMode';
+import { configProblems, type TrainConfig } from '../../train/config';
+import type { ExportFile } from './files';
+import { TRAIN_PY } from './trainPy.generated';
+import { weightFiles, type InitialWeights } from './weights';
+
+export type { ExportFile } from './files';
+export type { InitialWeights, NetTensor } from './weights';
+export { initialWeightsOf, netTensors } from './weights';
+
+/** The models train.py builds. */
+export const PYTORCH_MODELS = ['tiny', 'cnniqa', 'resnet18'] as const;
+
+/** One repeat of the experiment: its training seed and its split as image names (the studio's paths). */
+export interface PytorchRepeat {
+  /** Seed of the initialisation, batch order, crops and flips. */
+  seed: number;
+  /** The seed the split was drawn with, for the record. */
+  splitSeed?: number;
+  /** In the studio's order (ascending store index): the seeded shuffle of each epoch permutes this list. */
+  train: readonly string[];
+  /** May be empty: then only the test set is scored. */
+  val?: readonly string[];
+  test: readonly string[];
+}
+
+export interface PytorchExportInput {
+  config: TrainConfig;
+  repeats: readonly PytorchRepeat[];
+  /** MOS per image name, oriented higher-is-better as the studio stores it. */
+  scores: ReadonlyMap<string, number>;
+  /** Also train the control cohort: the DML cohort with λ = 0 (same seeds, flips and inits). */
+  control?: boolean;
+  /** The studio's initial networks, one entry per training seed; seeds without one start from PyTorch's draws. */
+  initialWeights?: readonly InitialWeights[];
+  /** Where the data came from, for the README. */
+  source?: { scores?: string; proxyScores?: boolean };
+}
+
+export class PytorchExportError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'PytorchExportError';
+  }
+}
+
+/** Every reason the experiment cannot be exported, in words; empty when it can. */
+export function pytorchExportProblems(input: PytorchExportInput): string[] {
+  const { config, repeats, scores } = input;
+  const p = configProblems(config);
+  if (!(PYTORCH_MODELS as readonly string[]).includes(config.model))
+    p.push(`The model "${config.model}" is not in the PyTorch export yet: it covers ${PYTORCH_MODELS.join(', ')}.`);
+  if (!repeats.length) p.push('There is no split to export.');
+  repeats.forEach((r, i) => {
+    const at = repeats.length > 1 ? ` in repeat ${i + 1}` : '';
+    if (!Number.isInteger(r.seed)) p.push(`The seed${at} must be a whole number (got ${r.seed}).`);
+    if (r.train.length < 2) p.push(`The training set${at} has ${r.train.length} image(s): at least 2 are needed.`);
+    if (!r.test.length) p.push(`The test set${at} is empty.`);
+    const side = new Map<string, string>();
+    for (const [label, names] of [['train', r.train], ['val', r.val ?? []], ['test', r.test]] as const)
+      for (const n of names) {
+        const seen = side.get(n);
+        if (seen) p.push(`"${n}" is listed twice${at} (${seen} and ${label}).`);
+        else side.set(n, label);
+        if (!Number.isFinite(scores.get(n))) p.push(`"${n}"${at} has no score.`);
+      }
+  });
+  for (const w of input.initialWeights ?? []) {
+    const need = config.mode === 'baseline' ? 1 : config.peers;
+    if (w.peers.length < need) p.push(`The initial weights of seed ${w.seed} hold ${w.peers.length} network(s); ${need} are needed.`);
+    if (!repeats.some((r) => r.seed === w.seed)) p.push(`Initial weights are given for seed ${w.seed}, which no repeat uses.`);
+  }
+  return p.slice(0, 20);
+}
+
+/** The project folder's files. Throws PytorchExportError with every problem when it cannot be exported. */
+export function exportPytorchProject(input: PytorchExportInput): ExportFile[] {
+  const problems = pytorchExportProblems(input);
+  if (problems.length) throw new PytorchExportError(problems);
+  const { config, repeats } = input;
+  const control = Boolean(input.control) && config.mode !== 'baseline';
+  const names = [...new Set(repeats.flatMap((r) => [...r.train, ...(r.val ?? []), ...r.test]))].sort();
+  const json = (v: unknown) => `${JSON.stringify(v, null, 1)}\n`;
+  const files: ExportFile[] = [
+    { path: 'train.py', contents: TRAIN_PY },
+    {
+      path: 'config.json',
+      contents: json({
+        config,
+        control,
+        repeats: repeats.map((r) => ({ seed: r.seed, ...(r.splitSeed === undefined ? {} : { splitSeed: r.splitSeed }) })),
+      }),
+    },
+    {
+      path: 'split.json',
+      contents: json({
+        note: 'Image names as the studio read them. The train lists keep the studio order: each epoch shuffles it with the seeded stream.',
+        repeats: repeats.map((r) => ({ seed: r.seed, train: r.train, val: r.val ?? [], test: r.test })),
+      }),
+    },
+    { path: 'scores.csv', contents: `${Papa.unparse({ fields: ['image', 'mos'], data: names.map((n) => [n, input.scores.get(n)!]) }, { newline: '\n' })}\n` },
+    ...(input.initialWeights ?? []).flatMap(weightFiles),
+    { path: 'requirements.txt', contents: REQUIREMENTS },
+    { path: 'README.md', contents: readme(input, control, names.length) },
+  ];
+  return files;
+}
+
+/**
+ * What train.py was tested with: Debian 12's python3-torch 1.13.0a0, python3-numpy 1.24.2,
+ * python3-pil 9.4.0, Python 3.11. pip has no 1.13.0a0; 1.13.1 is the release of that line.
+ */
+const REQUIREMENTS = `# Tested with Debian 12's python3-torch 1.13.0a0, python3-numpy 1.24.2, python3-pil 9.4.0 (Python 3.11).
+# PyPI's torch 1.13.1 is that release line (wheels for Python 3.7-3.10); train.py also runs on torch 2.x.
+torch==1.13.1
+numpy==1.24.2
+Pillow==9.4.0
+`;
+
+function readme(input: PytorchExportInput, control: boolean, images: number): string {
+  const c = input.config;
+  const runs = [...(c.mode === 'dml' ? [] : ['the baseline (peer A alone)']), ...(c.mode === 'baseline' ? [] : [`the DML cohort of ${c.peers} peers (λ ${c.lambda})`])];
+  if (control) runs.push('the control cohort (the same peers with λ = 0)');
+  const seeds = new Set((input.initialWeights ?? []).map((w) => w.seed));
+  const allWeights = input.repeats.every((r) => seeds.has(r.seed));
+  return `# DML-IQA experiment, exported from DML-IQA Studio
+
+One PyTorch file, \`train.py\`, that runs this experiment as the studio does:
+
+- ${runs.join('; ')}
+- model ${c.model}${c.model === 'resnet18' ? ` (width ${c.width ?? 0.25})` : ''}, input ${formatInputMode(c.input)}, ${c.epochs} epochs, batch ${c.batchSize}, Adam lr ${c.lr}${c.decayEvery ? ` ×${c.decayFactor} every ${c.decayEvery} epochs` : ''}${c.flipAugment ? ', random horizontal flips' : ''}
+- seed${input.repeats.length > 1 ? 's' : ''} ${[...new Set(input.repeats.map((r) => r.seed))].join(', ')}; ${input.repeats.length} repeat${input.repeats.length > 1 ? 's' : ''} over ${images} images${input.source?.proxyScores ? '\n\n**The scores are a formula (a proxy), not human opinions.**' : ''}
+
+## Run it
+
+\`\`\`sh
+pip install -r requirements.txt        # or Debian/Ubuntu: apt-get install python3-torch python3-numpy python3-pil
+python train.py --images /path/to/images                         # one process: the CPU, or one GPU
+torchrun --nproc_per_node=4 train.py --images /path/to/images    # 4 processes (DistributedDataParallel)
+\`\`\`
+
+On Python 3.11 with torch 1.13 (Debian 12's packages) torchrun stops at start with
+\`'NoneType' object has no attribute 'get'\` (a bug of torch before 2.0): add \`--redirects 1 --tee 1\`
+after \`torchrun\`.
+
+\`--images\` is the folder that holds the images named in \`split.json\`; names are matched as the
+studio matches them (relative path, else base name, ignoring case). Missing images are listed and
+nothing is trained. \`results.json\` (\`--out\` to change) has the studio's format: import it in the
+studio's runs list to compare it with runs trained there. \`python train.py --help\` lists the options.
+
+## Files
+
+| file | what |
+|---|---|
+| \`train.py\` | data, models, the method, metrics, the training loop: read it top to bottom |
+| \`config.json\` | the studio's experiment config, the control flag and each repeat's seeds |
+| \`split.json\` | per repeat, the train / val / test image names |
+| \`scores.csv\` | the MOS of every image (higher is better, as the studio stores it) |
+| \`weights/\` | ${seeds.size ? `the studio's initial networks${allWeights ? '' : ' (for some seeds; the others start from PyTorch draws)'}, so both start from the same weights` : 'absent: every network starts from PyTorch draws of the studio\'s initialisers'} |
+
+## How close to the studio
+
+Same: split, batch order, crops and flips (the studio's seeded random streams, ported), models
+(TF's 'same' padding, BatchNorm ε 1e-3 and momentum 0.9 with the biased moving variance),
+${seeds.size ? 'initial weights (from \`weights/\`), ' : 'initialisers (PyTorch draws the numbers), '}losses, Adam, step decay, evaluation views and metrics.
+Different: images are resized with Pillow's Lanczos rather than the studio's decoder (identical
+when the images already have the stored size), and float32 arithmetic differs in the last bits, so
+runs drift apart slowly. With N processes each takes a share of every batch; BatchNorm uses the
+whole batch's statistics, so N processes train what one does.
+`;
+}
