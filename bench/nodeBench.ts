@@ -48,7 +48,7 @@ export async function nodeBench(cases: BenchCase[], images: number): Promise<Ben
     const steps: StepEvent[] = [];
     const epochs: EpochEvent[] = [];
     await train(config, experimentData(loaded, split), {
-      emit: (e) => (e.type === 'step' ? steps.push(e) : epochs.push(e)),
+      emit: (e) => (e.type === 'step' ? steps.push(e) : e.type === 'epoch' && epochs.push(e)),
     });
     rows.push(benchRow('node', { ...c, backend: 'wasm' }, steps, epochs));
   }

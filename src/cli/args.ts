@@ -1,5 +1,5 @@
 import { formatInputMode, parseInputMode } from '../core/data/inputMode';
-import { isModelName } from '../core/models/info';
+import { isModelName, MODEL_INFO } from '../core/models/info';
 import { QUICK_DEMO, type RunMode, type TrainConfig } from '../core/train/config';
 import type { SplitKind } from '../core/splits';
 
@@ -14,6 +14,8 @@ export interface CliOptions {
   higherIsBetter?: boolean;
   /** Cross-validation: train on this many random splits and summarise. */
   splits: number;
+  /** A user's TF.js Layers backbone (model 'backbone'). */
+  backbonePath?: string;
 }
 
 export const USAGE = `Usage: npm run train -- [--images DIR --scores FILE] [options]
@@ -22,9 +24,15 @@ With no --images/--scores it trains on the built-in demo dataset (public/demo; i
 are a formula, an MS-SSIM proxy, not human opinions).
 
   --mode baseline|dml|both   what to train (default ${QUICK_DEMO.mode})
-  --model tiny|cnniqa|resnet18   (default ${QUICK_DEMO.model})
+  --model tiny|cnniqa|resnet18|mobilenetv2   (default ${QUICK_DEMO.model}); mobilenetv2 is pretrained (nsfwjs's
+                             weights: ImageNet-initialised, then fine-tuned on a 5-class set; input x/255)
   --width W                  resnet18 width multiplier (default 0.25)
-  --input resize:WxH|crop:S[@WxH]   (default ${formatInputMode(QUICK_DEMO.input)})
+  --backbone PATH/model.json your own TF.js Layers CNN as the body (model "backbone")
+  --cut LAYER[,LAYER…]       where the body is cut (default: the last layer before pooling); several = MLSP
+  --train-from head|LAYER|all   how much of a pretrained net trains (default all, as the paper; head = body frozen,
+                             its output cached once per image and mirror)
+  --input-scale unit|imagenet   pixels your backbone takes: x/255 or ImageNet mean/std (default imagenet)
+  --input resize:WxH|crop:S[@WxH]   (default ${formatInputMode(QUICK_DEMO.input)}; resize:224x224 for pretrained models)
   --epochs N  --batch B  --lr LR  --lambda L  --peers K
   --decay-every N  --decay-factor F   step decay (default ×${QUICK_DEMO.decayFactor} every ${QUICK_DEMO.decayEvery})
   --no-flip                  no random horizontal-flip augmentation
@@ -41,6 +49,8 @@ export class UsageError extends Error {}
 export function parseArgs(argv: readonly string[]): CliOptions {
   const config: TrainConfig = { ...QUICK_DEMO };
   const o: CliOptions = { out: 'results.json', backend: 'wasm', config, splits: 1 };
+  let inputGiven = false;
+  const backbone = () => (config.backbone ??= { trainFrom: 'all' });
   const num = (flag: string, v: string) => {
     const n = Number(v);
     if (!Number.isFinite(n)) throw new UsageError(`${flag} needs a number (got ${v}).`);
@@ -65,12 +75,29 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       }
       case '--model': {
         const m = val();
-        if (!isModelName(m)) throw new UsageError(`--model must be tiny, cnniqa or resnet18 (got ${m}).`);
+        if (!isModelName(m) || m === 'backbone') throw new UsageError(`--model must be tiny, cnniqa, resnet18 or mobilenetv2 (got ${m}); for your own network give --backbone PATH/model.json.`);
         config.model = m;
+        break;
+      }
+      case '--backbone':
+        o.backbonePath = val();
+        config.model = 'backbone';
+        break;
+      case '--cut':
+        backbone().cuts = val().split(',').map((s) => s.trim()).filter(Boolean);
+        break;
+      case '--train-from':
+        backbone().trainFrom = val();
+        break;
+      case '--input-scale': {
+        const s = val();
+        if (s !== 'unit' && s !== 'imagenet') throw new UsageError(`--input-scale must be unit (x/255) or imagenet (mean/std) (got ${s}).`);
+        backbone().scaling = s;
         break;
       }
       case '--width': config.width = num(flag, val()); break;
       case '--input':
+        inputGiven = true;
         try {
           config.input = parseInputMode(val());
         } catch (e) {
@@ -109,6 +136,12 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         throw new UsageError(`Unknown option ${flag}.`);
     }
   }
+  if (MODEL_INFO[config.model].pretrained) {
+    config.backbone ??= { trainFrom: 'all' };
+    // A pretrained body's native size, unless asked otherwise.
+    if (!inputGiven) config.input = { kind: 'resize', width: 224, height: 224 };
+  } else if (config.backbone) throw new UsageError('--cut, --train-from and --input-scale apply to pretrained models: add --model mobilenetv2 or --backbone PATH/model.json.');
+  if (o.backbonePath) config.backbone!.name = o.backbonePath.split(/[\\/]/).pop();
   if (!Number.isInteger(o.splits) || o.splits < 1) throw new UsageError(`--splits must be a whole number ≥ 1 (got ${o.splits}).`);
   if (Boolean(o.images) !== Boolean(o.scores)) throw new UsageError('Give both --images DIR and --scores FILE, or neither (demo dataset).');
   return o;

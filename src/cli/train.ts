@@ -13,10 +13,16 @@ import { isInfoProblem } from '../core/data/matchImages';
 import type { ImportProblem } from '../core/data/types';
 import { chooseSplits, splitFromNames, type SplitNames } from '../core/splitPolicy';
 import { defaultSplitKind, SplitError } from '../core/splits';
-import { configProblems, runsOf } from '../core/train/config';
+import { ModelFileError } from '../core/io/layersModelFiles';
+import { MODEL_INFO } from '../core/models/info';
+import { BackboneError, MOBILENETV2_NSFWJS, pretrainedNetInfo, proposeCut } from '../core/models/pretrained';
+import { createCohort } from '../core/train/cohort';
+import { configProblems, inputScalingOf, runsOf, type TrainConfig } from '../core/train/config';
+import { FeatureCacheTooLargeError } from '../core/train/inputs';
 import { readTrainConfig } from '../core/train/configSchema';
 import type { EpochEvent } from '../core/train/history';
-import { experimentData, train, type TrainResult } from '../core/train/loop';
+import { cachePlan, experimentData, train, type TrainResult } from '../core/train/loop';
+import { BUILTIN_MOBILENETV2, loadBackboneFile } from '../node/backbone';
 import { decodeFile } from '../node/decodeImages';
 import { listFilesRecursive } from '../node/files';
 import { initNodeBackend } from '../node/tfNode';
@@ -106,6 +112,7 @@ async function main(): Promise<void> {
   console.log(`Decoded ${loaded.items.length} images at ${width}×${height} in ${((performance.now() - t0) / 1000).toFixed(1)} s.`);
 
   const backend = await initNodeBackend(opts.backend);
+  const pretrained = MODEL_INFO[config.model].pretrained ? await describeBackbone(config, opts.backbonePath) : undefined;
   const runs = runsOf(config);
   console.log(
     `Training ${runs.join(' + ')} · ${config.model} · ${formatInputMode(config.input)} · ${config.epochs} epochs · batch ${config.batchSize} · lr ${config.lr} · λ ${config.lambda} · ${config.peers} peers · seed ${config.seed} · backend ${backend}`,
@@ -117,7 +124,7 @@ async function main(): Promise<void> {
     if (splits.length > 1) console.log(`\nSplit ${i + 1}/${splits.length}: ${names.reason}`);
     const split = splitFromNames(names, loaded.items, true);
     let pending: EpochEvent[] = [];
-    const result = await train(config, experimentData(loaded, split), {
+    const result = await train(config, experimentData(loaded, split, pretrained?.base), {
       emit: (e) => {
         if (e.type !== 'epoch') return;
         pending.push(e);
@@ -145,6 +152,7 @@ async function main(): Promise<void> {
     split: first!.split,
     history: first!.result.history,
     final: first!.result.final,
+    backbone: pretrained?.record,
     crossValidation: cv && { splits: done.map((d) => ({ split: d.split, final: d.result.final })), summary: cv },
     seconds,
     problems,
@@ -153,13 +161,38 @@ async function main(): Promise<void> {
   console.log(`Results written to ${opts.out}`);
 }
 
+/** Load the pretrained base network and say what will train: the record results.json keeps. */
+async function describeBackbone(config: TrainConfig, path: string | undefined) {
+  const source = path ? resolve(path) : BUILTIN_MOBILENETV2;
+  const base = await loadBackboneFile(source);
+  const probe = createCohort('baseline', config, 0, base);
+  const info = pretrainedNetInfo(probe.nets[0]!);
+  probe.dispose();
+  const b = config.backbone!;
+  const cuts = b.cuts ?? [proposeCut(base)];
+  const record = {
+    name: config.model === 'mobilenetv2' ? 'mobilenetv2' : (b.name ?? basename(source)),
+    source: config.model === 'mobilenetv2' ? `${MOBILENETV2_NSFWJS.describe} (public/models/mobilenetv2)` : source,
+    cuts,
+    trainFrom: b.trainFrom,
+    scaling: inputScalingOf(config),
+    params: { trainable: info.trainableParams, frozen: info.frozenParams },
+    cache: cachePlan(config).why,
+  };
+  console.log(
+    `Backbone ${record.name}, cut at ${cuts.join(' + ')}, training from ${b.trainFrom}: ${info.trainableParams.toLocaleString('en')} trainable, ` +
+      `${info.frozenParams.toLocaleString('en')} frozen parameters; input ${record.scaling === 'unit' ? 'x/255' : 'ImageNet mean/std'}. Cache: ${record.cache}.`,
+  );
+  return { base, record };
+}
+
 main().catch((err: unknown) => {
   if (err instanceof UsageError) {
     if (err.message) console.error(`${err.message}\n`);
     console.error(USAGE);
     process.exit(2);
   }
-  if (err instanceof UserError || err instanceof ImportError || err instanceof SplitError) {
+  if (err instanceof UserError || err instanceof ImportError || err instanceof SplitError || err instanceof ModelFileError || err instanceof BackboneError || err instanceof FeatureCacheTooLargeError) {
     console.error(`Error: ${err.message}`);
     process.exit(1);
   }

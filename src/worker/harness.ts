@@ -50,6 +50,8 @@ export interface Harness {
   times: number[];
   /** performance.now() when the start message was posted. */
   startedAt: number;
+  /** Why the split differs from the one asked for (the page's preview shows the same words), if it does. */
+  splitWarning: string | undefined;
   longTasks: LongTask[];
   /** Diagnosis of long tasks: PerformanceLongAnimationFrameTiming entries as JSON. */
   longFrames: unknown[];
@@ -101,6 +103,7 @@ const harness: Harness = {
   messages: [],
   times: [],
   startedAt: 0,
+  splitWarning: undefined,
   longTasks,
   longFrames,
   async start(o) {
@@ -139,13 +142,15 @@ const harness: Harness = {
       const reached = Math.max(...m.steps.map((s) => s.globalStep));
       for (let i = triggers.length - 1; i >= 0; i--) if (reached >= triggers[i]!.at) triggers.splice(i, 1)[0]!.act();
     });
+    const choice = chooseSplit(items, config.split, config.testFrac, config.seed);
+    harness.splitWarning = choice.warning;
     harness.startedAt = performance.now();
     client.start({
       runId: `harness-${Date.now()}`,
       config,
       items,
       files,
-      split: chooseSplit(items, config.split, config.testFrac, config.seed).names,
+      split: choice.names,
       backend: o.backend,
       remeasure: o.remeasure,
       debug: o.loseDeviceAfterEpoch === undefined ? undefined : { loseDeviceAfterEpoch: o.loseDeviceAfterEpoch },

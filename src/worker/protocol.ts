@@ -4,7 +4,7 @@
  */
 import type { ImportProblem, LabelledItem } from '../core/data/types';
 import type { TrainConfig } from '../core/train/config';
-import type { EpochEvent, StepEvent } from '../core/train/history';
+import type { CacheEvent, EpochEvent, StepEvent } from '../core/train/history';
 import type { SplitNames } from '../core/splitPolicy';
 import type { TrainResult } from '../core/train/loop';
 import type { CheckpointSlot } from '../storage/runRecord';
@@ -123,6 +123,8 @@ export type FromWorker =
   | { type: 'problems'; problems: ImportProblem[] }
   | { type: 'split'; train: string[]; test: string[]; reason: string }
   | { type: 'steps'; steps: StepEvent[] }
+  /** The frozen body's output is being cached (before the first step of a pretrained, partly frozen net). */
+  | CacheEvent
   | { type: 'epoch'; event: EpochEvent }
   | { type: 'state'; state: 'ingesting' | 'measuring' | 'training' | 'paused' | 'stopping' }
   | { type: 'warning'; message: string }

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { testConfig, testData } from '../../test/support/training';
+import { imagesOf, testConfig, testData } from '../../test/support/training';
 import type { TrainEvent } from '../core/train/history';
 import { createCohort } from '../core/train/cohort';
 import { trainEpoch } from '../core/train/loop';
@@ -34,7 +34,7 @@ async function epochWith(gate: RunGate, onStep: (step: number) => void) {
     steps.push(e.step);
     onStep(e.step);
   };
-  const done = trainEpoch(cohort, 'baseline', 0, config, data, emit, gate).finally(() => cohort.dispose());
+  const done = trainEpoch(cohort, 'baseline', 0, config, data, imagesOf(config, data), emit, gate).finally(() => cohort.dispose());
   return { steps, done };
 }
 

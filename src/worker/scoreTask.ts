@@ -9,6 +9,7 @@ import { loadImages, type ImageDecoder } from '../core/data/loadImages';
 import { cohortsFromStates } from '../core/io/restoreCohorts';
 import { netsPredictor, scoreImages, scoreRuns, scoresCsv, type ScoreColumn } from '../core/io/scoreImages';
 import { loadUserModel, type UserModel } from '../core/io/userModel';
+import { inputScalingOf } from '../core/train/config';
 import { MODEL_INFO } from '../core/models/info';
 import { disposeCohorts, runCheckpoint } from './modelTasks';
 import type { DatasetFile, ModelFile, ScoreModel, ScoreTable } from './protocol';
@@ -54,7 +55,7 @@ export async function scoreFolder(p: ScorePlatform, model: ScoreModel, images: r
     loaded = await decode(input);
     const cohorts = await cohortsFromStates(run.config, checkpoint.states);
     try {
-      columns = await scoreRuns(cohorts, loaded.store, { input, patchSize: MODEL_INFO[name].patchSize });
+      columns = await scoreRuns(cohorts, loaded.store, { input, patchSize: MODEL_INFO[name].patchSize, scaling: inputScalingOf(run.config) });
     } finally {
       disposeCohorts(cohorts);
     }
@@ -65,7 +66,8 @@ export async function scoreFolder(p: ScorePlatform, model: ScoreModel, images: r
       if (!size) throw new Error(`${user.name} takes images of any size: give the width and height to resize them to.`);
       const input: InputMode = { kind: 'resize', width: size[1], height: size[0] };
       loaded = await decode(input);
-      const pred = await scoreImages(netsPredictor([{ model: user.model, flipped: false }]), loaded.store, { input });
+      // A user's IQA model says nothing of its pixels: ImageNet mean/std, as the studio's own nets take them.
+      const pred = await scoreImages(netsPredictor([{ model: user.model, flipped: false }]), loaded.store, { input, scaling: 'imagenet' });
       columns = [{ name: user.name, values: pred.peers[0]! }];
     } finally {
       user.model.dispose();

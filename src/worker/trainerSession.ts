@@ -247,6 +247,7 @@ export class TrainerSession {
         }
         return;
       }
+      if (e.type === 'cache') return this.send(e);
       this.steps.flush();
       this.send({ type: 'epoch', event: e });
     };

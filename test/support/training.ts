@@ -3,7 +3,13 @@ import { makeSyntheticSet } from '../../src/core/data/syntheticSet';
 import { QUICK_DEMO, type TrainConfig } from '../../src/core/train/config';
 import type { Cohort } from '../../src/core/train/cohort';
 import type { EpochEvent, RunKind } from '../../src/core/train/history';
-import { evaluateEpoch, trainEpoch, type ExperimentData } from '../../src/core/train/loop';
+import { imageSource, type InputSource } from '../../src/core/train/inputs';
+import { evaluateEpoch, sourceArgs, trainEpoch, type ExperimentData } from '../../src/core/train/loop';
+
+/** The run's images as network input, as the training loop feeds a from-scratch net. */
+export function imagesOf(config: TrainConfig, data: ExperimentData): InputSource {
+  return imageSource(sourceArgs(config, data));
+}
 
 /** A small config for tests: tiny at size×size, 1 epoch. */
 export function testConfig(over: Partial<TrainConfig> = {}, size = 16): TrainConfig {
@@ -31,6 +37,7 @@ export function maxAbsDiff(a: Float32Array[], b: Float32Array[]): number {
 
 /** Train one epoch of a cohort and evaluate it, as the training loop does. */
 export async function epochOf(cohort: Cohort, run: RunKind, epoch: number, config: TrainConfig, data: ExperimentData): Promise<EpochEvent> {
-  const trained = await trainEpoch(cohort, run, epoch, config, data, () => {});
-  return evaluateEpoch(cohort, run, epoch, config, data, trained!);
+  const source = imagesOf(config, data);
+  const trained = await trainEpoch(cohort, run, epoch, config, data, source, () => {});
+  return evaluateEpoch(cohort, run, epoch, data, source, trained!);
 }

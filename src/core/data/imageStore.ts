@@ -1,5 +1,6 @@
 import type { DecodedImage } from './types';
 import type { View } from './inputMode';
+import type { InputScaling } from '../models/types';
 
 /** ImageNet normalisation (mean and std per channel), as the paper's backbones expect. */
 export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
@@ -14,6 +15,9 @@ export const NORMALISED: Float32Array = (() => {
   for (let c = 0; c < 3; c++) for (let u = 0; u < 256; u++) t[c * 256 + u] = (u / 255 - IMAGENET_MEAN[c]!) / IMAGENET_STD[c]!;
   return t;
 })();
+
+/** x/255 per channel, in the same lookup layout: what the built-in MobileNetV2 was trained on. */
+export const UNIT_SCALED: Float32Array = Float32Array.from({ length: 3 * 256 }, (_, k) => (k % 256) / 255);
 
 /**
  * All images of a dataset at one storage size, held once as uint8 (N×H×W×3 bytes):
@@ -67,12 +71,12 @@ export class ImageStore {
   }
 
   /**
-   * Write view `v` of image i, ImageNet-normalised, into `out` at `offset` (NHWC float32),
-   * mirrored left-right when `flip` is set.
+   * Write view `v` of image i, scaled as the model wants (ImageNet-normalised, or x/255), into
+   * `out` at `offset` (NHWC float32), mirrored left-right when `flip` is set.
    */
-  writeView(i: number, v: View, flip: boolean, out: Float32Array, offset: number): void {
+  writeView(i: number, v: View, flip: boolean, out: Float32Array, offset: number, scaling: InputScaling = 'imagenet'): void {
     const src = this.data;
-    const lut = NORMALISED;
+    const lut = scaling === 'unit' ? UNIT_SCALED : NORMALISED;
     const base = i * this.bytesPerImage;
     const W = this.width;
     // Source pixel stride: walk each row backwards when mirrored.

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { epochOf, testConfig, testData } from '../../../test/support/training';
+import { epochOf, imagesOf, testConfig, testData } from '../../../test/support/training';
 import { testViews } from '../data/inputMode';
 import type { Cohort } from '../train/cohort';
 import { predictCohort, type CohortPredictions } from '../train/evaluate';
@@ -101,30 +101,29 @@ describe('model zip', () => {
       ['DML peer A', false],
       ['DML peer B', true],
     ]);
-    const views = testViews(config.input);
     for (const run of ['baseline', 'dml'] as const) {
-      const want = await predictCohort(cohorts[run], data.store, all, views);
-      const got = await scoreImages(netsPredictor(back.nets.filter((n) => n.run === run)), data.store, { input: config.input });
+      const want = await predictCohort(cohorts[run], imagesOf(config, data), all);
+      const got = await scoreImages(netsPredictor(back.nets.filter((n) => n.run === run)), data.store, { input: config.input, scaling: 'imagenet' });
       expectSamePredictions(got, want);
     }
     // The flip is what makes peer B's prediction: fed unflipped, it would differ.
     const peerB = back.nets[2]!;
-    const unflipped = await scoreImages(netsPredictor([{ model: peerB.model, flipped: false }]), data.store, { input: config.input });
-    const flipped = await scoreImages(netsPredictor([peerB]), data.store, { input: config.input });
+    const unflipped = await scoreImages(netsPredictor([{ model: peerB.model, flipped: false }]), data.store, { input: config.input, scaling: 'imagenet' });
+    const flipped = await scoreImages(netsPredictor([peerB]), data.store, { input: config.input, scaling: 'imagenet' });
     expect(maxDiff(unflipped.peers[0]!, flipped.peers[0]!)).toBeGreaterThan(1e-4);
   });
 
   it('scores into named columns and a CSV', async () => {
-    const columns = await scoreWithNets(back.nets, data.store, { input: config.input, indices: [0, 1] });
+    const columns = await scoreWithNets(back.nets, data.store, { input: config.input, scaling: 'imagenet', indices: [0, 1] });
     expect(columns.map((c) => c.name)).toEqual(['Baseline', 'DML ensemble', 'DML peer A', 'DML peer B']);
-    const want = await predictCohort(cohorts.dml, data.store, [0, 1], testViews(config.input));
+    const want = await predictCohort(cohorts.dml, imagesOf(config, data), [0, 1]);
     expect(maxDiff(columns[1]!.values, want.ensemble!)).toBeLessThanOrEqual(1e-6);
     const csv = scoresCsv(['a.png', 'b,c.png'], columns).trim().split('\n');
     expect(csv[0]).toBe('image,Baseline,DML ensemble,DML peer A,DML peer B');
     expect(csv[2]!.startsWith('"b,c.png",')).toBe(true);
     expect(Number(csv[1]!.split(',')[2])).toBe(columns[1]!.values[0]);
     // Live cohorts (a stored run's checkpoint) score the same way.
-    const live = await scoreRuns(cohorts, data.store, { input: config.input, indices: [0, 1] });
+    const live = await scoreRuns(cohorts, data.store, { input: config.input, scaling: 'imagenet', indices: [0, 1] });
     expect(live.map((c) => c.name)).toEqual(columns.map((c) => c.name));
     live.forEach((c, i) => expect(maxDiff(c.values, columns[i]!.values)).toBeLessThanOrEqual(1e-6));
   });
@@ -133,8 +132,8 @@ describe('model zip', () => {
     const restored = await cohortsFromStates(config, await statesFromNets(back.nets));
     try {
       for (const run of ['baseline', 'dml'] as const) {
-        const want = await predictCohort(cohorts[run], data.store, all, testViews(config.input));
-        expectSamePredictions(await predictCohort(restored[run]!, data.store, all, testViews(config.input)), want);
+        const want = await predictCohort(cohorts[run], imagesOf(config, data), all);
+        expectSamePredictions(await predictCohort(restored[run]!, imagesOf(config, data), all), want);
       }
     } finally {
       for (const c of Object.values(restored)) c.dispose();
@@ -143,14 +142,16 @@ describe('model zip', () => {
 
   it('round-trips cnniqa, whose GlobalMinPooling2D is a custom layer', async () => {
     const cfg = testConfig({ mode: 'dml', model: 'cnniqa' }, 64);
-    const store = testData(8, 64).store;
+    const cnnData = testData(8, 64);
+    const store = cnnData.store;
     const cohort = createCohort('dml', cfg);
     try {
       const read = await readModelZip(await exportModelZip({ config: cfg, cohorts: { dml: cohort }, about: { name: 'c', epoch: 0 } }));
       const views = testViews(cfg.input, 32);
       expect(views).toHaveLength(4);
-      const want = await predictCohort(cohort, store, [0, 1, 2], views);
-      expectSamePredictions(await scoreImages(netsPredictor(read.nets), store, { input: cfg.input, patchSize: 32, indices: [0, 1, 2] }), want);
+      const want = await predictCohort(cohort, imagesOf(cfg, cnnData), [0, 1, 2]);
+      expect(imagesOf(cfg, cnnData).testViews).toEqual(views);
+      expectSamePredictions(await scoreImages(netsPredictor(read.nets), store, { input: cfg.input, patchSize: 32, scaling: 'imagenet', indices: [0, 1, 2] }), want);
       for (const n of read.nets) n.model.dispose();
     } finally {
       cohort.dispose();
@@ -175,7 +176,7 @@ describe('model zip', () => {
 
     const badConfig = { ...JSON.parse(strFromU8(files['config.json']!)), model: 'vgg16' };
     await expect(readModelZip(zipSync({ ...files, 'config.json': strToU8(JSON.stringify(badConfig)) }), 'model.zip')).rejects.toThrow(
-      /^config\.json in model\.zip: "model" must be one of "tiny", "cnniqa", "resnet18" \(got "vgg16"\)\. Choose a zip exported by the studio\.$/,
+      /^config\.json in model\.zip: "model" must be one of "tiny", "cnniqa", "resnet18", "mobilenetv2", "backbone" \(got "vgg16"\)\. Choose a zip exported by the studio\.$/,
     );
   });
 });

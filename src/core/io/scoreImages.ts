@@ -6,18 +6,20 @@ import type * as tf from '@tensorflow/tfjs';
 import type { ImageStore } from '../data/imageStore';
 import { testViews, type InputMode } from '../data/inputMode';
 import { predictNet } from '../train/cohort';
-import { predictCohort, type CohortPredictions } from '../train/evaluate';
+import type { InputScaling } from '../models/types';
+import { predictCohort, type CohortPredictions, type Predictor } from '../train/evaluate';
+import { imageSource } from '../train/inputs';
 import type { RunKind } from '../train/history';
 import { netLabel, netsByRun, type LoadedNet } from './modelZip';
 
-/** What predictCohort needs of a cohort: how many networks, and network k's prediction of a batch. */
-export type Predictor = Parameters<typeof predictCohort>[0];
-
-/** Plain networks as a Predictor; flipped ones see flip(x), as Cohort.predict does for odd DML peers. */
+/** Plain networks (whole: images in) as a Predictor; flipped ones see flip(x), as Cohort.predict does for odd DML peers. */
 export function netsPredictor(nets: readonly { model: tf.LayersModel; flipped: boolean }[]): Predictor {
   return {
     size: nets.length,
-    predict: (k, x) => predictNet(nets[k]!.model, nets[k]!.flipped, x),
+    predict: (k, input) => {
+      if (input.kind !== 'images') throw new Error('Saved networks score images, not cached features.');
+      return predictNet(nets[k]!.model, nets[k]!.flipped, input.x);
+    },
   };
 }
 
@@ -26,6 +28,8 @@ export interface ScoreOptions {
   input: InputMode;
   /** The model's fixed patch size (cnniqa), if any. */
   patchSize?: number;
+  /** The pixels the model takes (inputScalingOf its config): the same as in training. */
+  scaling: InputScaling;
   /** Which stored images (default: all). */
   indices?: readonly number[];
 }
@@ -37,7 +41,9 @@ export async function scoreImages(predictor: Predictor, store: ImageStore, opts:
       `The images are held at ${store.width}×${store.height} but the model expects them at ${opts.input.width}×${opts.input.height}: decode them at the model's size.`,
     );
   const idxs = opts.indices ?? Array.from({ length: store.count }, (_, i) => i);
-  return predictCohort(predictor, store, idxs, testViews(opts.input, opts.patchSize));
+  const views = testViews(opts.input, opts.patchSize);
+  const source = imageSource({ store, mos: [], mode: opts.input, patchSize: opts.patchSize, flipAugment: false, scaling: opts.scaling, testViews: views });
+  return predictCohort(predictor, source, idxs);
 }
 
 export interface ScoreColumn {

@@ -4,13 +4,27 @@ import type { ModelInfo, ModelName } from './types';
 const CNNIQA_PATCH = 32;
 
 export const MODEL_INFO: Record<ModelName, ModelInfo> = {
-  tiny: { name: 'tiny', describe: 'Four conv3×3-BN-ReLU stride-2 stages (16-32-64-128), GAP, Dense(256)-BN-Dense(1)' },
+  tiny: { name: 'tiny', scaling: 'imagenet', describe: 'Four conv3×3-BN-ReLU stride-2 stages (16-32-64-128), GAP, Dense(256)-BN-Dense(1)' },
   cnniqa: {
     name: 'cnniqa',
+    scaling: 'imagenet',
     patchSize: CNNIQA_PATCH,
     describe: 'Kang et al. 2014: 32×32 patches, conv7×7×50, max‖min pooling, Dense 800-800-1; image score = mean over patches',
   },
-  resnet18: { name: 'resnet18', describe: 'ResNet-18 shape with a width multiplier (default 0.25), GAP, Dense(256)-BN-Dense(1)' },
+  resnet18: { name: 'resnet18', scaling: 'imagenet', describe: 'ResNet-18 shape with a width multiplier (default 0.25), GAP, Dense(256)-BN-Dense(1)' },
+  mobilenetv2: {
+    name: 'mobilenetv2',
+    scaling: 'unit',
+    pretrained: true,
+    describe:
+      'Pretrained MobileNetV2 (α 1.0) body up to out_relu, GAP, Dense 512 → Dense 256 → BN → Dense 1. Weights from nsfwjs 4.4.0: ImageNet-initialised, then fine-tuned by its authors on a 5-class image set, so not the paper\'s pure ImageNet weights. Input x/255',
+  },
+  backbone: {
+    name: 'backbone',
+    scaling: 'imagenet',
+    pretrained: true,
+    describe: 'Your own TF.js Layers CNN as the body, cut at the layer(s) you choose (several: mean and SD pooled per level, MLSP), then Dense 512 → Dense 256 → BN → Dense 1',
+  },
 };
 
 export const MODEL_NAMES = Object.keys(MODEL_INFO) as ModelName[];

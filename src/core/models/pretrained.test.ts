@@ -16,6 +16,7 @@ import {
 } from './pretrained';
 import { MEAN_STD_EPSILON } from './pretrainedLayers';
 import { splitAtTrainFrom } from './pretrainedSplit';
+import { smallModel } from '../../../test/support/backbones';
 
 const MODEL_DIR = join(__dirname, '../../../public/models/mobilenetv2');
 
@@ -23,36 +24,6 @@ const MODEL_DIR = join(__dirname, '../../../public/models/mobilenetv2');
 async function loadMobileNetV2(): Promise<tf.LayersModel> {
   const json = readFileSync(join(MODEL_DIR, 'model.json'), 'utf8');
   return loadBackbone(json, 'mobilenetv2/model.json', (p) => (p === 'weights.bin' ? new Uint8Array(readFileSync(join(MODEL_DIR, p))) : undefined));
-}
-
-/** A small conv net with a classifier: conv-BN-ReLU (8) → conv-BN-ReLU stride 2 (12) → GAP → Dense(4). */
-function smallModel(): tf.LayersModel {
-  const input = tf.input({ shape: [16, 16, 3], name: 'img' });
-  let x = input as tf.SymbolicTensor;
-  ([['c1', 8, 1], ['c2', 12, 2]] as const).forEach(([name, filters, strides], i) => {
-    x = tf.layers
-      .conv2d({ filters, kernelSize: 3, strides, padding: 'same', name, kernelInitializer: tf.initializers.heNormal({ seed: 10 + i }) })
-      .apply(x) as tf.SymbolicTensor;
-    x = tf.layers.batchNormalization({ name: `${name}_bn` }).apply(x) as tf.SymbolicTensor;
-    x = tf.layers.reLU({ name: `${name}_relu` }).apply(x) as tf.SymbolicTensor;
-  });
-  x = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(x) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ units: 4, name: 'logits', kernelInitializer: tf.initializers.glorotNormal({ seed: 3 }) }).apply(x) as tf.SymbolicTensor;
-  const model = tf.model({ inputs: input, outputs: out, name: 'small' });
-  // BatchNorm statistics far from a batch's own, so inference and batch mode differ clearly.
-  for (const name of ['c1_bn', 'c2_bn']) {
-    const bn = model.getLayer(name);
-    const c = bn.getWeights()[0]!.shape[0]!;
-    tf.tidy(() =>
-      bn.setWeights([
-        tf.randomUniform([c], 0.5, 1.5, 'float32', 1),
-        tf.randomUniform([c], -0.5, 0.5, 'float32', 2),
-        tf.randomUniform([c], -1, 1, 'float32', 3),
-        tf.randomUniform([c], 0.5, 3, 'float32', 4),
-      ]),
-    );
-  }
-  return model;
 }
 
 /** The small model written to model.json + weights.bin and loaded back, as a user's file would be. */

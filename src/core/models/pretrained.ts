@@ -8,14 +8,9 @@ import * as tf from '@tensorflow/tfjs';
 import { loadLayersModelFiles, ModelFileError } from '../io/layersModelFiles';
 import { paperHead } from './head';
 import { FreezableBatchNormalization, GlobalMeanStdPooling2D } from './pretrainedLayers';
-import type { HeadInit } from './types';
+import type { HeadInit, InputScaling } from './types';
 
-/**
- * How a backbone wants its pixels: 'unit' = x/255 in [0, 1] (Keras MobileNetV2 as nsfwjs ships
- * it); 'imagenet' = (x/255 − mean)/std with the ImageNet mean (0.485, 0.456, 0.406) and std
- * (0.229, 0.224, 0.225) (torchvision-style weights, and the studio's from-scratch nets).
- */
-export type InputScaling = 'unit' | 'imagenet';
+export type { InputScaling } from './types';
 
 /** A backbone the studio ships or knows, with what the trainer needs to feed it. */
 export interface BackboneSpec {

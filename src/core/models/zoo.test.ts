@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MODEL_NAMES } from './info';
+import { smallModel } from '../../../test/support/backbones';
+import { MODEL_INFO, MODEL_NAMES } from './info';
 import { buildModel } from './zoo';
 
 beforeAll(async () => {
@@ -10,12 +11,22 @@ beforeAll(async () => {
 describe('model zoo', () => {
   it.each(MODEL_NAMES)('%s maps a batch of images to one score each', (name) => {
     const side = name === 'cnniqa' ? 32 : 48;
-    const net = buildModel({ inputShape: [side, side, 3], headInit: 'he', bodySeed: 1, headSeed: 2, prefix: `z${name}_` }, { name });
+    // A pretrained model copies its body from a loaded base network: here a small one made in the test.
+    const base = MODEL_INFO[name].pretrained ? smallModel() : undefined;
+    const pretrained = base && { base, trainFrom: 'all' };
+    const net = buildModel({ inputShape: [side, side, 3], headInit: 'he', bodySeed: 1, headSeed: 2, prefix: `z${name}_` }, { name, pretrained });
+    base?.dispose();
     const out = tf.tidy(() => net.apply(tf.randomNormal([3, side, side, 3]), { training: false }) as tf.Tensor);
     expect(out.shape).toEqual([3, 1]);
     expect(Array.from(out.dataSync()).every(Number.isFinite)).toBe(true);
     out.dispose();
     net.dispose();
+  });
+
+  it('a pretrained model cannot be built without its base network', () => {
+    expect(() => buildModel({ inputShape: [48, 48, 3], headInit: 'he', bodySeed: 1, headSeed: 2, prefix: 'np_' }, { name: 'mobilenetv2' })).toThrow(
+      /mobilenetv2 model needs its pretrained body loaded/,
+    );
   });
 
   it('cnniqa pools the conv map by global max and min, then Dense 800-800-1', () => {

@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { deriveSeed } from '../rng';
 import { buildModel } from '../models/zoo';
+import { splitAtTrainFrom, type PretrainedSplit } from '../models/pretrainedSplit';
 import type { HeadInit, ModelOptions } from '../models/types';
 import { netInputSize } from '../data/inputMode';
 import { MODEL_INFO } from '../models/info';
 import type { TrainConfig } from './config';
+import type { CohortInput } from './inputs';
 import type { RunKind, StepLosses } from './history';
 
 /** What makes one network of a cohort distinct: peers alternate flipped input and head init. */
@@ -48,6 +50,11 @@ export function cohortLosses(preds: tf.Tensor[], y: tf.Tensor, lambda: number): 
     total = tf.add(total, lk);
   });
   return { rows: tf.stack(rows) as tf.Tensor2D, total };
+}
+
+/** A bare tensor is a batch of images. */
+function asInput(input: CohortInput | tf.Tensor4D): CohortInput {
+  return input instanceof tf.Tensor ? { kind: 'images', x: input } : input;
 }
 
 /** The batch as a flipped network sees it: mirrored left-right (NHWC, axis 2 is width). */
@@ -96,6 +103,8 @@ export class Cohort {
   /** Per peer, its trainable variables' names, in the order its Adam keeps its moments. */
   private readonly varNames: string[][];
   private readonly trainable: tf.Variable[];
+  /** Per peer, its net cut at the frozen body (useFeatures): what trains on cached features. */
+  private parts: PretrainedSplit[] | null = null;
 
   constructor(readonly args: CohortArgs) {
     const bodySeed = deriveSeed(args.seed, 'body');
@@ -121,9 +130,29 @@ export class Cohort {
     return this.nets.length;
   }
 
-  /** The batch as peer k sees it: flip(x) for flipped peers. */
-  peerInput(k: number, x: tf.Tensor4D): tf.Tensor4D {
-    return flipInput(x, this.args.peers[k]!.flipped);
+  /** The batch as peer k sees it: flip(x) for flipped peers (for features, the mirror's). */
+  peerInput(k: number, batch: CohortInput | tf.Tensor4D): tf.Tensor {
+    const input = asInput(batch);
+    const flipped = this.args.peers[k]!.flipped;
+    if (input.kind === 'images') return flipInput(input.x, flipped);
+    return flipped ? input.mirrored : input.plain;
+  }
+
+  /** What peer k applies to its input: the whole net to images, the part after the frozen body to features. */
+  private peerNet(k: number, input: CohortInput): tf.LayersModel {
+    if (input.kind === 'images') return this.nets[k]!;
+    if (!this.parts) throw new Error('This cohort was not set up for cached features (useFeatures).');
+    return this.parts[k]!.trainable;
+  }
+
+  /**
+   * Train on the frozen body's cached output from now on: each peer's net is cut where its
+   * frozen layers end. Returns peer 0's frozen part (the same function for every peer: the
+   * peers start from one pretrained body and it never trains), to fill the cache with.
+   */
+  useFeatures(): tf.LayersModel {
+    this.parts ??= this.nets.map((n) => splitAtTrainFrom(n));
+    return this.parts[0]!.frozen;
   }
 
   setLearningRate(lr: number): void {
@@ -131,13 +160,14 @@ export class Cohort {
     for (const o of this.optimizers) (o as unknown as { learningRate: number }).learningRate = lr;
   }
 
-  /** One training step on a batch; BatchNorm runs in training mode. Returns the losses. */
-  async step(x: tf.Tensor4D, y: tf.Tensor1D): Promise<StepLosses> {
+  /** One training step on a batch (images, or cached features); BatchNorm runs in training mode. Returns the losses. */
+  async step(input: CohortInput | tf.Tensor4D, y: tf.Tensor1D): Promise<StepLosses> {
+    const x = asInput(input);
     // The loss rows leave the tidy as its result; the gradients are freed when it ends.
     const r = tf.tidy(() => {
       let rows: tf.Tensor2D | undefined;
       const { grads } = tf.variableGrads(() => {
-        const preds = this.nets.map((net, k) => tf.reshape(net.apply(this.peerInput(k, x), { training: true }) as tf.Tensor, [-1]));
+        const preds = this.nets.map((_, k) => tf.reshape(this.peerNet(k, x).apply(this.peerInput(k, x), { training: true }) as tf.Tensor, [-1]));
         const out = cohortLosses(preds, y, this.args.lambda);
         // Kept: variableGrads frees whatever its function makes except the loss it returns.
         rows = tf.keep(out.rows);
@@ -165,11 +195,13 @@ export class Cohort {
   }
 
   /** Peer k's predictions in inference mode. */
-  predict(k: number, x: tf.Tensor4D): tf.Tensor1D {
-    return predictNet(this.nets[k]!, this.args.peers[k]!.flipped, x);
+  predict(k: number, input: CohortInput | tf.Tensor4D): tf.Tensor1D {
+    const x = asInput(input);
+    return tf.tidy(() => tf.reshape(this.peerNet(k, x).apply(this.peerInput(k, x), { training: false }) as tf.Tensor, [-1]) as tf.Tensor1D);
   }
 
   dispose(): void {
+    for (const p of this.parts ?? []) p.dispose();
     for (const n of this.nets) n.dispose();
     for (const o of this.optimizers) o.dispose();
   }
@@ -188,10 +220,15 @@ export function runPeers(run: RunKind, config: TrainConfig): PeerSpec[] {
   return run === 'baseline' ? [peerSpec(0)] : Array.from({ length: config.peers }, (_, k) => peerSpec(k));
 }
 
-export function createCohort(run: RunKind, config: TrainConfig, outputBias?: number): Cohort {
+/**
+ * The networks of one run kind. A pretrained model's body is copied from `backbone` (the loaded
+ * base network), cut and frozen as config.backbone says.
+ */
+export function createCohort(run: RunKind, config: TrainConfig, outputBias?: number, backbone?: tf.LayersModel): Cohort {
   const [h, w] = netInputSize(config.input, MODEL_INFO[config.model].patchSize);
+  const pretrained = backbone && { base: backbone, cuts: config.backbone?.cuts, trainFrom: config.backbone?.trainFrom ?? 'all' };
   return new Cohort({
-    model: { name: config.model, width: config.width },
+    model: { name: config.model, width: config.width, pretrained },
     inputShape: [h, w, 3],
     peers: runPeers(run, config),
     lambda: run === 'baseline' ? 0 : config.lambda,
@@ -203,10 +240,10 @@ export function createCohort(run: RunKind, config: TrainConfig, outputBias?: num
 }
 
 /** Fresh cohorts for `runs`, output bias at `outputBias` (the training MOS mean); all or none. */
-export function createRunCohorts(config: TrainConfig, runs: readonly RunKind[], outputBias: number): Record<RunKind, Cohort> {
+export function createRunCohorts(config: TrainConfig, runs: readonly RunKind[], outputBias: number, backbone?: tf.LayersModel): Record<RunKind, Cohort> {
   const cohorts: Partial<Record<RunKind, Cohort>> = {};
   try {
-    for (const r of runs) cohorts[r] = createCohort(r, config, outputBias);
+    for (const r of runs) cohorts[r] = createCohort(r, config, outputBias, backbone);
   } catch (err) {
     for (const c of Object.values(cohorts)) c.dispose();
     throw err;

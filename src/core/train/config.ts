@@ -1,10 +1,22 @@
 import { validateInputMode, type InputMode } from '../data/inputMode';
 import { MODEL_INFO } from '../models/info';
-import type { ModelName } from '../models/types';
+import type { InputScaling, ModelName } from '../models/types';
 import type { SplitKind } from '../splits';
 import type { RunKind } from './history';
 
 export type RunMode = 'baseline' | 'dml' | 'both';
+
+/** A pretrained body (mobilenetv2, or the user's 'backbone'): where it is cut and how much of it trains. */
+export interface BackboneConfig {
+  /** Layers to cut the body at: one (global average pooling) or several (mean and SD per level, MLSP). Default: the model's proposed cut. */
+  cuts?: string[];
+  /** 'all': fine-tune everything (the seed code); 'head': the body is frozen; a layer name: it and every layer after it train. */
+  trainFrom: string;
+  /** How a user's backbone wants its pixels (mobilenetv2 takes 'unit', x/255). */
+  scaling?: InputScaling;
+  /** A user's backbone: the name of its model.json, for the record. */
+  name?: string;
+}
 
 /** One whole experiment as plain JSON: the same config and data reproduce the same run. */
 export interface TrainConfig {
@@ -12,6 +24,8 @@ export interface TrainConfig {
   model: ModelName;
   /** resnet18 width multiplier. */
   width?: number;
+  /** Pretrained models only. */
+  backbone?: BackboneConfig;
   input: InputMode;
   epochs: number;
   batchSize: number;
@@ -92,4 +106,9 @@ export function configProblems(c: TrainConfig): string[] {
   const input = validateInputMode(c.input, MODEL_INFO[c.model]?.patchSize);
   if (input) p.push(input);
   return p;
+}
+
+/** The pixels the config's model takes: x/255 for the built-in MobileNetV2, ImageNet mean/std for the from-scratch nets, a user backbone's own choice. */
+export function inputScalingOf(config: Pick<TrainConfig, 'model' | 'backbone'>): InputScaling {
+  return config.model === 'backbone' ? (config.backbone?.scaling ?? 'imagenet') : MODEL_INFO[config.model].scaling;
 }

@@ -17,7 +17,7 @@ describe('the config schema', () => {
     expect(r.config).toBeNull();
     expect(r.problems).toEqual([
       'config.json in run.zip: "mode" must be one of "baseline", "dml", "both" (got nothing).',
-      'config.json in run.zip: "model" must be one of "tiny", "cnniqa", "resnet18" (got "vgg").',
+      'config.json in run.zip: "model" must be one of "tiny", "cnniqa", "resnet18", "mobilenetv2", "backbone" (got "vgg").',
       expect.stringMatching(/^config.json in run.zip: "input" must be \{"kind": "resize".*\(got \{"kind":"crop","width":64\}\)\.$/),
       'config.json in run.zip: "epochs" must be a number (got "ten").',
       'config.json in run.zip: "lr" must be a number (got null).',
@@ -26,7 +26,7 @@ describe('the config schema', () => {
   });
 
   it('lists exactly the fields of TrainConfig', () => {
-    expect(Object.keys(TrainConfigSchema.entries).sort()).toEqual([...Object.keys(QUICK_DEMO), 'width'].sort());
+    expect(Object.keys(TrainConfigSchema.entries).sort()).toEqual([...Object.keys(QUICK_DEMO), 'width', 'backbone'].sort());
   });
 
   it('guards a stored run: a record whose config does not fit is refused with its name', () => {

@@ -31,6 +31,14 @@ export const TRAIN_CONFIG_ENTRIES = {
   mode: oneOf(['baseline', 'dml', 'both']),
   model: oneOf(MODEL_NAMES),
   width: v.optional(finite()),
+  backbone: v.optional(
+    v.object({
+      cuts: v.optional(v.array(v.string(), 'a list of layer names')),
+      trainFrom: v.string('"head", "all" or a layer name'),
+      scaling: v.optional(oneOf(['unit', 'imagenet'])),
+      name: v.optional(v.string()),
+    }, '{"trainFrom": "head" | "all" | LAYER, "cuts": [LAYER, …], "scaling": "unit" | "imagenet"}'),
+  ),
   input: InputModeSchema,
   epochs: finite(),
   batchSize: finite(),
@@ -70,37 +78,38 @@ function wanted(entry: unknown): string | undefined {
   return undefined;
 }
 
-/** One sentence per wrong top-level field, in the field's own words; "where" names the source, e.g. "config.json in run.zip". */
-function issueWords(issue: v.BaseIssue<unknown>, where: string, raw: Record<string, unknown>, entries: v.ObjectEntries): string {
+/** One sentence per wrong top-level field, in the field's own words, after `where` (the source) when given. */
+function issueWords(issue: v.BaseIssue<unknown>, raw: Record<string, unknown>, entries: v.ObjectEntries, where?: string): string {
   const key = issue.path?.[0]?.key;
-  if (key === undefined) return `${where} must be ${issue.message}.`;
-  const value = raw[String(key)];
-  const words = wanted(entries[String(key)]) ?? issue.message;
-  return `${where}: "${String(key)}" must be ${words} (got ${value === undefined ? 'nothing' : JSON.stringify(value)}).`;
+  const value = key === undefined ? undefined : raw[String(key)];
+  const words = key === undefined ? issue.message : (wanted(entries[String(key)]) ?? issue.message);
+  const what = key === undefined ? `${where ?? 'The config'} must be ${words}.` : `"${String(key)}" must be ${words} (got ${value === undefined ? 'nothing' : JSON.stringify(value)}).`;
+  return where && key !== undefined ? `${where}: ${what}` : what;
 }
 
 /**
  * Read a config against `schema`. With `defaults`, missing fields take their values (said in
  * the notes); without, a missing field is a problem. Unknown fields are dropped, with a note.
+ * `where` names the source in each problem (a form that shows its own heading leaves it out).
  */
 export function readConfig<TEntries extends v.ObjectEntries>(
   schema: v.ObjectSchema<TEntries, undefined>,
   value: unknown,
-  where: string,
+  where?: string,
   defaults?: { values: v.InferOutput<v.ObjectSchema<TEntries, undefined>>; name: string },
 ): ConfigRead<v.InferOutput<v.ObjectSchema<TEntries, undefined>>> {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    return { config: null, problems: [`${where} must be a JSON object such as {"mode": "both", "epochs": 12, …}.`], notes: [] };
+    return { config: null, problems: [`${where ?? 'The config'} must be a JSON object such as {"mode": "both", "epochs": 12, …}.`], notes: [] };
   const raw = value as Record<string, unknown>;
   const keys = Object.keys(schema.entries);
   const notes: string[] = [];
   const given = defaults?.values as Record<string, unknown> | undefined;
   const missing = keys.filter((k) => !(k in raw) && given?.[k] !== undefined);
   const unknown = Object.keys(raw).filter((k) => !keys.includes(k));
-  if (missing.length) notes.push(`Not in ${where.toLowerCase()}, ${defaults!.name} values used: ${missing.join(', ')}.`);
+  if (missing.length) notes.push(`Not in ${where ?? 'the config'}, ${defaults!.name} values used: ${missing.join(', ')}.`);
   if (unknown.length) notes.push(`Ignored unknown fields: ${unknown.join(', ')}.`);
   const r = v.safeParse(schema, given ? { ...given, ...raw } : raw);
-  if (!r.success) return { config: null, problems: [...new Set(r.issues.map((i) => issueWords(i, where, raw, schema.entries)))], notes };
+  if (!r.success) return { config: null, problems: [...new Set(r.issues.map((i) => issueWords(i, raw, schema.entries, where)))], notes };
   return { config: r.output, problems: [], notes };
 }
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { maxAbsDiff, testConfig, testData, weightsOf } from '../../../test/support/training';
+import { imagesOf, maxAbsDiff, testConfig, testData, weightsOf } from '../../../test/support/training';
 import { Cohort, peerSpec } from './cohort';
 import { createCohort } from './cohort';
 import { trainEpoch } from './loop';
@@ -92,14 +92,14 @@ describe('DML-IQA method', () => {
     const baseA = new Cohort({ ...dml.args, peers: [peerSpec(0)], tag: 'soloA' });
     const baseB = new Cohort({ ...dml.args, peers: [peerSpec(1)], tag: 'soloB' });
     for (let e = 0; e < 2; e++)
-      for (const c of [dml, baseA, baseB]) await trainEpoch(c, c === dml ? 'dml' : 'baseline', e, config, data, () => {});
+      for (const c of [dml, baseA, baseB]) await trainEpoch(c, c === dml ? 'dml' : 'baseline', e, config, data, imagesOf(config, data), () => {});
     expect(maxAbsDiff(await weightsOf(dml.nets[0]!), await weightsOf(baseA.nets[0]!))).toBe(0);
     expect(maxAbsDiff(await weightsOf(dml.nets[1]!), await weightsOf(baseB.nets[0]!))).toBe(0);
     // Control: with λ = 1 the peers do learn from each other.
     const dml1 = createCohort('dml', { ...config, lambda: 1 });
-    await trainEpoch(dml1, 'dml', 0, { ...config, lambda: 1 }, data, () => {});
+    await trainEpoch(dml1, 'dml', 0, { ...config, lambda: 1 }, data, imagesOf(config, data), () => {});
     const base1 = new Cohort({ ...dml.args, peers: [peerSpec(0)], tag: 'soloC' });
-    await trainEpoch(base1, 'baseline', 0, config, data, () => {});
+    await trainEpoch(base1, 'baseline', 0, config, data, imagesOf(config, data), () => {});
     expect(maxAbsDiff(await weightsOf(dml1.nets[0]!), await weightsOf(base1.nets[0]!))).toBeGreaterThan(1e-4);
     for (const c of [dml, baseA, baseB, dml1, base1]) c.dispose();
   });

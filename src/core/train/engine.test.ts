@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../../node/tfNode';
-import { maxAbsDiff, testConfig, testData, weightsOf } from '../../../test/support/training';
+import { imagesOf, maxAbsDiff, testConfig, testData, weightsOf } from '../../../test/support/training';
 import { createCohort } from './cohort';
 import { exportCohortState, importCohortState } from './cohortState';
 import { train, trainEpoch } from './loop';
@@ -39,7 +39,7 @@ describe('training engine (wasm)', () => {
     const trainable = cohort.nets.reduce((s, n) => s + n.trainableWeights.length, 0);
     const counts = [tf.memory().numTensors];
     for (let e = 0; e < 3; e++) {
-      await trainEpoch(cohort, 'dml', e, config, data, () => {});
+      await trainEpoch(cohort, 'dml', e, config, data, imagesOf(config, data), () => {});
       counts.push(tf.memory().numTensors);
     }
     // Adam keeps a first and a second moment per trainable variable.
@@ -53,17 +53,17 @@ describe('training engine (wasm)', () => {
     const config = testConfig({ mode: 'dml', epochs: 2 });
     const data = testData(24);
     const straight = createCohort('dml', config);
-    for (let e = 0; e < 2; e++) await trainEpoch(straight, 'dml', e, config, data, () => {});
+    for (let e = 0; e < 2; e++) await trainEpoch(straight, 'dml', e, config, data, imagesOf(config, data), () => {});
 
     const first = createCohort('dml', config);
-    await trainEpoch(first, 'dml', 0, config, data, () => {});
+    await trainEpoch(first, 'dml', 0, config, data, imagesOf(config, data), () => {});
     const state = await exportCohortState(first);
     first.dispose();
     const before = tf.memory().numTensors;
     const resumed = createCohort('dml', config);
     await importCohortState(resumed, state);
     const created = tf.memory().numTensors - before;
-    await trainEpoch(resumed, 'dml', 1, config, data, () => {});
+    await trainEpoch(resumed, 'dml', 1, config, data, imagesOf(config, data), () => {});
     for (let k = 0; k < 2; k++) expect(maxAbsDiff(await weightsOf(resumed.nets[k]!), await weightsOf(straight.nets[k]!))).toBe(0);
     // Restoring holds exactly the weights, each Adam's β powers and moments, no temporaries.
     const trainable = resumed.nets.reduce((s, n) => s + n.trainableWeights.length, 0);

@@ -1,9 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ImageStore } from '../data/imageStore';
-import type { View } from '../data/inputMode';
 import { evaluateIqa, type IqaMetrics } from '../metrics';
-import { makeBatch } from './batches';
-import type { Cohort } from './cohort';
+import { disposeInput, type CohortInput, type InputSource } from './inputs';
 
 export interface CohortPredictions {
   /** Per peer, one prediction per test image (mean over its test views). */
@@ -17,40 +14,38 @@ export interface CohortMetrics {
   ensemble?: IqaMetrics;
 }
 
+/** What evaluation needs of a cohort: how many networks, and network k's inference-mode prediction of a batch. */
+export interface Predictor {
+  size: number;
+  predict(k: number, input: CohortInput): tf.Tensor1D;
+}
+
 /**
- * Predict every test image with every peer in inference mode, averaging over the test views
- * (one for resize, 5 crops, or the patch grid). The DML prediction is the mean of the peers,
- * i.e. (A(x) + B(flip(x))) / 2 for a pair.
+ * Predict every given image with every network in inference mode, averaging over the source's
+ * test views (one for resize, 5 crops, or the patch grid). The DML prediction is the mean of
+ * the peers, i.e. (A(x) + B(flip(x))) / 2 for a pair.
  */
-export async function predictCohort(
-  cohort: Pick<Cohort, 'size' | 'predict'>,
-  store: ImageStore,
-  idxs: readonly number[],
-  views: readonly View[],
-  viewsPerBatch = 32,
-): Promise<CohortPredictions> {
+export async function predictCohort(cohort: Predictor, source: InputSource, idxs: readonly number[], viewsPerBatch = 32): Promise<CohortPredictions> {
   const K = cohort.size;
+  const views = source.testViews;
   const peers = Array.from({ length: K }, () => new Float64Array(idxs.length));
   const pairs: [number, number][] = [];
   idxs.forEach((_, t) => views.forEach((_, v) => pairs.push([t, v])));
   for (let s = 0; s < pairs.length; s += viewsPerBatch) {
     const chunk = pairs.slice(s, s + viewsPerBatch);
-    const host = makeBatch(
-      store,
+    const input = source.testBatch(
       chunk.map(([t]) => idxs[t]!),
       chunk.map(([, v]) => views[v]!),
-      chunk.map(() => false),
     );
     // Queue every peer's forward before reading any back: one wait per chunk, not one per peer.
-    const x = tf.tensor4d(host.x, host.shape);
     const preds: tf.Tensor1D[] = [];
     let values: tf.TypedArray[];
     try {
-      for (let k = 0; k < K; k++) preds.push(cohort.predict(k, x));
+      for (let k = 0; k < K; k++) preds.push(cohort.predict(k, input));
       values = await Promise.all(preds.map((p) => p.data()));
     } finally {
       for (const p of preds) p.dispose();
-      x.dispose();
+      disposeInput(input);
     }
     values.forEach((vals, k) => chunk.forEach(([t], b) => (peers[k]![t]! += vals[b]! / views.length)));
   }

@@ -57,7 +57,14 @@ export interface EpochEvent {
   memory: { numTensors: number; numBytes: number };
 }
 
-export type TrainEvent = StepEvent | EpochEvent;
+/** The frozen body's output is being cached: images done of total (before the first step). */
+export interface CacheEvent {
+  type: 'cache';
+  done: number;
+  total: number;
+}
+
+export type TrainEvent = StepEvent | EpochEvent | CacheEvent;
 
 /** A run's history: every finished epoch of every run kind, in the order they finished. */
 export type History = EpochEvent[];

@@ -1,6 +1,8 @@
 /**
  * The training loop: one experiment's networks, epoch by epoch. Read it top to bottom:
  *
+ *   build the networks (a pretrained body copied into each), restore a checkpoint if continuing
+ *   choose their input: image batches, or the frozen body's output cached once per image
  *   for each epoch:
  *     for each run kind (baseline, DML — they alternate, on the same batches):
  *       for each batch: step every network of the cohort
@@ -16,14 +18,15 @@ import * as tf from '@tensorflow/tfjs';
 import type { ImageStore } from '../data/imageStore';
 import { testViews } from '../data/inputMode';
 import type { LoadedImages } from '../data/loadImages';
+import type { LayersModel } from '@tensorflow/tfjs';
 import { MODEL_INFO } from '../models/info';
 import { deriveSeed, makeRng } from '../rng';
 import type { Split } from '../splits';
-import { epochBatches, makeTrainBatch } from './batches';
 import { createRunCohorts, type Cohort } from './cohort';
 import { exportCohortState, importCohortState, type CohortState } from './cohortState';
-import { learningRateAt, runsOf, type TrainConfig } from './config';
+import { inputScalingOf, learningRateAt, runsOf, type TrainConfig } from './config';
 import { predictCohort, scorePredictions } from './evaluate';
+import { disposeInput, epochBatches, featureSource, imageSource, type InputSource, type SourceArgs } from './inputs';
 import {
   finalFrom,
   historyUpTo,
@@ -42,11 +45,13 @@ export interface ExperimentData {
   mos: ArrayLike<number>;
   train: readonly number[];
   test: readonly number[];
+  /** A pretrained model's base network (mobilenetv2, a user's backbone), loaded: every peer's body is copied from it. */
+  backbone?: LayersModel;
 }
 
-/** Decoded images plus a split → what the trainer consumes. */
-export function experimentData(loaded: LoadedImages, split: Split): ExperimentData {
-  return { store: loaded.store, mos: Float64Array.from(loaded.items, (it) => it.mos), train: split.train, test: split.test };
+/** Decoded images plus a split (and a pretrained base network) → what the trainer consumes. */
+export function experimentData(loaded: LoadedImages, split: Split, backbone?: LayersModel): ExperimentData {
+  return { store: loaded.store, mos: Float64Array.from(loaded.items, (it) => it.mos), train: split.train, test: split.test, backbone };
 }
 
 /** Mean MOS of the training images: the output units' initial bias. */
@@ -114,17 +119,19 @@ export async function train(config: TrainConfig, data: ExperimentData, io: Train
 
   for (;;) {
     let cohorts: Partial<Record<RunKind, Cohort>> = {};
+    let source: InputSource | null = null;
     try {
-      cohorts = createRunCohorts(config, runs, trainMeanMos(data));
+      cohorts = createRunCohorts(config, runs, trainMeanMos(data), data.backbone);
       if (checkpoint) for (const run of runs) await importCohortState(cohorts[run]!, checkpoint.states[run]);
+      source = await inputSource(config, data, Object.values(cohorts), emit);
 
       for (let epoch = checkpoint?.epoch ?? 0; epoch < config.epochs; epoch++) {
         const events: Partial<Record<RunKind, EpochEvent>> = {};
         for (const run of runs) {
           const cohort = cohorts[run]!;
-          const trained = await trainEpoch(cohort, run, epoch, config, data, emit, control);
+          const trained = await trainEpoch(cohort, run, epoch, config, data, source, emit, control);
           if (!trained) return result(true);
-          const event = await evaluateEpoch(cohort, run, epoch, config, data, trained);
+          const event = await evaluateEpoch(cohort, run, epoch, data, source, trained);
           history = withEpoch(history, event);
           events[run] = event;
           emit(event);
@@ -143,9 +150,48 @@ export async function train(config: TrainConfig, data: ExperimentData, io: Train
       // Epochs after the checkpoint are trained again on the new backend.
       history = historyUpTo(history, fromEpoch);
     } finally {
+      source?.dispose();
       disposeQuietly(Object.values(cohorts));
     }
   }
+}
+
+/**
+ * Whether the networks train on the frozen body's cached output: only a pretrained body with
+ * frozen layers, fed whole images (random crops change what the body sees). Otherwise every
+ * step runs the whole net (a frozen BatchNorm still in inference mode). `why` says which, in words.
+ */
+export function cachePlan(config: TrainConfig): { cache: boolean; why: string } {
+  if (!MODEL_INFO[config.model].pretrained) return { cache: false, why: 'a from-scratch net trains whole' };
+  const from = config.backbone?.trainFrom ?? 'all';
+  if (from === 'all') return { cache: false, why: 'every layer trains (fine-tuning all), so the whole net runs every step' };
+  if (config.input.kind !== 'resize')
+    return { cache: false, why: 'random crops change what the frozen body sees, so it runs every step (in inference mode); choose resize input to cache it' };
+  return { cache: true, why: `the body up to ${from === 'head' ? 'the head' : `"${from}"`} is frozen: its output is computed once per image and mirror, and each step runs only the rest` };
+}
+
+/** How the run's images become network input: views, flips and pixel scaling, from the config. */
+export function sourceArgs(config: TrainConfig, data: ExperimentData): SourceArgs {
+  const patchSize = MODEL_INFO[config.model].patchSize;
+  return {
+    store: data.store,
+    mos: data.mos,
+    mode: config.input,
+    patchSize,
+    flipAugment: config.flipAugment,
+    scaling: inputScalingOf(config),
+    testViews: testViews(config.input, patchSize),
+  };
+}
+
+/** The networks' input for this run: image batches, or the frozen body's output, cached once. */
+async function inputSource(config: TrainConfig, data: ExperimentData, cohorts: Cohort[], emit: (e: TrainEvent) => void): Promise<InputSource> {
+  const args = sourceArgs(config, data);
+  if (!cachePlan(config).cache) return imageSource(args);
+  const frozen = cohorts.map((c) => c.useFeatures())[0]!;
+  // Several tensors cross from the frozen part (a cut inside a residual block, MLSP levels below it): no single cache.
+  if (frozen.outputs.length !== 1) return imageSource(args);
+  return featureSource(args, frozen, { onProgress: (done, total) => emit({ type: 'cache', done, total }) });
 }
 
 /** What one epoch of training gives, before evaluation. */
@@ -170,10 +216,10 @@ export async function trainEpoch(
   epoch: number,
   config: TrainConfig,
   data: ExperimentData,
+  source: InputSource,
   emit: (e: TrainEvent) => void,
   control: RunControl = NO_CONTROL,
 ): Promise<TrainedEpoch | null> {
-  const patch = MODEL_INFO[config.model].patchSize;
   const lr = learningRateAt(config, epoch);
   cohort.setLearningRate(lr);
   const rng = makeRng(deriveSeed(config.seed, `epoch-${epoch}`));
@@ -185,15 +231,13 @@ export async function trainEpoch(
   for (const [s, idxs] of batches.entries()) {
     await control.waitWhilePaused();
     if (control.shouldStop()) return null;
-    const host = makeTrainBatch(data.store, data.mos, idxs, config.input, rng, config.flipAugment, patch);
-    const x = tf.tensor4d(host.x, host.shape);
-    const y = tf.tensor1d(host.y);
+    const { input, y } = source.trainBatch(idxs, rng);
     const ts = performance.now();
     let losses: StepLosses;
     try {
-      losses = await cohort.step(x, y);
+      losses = await cohort.step(input, y);
     } finally {
-      x.dispose();
+      disposeInput(input);
       y.dispose();
     }
     images += idxs.length;
@@ -230,12 +274,11 @@ export async function evaluateEpoch(
   cohort: Cohort,
   run: RunKind,
   epoch: number,
-  config: TrainConfig,
   data: ExperimentData,
+  source: InputSource,
   trained: TrainedEpoch,
 ): Promise<EpochEvent> {
-  const views = testViews(config.input, MODEL_INFO[config.model].patchSize);
-  const pred = await predictCohort(cohort, data.store, data.test, views);
+  const pred = await predictCohort(cohort, source, data.test);
   const { numTensors, numBytes } = tf.memory();
   return {
     type: 'epoch',

@@ -79,7 +79,7 @@ export function parseStudioConfig(input: string | unknown): ParsedConfig {
       return { config: null, problems: [`The config is not valid JSON (${(e as Error).message}). Check it was copied whole.`], notes: [] };
     }
   }
-  return readConfig(StudioConfigSchema, value, 'The config', { values: DEFAULT_CONFIG, name: 'Quick-demo' });
+  return readConfig(StudioConfigSchema, value, undefined, { values: DEFAULT_CONFIG, name: 'Quick-demo' });
 }
 
 /** Plain JSON with a stable key order (so the same config always gives the same text and link). */

@@ -20,6 +20,14 @@ export function ProgressPanel({ state, progress }: { state: RunState; progress: 
           </span>
         </div>
       )}
+      {state.cache && (
+        <div className="progress-row">
+          <Bar role="progressbar" className="bar--ingest" label="Caching the frozen body's output" value={state.cache.done} max={state.cache.total} />
+          <span className="progress-text">
+            {state.cache.done < state.cache.total ? "Caching the frozen body's output" : "Frozen body's output cached"}: {state.cache.done} / {state.cache.total} images and their mirrors
+          </span>
+        </div>
+      )}
       {progress && (
         <div className="progress-row">
           <Bar

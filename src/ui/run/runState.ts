@@ -29,6 +29,8 @@ export interface RunState {
   plan: { epochs: number; runs: RunKind[]; batchSize: number } | null;
   backend: BackendReport | null;
   ingest: { done: number; total: number; imagesPerSec: number; bytes: number } | null;
+  /** Caching the frozen body's output (a pretrained net with frozen layers): images done of total. */
+  cache: { done: number; total: number } | null;
   split: { train: string[]; test: string[]; reason: string } | null;
   problems: ImportProblem[];
   lastStep: Partial<Record<RunKind, StepEvent>>;
@@ -56,6 +58,7 @@ export const initialRunState: RunState = {
   plan: null,
   backend: null,
   ingest: null,
+  cache: null,
   split: null,
   problems: [],
   lastStep: {},
@@ -94,6 +97,8 @@ function apply(state: RunState, msg: FromWorker, now: number): RunState {
       return { ...state, backend: msg };
     case 'ingest':
       return { ...state, ingest: { done: msg.done, total: msg.total, imagesPerSec: msg.imagesPerSec, bytes: msg.bytes } };
+    case 'cache':
+      return { ...state, cache: { done: msg.done, total: msg.total } };
     case 'problems':
       return { ...state, problems: [...state.problems, ...msg.problems] };
     case 'split':

@@ -1,0 +1,35 @@
+/**
+ * A pretrained backbone from wherever its files live: the built-in MobileNetV2 under the site's
+ * models/ (fetched in the browser, read from public/ in Node), or a user's model.json and weight
+ * files. `read` gets a file by its path relative to model.json; the weight files are the ones
+ * model.json's manifest names.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { strFromU8 } from 'fflate';
+import { loadBackbone } from '../models/pretrained';
+import { ModelFileError } from './layersModelFiles';
+
+export async function loadBackboneFiles(label: string, read: (path: string) => Promise<Uint8Array>, modelJsonPath = 'model.json'): Promise<tf.LayersModel> {
+  let text: string;
+  try {
+    text = strFromU8(await read(modelJsonPath));
+  } catch (err) {
+    throw new ModelFileError(`${label} could not be read (${(err as Error).message}): check the path, or pick the model.json again.`);
+  }
+  const paths = new Set<string>();
+  try {
+    const manifest = (JSON.parse(text) as { weightsManifest?: { paths?: string[] }[] }).weightsManifest ?? [];
+    for (const group of manifest) for (const p of group.paths ?? []) paths.add(p);
+  } catch {
+    // Not JSON: loadBackbone words the error.
+  }
+  const files = new Map<string, Uint8Array>();
+  for (const p of paths) {
+    try {
+      files.set(p, await read(p));
+    } catch {
+      // A missing shard: loadBackbone names it.
+    }
+  }
+  return loadBackbone(text, label, (p) => files.get(p));
+}
