@@ -37,7 +37,11 @@ function makeBroadcasting(original: KernelFunc): KernelFunc {
   return (args) => {
     const { inputs, backend } = args as unknown as { inputs: { a: TensorInfo; b: TensorInfo }; backend: KernelBackend };
     const { a, b } = inputs;
-    if (sameShape(a.shape, b.shape) || a.dtype !== 'float32' || b.dtype !== 'float32') return original(args);
+    // A rank-0 operand has its own fast path in the original (~16 ms for 4.8M
+    // elements, as for equal shapes; tiling it first took ~45 ms). ReLU6 and
+    // clipByValue gradients compare with scalars.
+    if (sameShape(a.shape, b.shape) || a.shape.length === 0 || b.shape.length === 0) return original(args);
+    if (a.dtype !== 'float32' || b.dtype !== 'float32') return original(args);
     const outShape = backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
     if (tf.util.sizeFromShape(outShape) === 0) return original(args);
     const temps: tf.Tensor[] = [];

@@ -42,6 +42,8 @@ const CONV_CASES: ConvCase[] = [
   { x: [1, 7, 7, 3], w: [5, 5, 3, 4], strides: 3, pad: 'same' },
   { x: [1, 8, 8, 2], w: [4, 4, 2, 3], strides: 2, pad: 'same' },
   { x: [1, 9, 9, 2], w: [3, 3, 2, 3], strides: 2, pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
+  { x: [3, 7, 9, 4], w: [1, 1, 4, 12], strides: 1, pad: 'valid' }, // 1×1 as a product, x transposed
+  { x: [1, 6, 6, 3], w: [1, 1, 3, 5], strides: 1, pad: [[0, 0], [0, 1], [1, 0], [0, 0]] }, // 1×1 with padding: conv form
 ];
 
 const label = (c: ConvCase) => `x ${c.x.join('×')}, w ${c.w.join('×')}, stride ${c.strides}, pad ${JSON.stringify(c.pad)}`;
@@ -61,7 +63,7 @@ async function convGrads(backend: Backend, c: ConvCase, seed: number): Promise<{
 
 describe('registerWasmTrainingKernels', () => {
   it('installs the missing filter gradient and the faster kernels, once', () => {
-    for (const name of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'BatchMatMul', 'Equal', 'Maximum', 'Pow']) {
+    for (const name of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'BatchMatMul', 'Equal', 'Maximum', 'Pow', 'Sum', 'Mean']) {
       expect(isWasmTrainingKernel(name), name).toBe(true);
     }
     const before = tf.getKernel('Conv2DBackpropInput', 'wasm')!.kernelFunc;
@@ -107,6 +109,39 @@ describe('replaced kernels match the cpu backend', () => {
     expect(relDiff(await run('cpu'), await run('wasm'))).toBeLessThan(1e-5);
   });
 
+  it.each([
+    ['sum', [4, 6, 8, 100], [0, 1, 2], false], // 192 = 64 pooled × 3 summed
+    ['sum', [4, 6, 8, 100], [2, 0, 1], true],
+    ['mean', [3, 5, 7, 100], [0, 1, 2], true],
+    ['mean', [300, 128], [0], false],
+    ['sum', [40, 6, 20], [0], false],
+    ['sum', [3, 48, 5], [1], false], // middle axis: 16 pooled, then 3 summed
+    ['mean', [3, 8, 9, 7], [1, 2], true], // middle axes, as global average pooling
+    ['sum', [3, 5, 7, 10], [1, 2], false], // odd size: left to the original kernel
+    ['mean', [3, 4, 100], [0, 2], false], // not contiguous: left to the original kernel
+  ] as const)('%s of %j over %j (keepDims %s)', async (op, shape, axes, keepDims) => {
+    const v = randomValues(tf.util.sizeFromShape([...shape]), 11);
+    const f = op === 'sum' ? tf.sum : tf.mean;
+    const run = (b: Backend) =>
+      on(b, () => tf.tidy(() => {
+        const r = f(tf.tensor(v, [...shape]), [...axes], keepDims);
+        return { shape: r.shape, values: r.dataSync() };
+      }));
+    const cpu = await run('cpu');
+    const wasm = await run('wasm');
+    expect(wasm.shape).toEqual(cpu.shape);
+    expect(relDiff(cpu.values, wasm.values)).toBeLessThan(1e-5);
+  });
+
+  it('sums integers exactly over outer axes', async () => {
+    // 1000 = 8 × 125 values per column: pooled by 8, then summed; 0/1 values as in a count.
+    const v = Float32Array.from({ length: 1000 * 3 }, (_, i) => ((i * 7919) % 13 < 5 ? 1 : 0));
+    const run = (b: Backend) => on(b, () => tf.tidy(() => Array.from(tf.sum(tf.tensor(v, [1000, 3]), 0).dataSync())));
+    const cpu = await run('cpu');
+    expect(cpu.every((c) => Number.isInteger(c) && c > 100)).toBe(true);
+    expect(await run('wasm')).toEqual(cpu);
+  });
+
   const binaryOps = { equal: tf.equal, greater: tf.greater, lessEqual: tf.lessEqual, maximum: tf.maximum, minimum: tf.minimum, pow: tf.pow };
   it.each(Object.keys(binaryOps).flatMap((op) => [
     [op, [3, 4, 5, 2], [3, 1, 1, 2]],
@@ -148,6 +183,8 @@ describe('the wasm kernels keep their inputs and allocate only their output', ()
     ['Tile', () => [t([1, 1, 1, 5], 4)], ([x]) => tf.tile(x!, [2, 3, 4, 1])],
     ['BatchMatMul', () => [t([6, 3], 5), t([4, 6], 6)], ([a, b]) => tf.matMul(a!, b!, true, true)],
     ['Maximum', () => [t([2, 3, 4], 7), t([2, 1, 4], 8)], ([a, b]) => tf.maximum(a!, b!)],
+    ['Sum', () => [t([2, 3, 4, 100], 9)], ([x]) => tf.sum(x!, [0, 1, 2])],
+    ['Mean', () => [t([2, 3, 4, 100], 10)], ([x]) => tf.mean(x!, [0, 1, 2])],
   ];
   it.each(cases)('%s', (_name, make, run) => expectOnlyOutputAllocated(make, run));
 });

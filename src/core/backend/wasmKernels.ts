@@ -12,6 +12,8 @@
  *  - BatchMatMul with transposeA/transposeB (scalar loop; every Dense backward) -> explicit transpose + XNNPACK.
  *  - Comparisons, Maximum/Minimum and Pow on operands of different shapes
  *    (generic broadcasting; the tf.max/tf.min gradient) -> broadcast first.
+ *  - Sum and Mean over outer axes (a transpose of the whole input first;
+ *    BatchNorm's moments and gradient) -> an XNNPACK average pool.
  * Every other kernel that a training step of our nets needs (BatchNorm, ReLU,
  * ReLU6, zero padding, max/avg pooling and their grads, mean/min/max
  * reductions, Dense, Adam) is in 4.22; wasmKernels.test.ts runs such a step on
@@ -24,13 +26,14 @@
 import * as tf from '@tensorflow/tfjs';
 // The replacements wrap this package's kernels, so it must have registered them first.
 import '@tensorflow/tfjs-backend-wasm';
-import { BatchMatMul, Conv2DBackpropInput, Tile, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs';
+import { BatchMatMul, Conv2DBackpropInput, Mean, Sum, Tile, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs';
 import { batchMatMulWasmConfig } from './batchMatMulWasm';
 import { broadcastBinaryWasmConfig, SLOW_BROADCAST_KERNELS } from './broadcastBinaryWasm';
 import { conv2dBackpropFilterWasmConfig } from './conv2dBackpropFilterWasm';
 import { conv2dBackpropInputWasmConfig } from './conv2dBackpropInputWasm';
 import { depthwiseConv2dBackpropFilterWasmConfig } from './depthwiseConv2dBackpropFilterWasm';
 import { depthwiseConv2dBackpropInputWasmConfig } from './depthwiseConv2dBackpropInputWasm';
+import { meanWasmConfig, sumWasmConfig } from './reduceWasm';
 import { tileWasmConfig } from './tileWasm';
 
 const BACKEND = 'wasm';
@@ -40,6 +43,8 @@ const REPLACEMENTS: Array<[string, (original: KernelConfig) => KernelConfig]> = 
   [Conv2DBackpropInput, conv2dBackpropInputWasmConfig],
   [Tile, tileWasmConfig],
   [BatchMatMul, batchMatMulWasmConfig],
+  [Sum, sumWasmConfig],
+  [Mean, meanWasmConfig],
   ...SLOW_BROADCAST_KERNELS.map((name) => [name, broadcastBinaryWasmConfig] as [string, (c: KernelConfig) => KernelConfig]),
 ];
 
