@@ -170,8 +170,11 @@ Same: split, batch order, crops and flips (the studio's seeded random streams, p
 (TF's 'same' padding, BatchNorm ε 1e-3 and momentum 0.9 with the biased moving variance),
 ${seeds.size ? 'initial weights (from \`weights/\`), ' : 'initialisers (PyTorch draws the numbers), '}losses, Adam, step decay, evaluation views and metrics.
 Different: images are resized with Pillow's Lanczos rather than the studio's decoder (identical
-when the images already have the stored size), and float32 arithmetic differs in the last bits, so
-runs drift apart slowly. With N processes each takes a share of every batch; BatchNorm uses the
+when the images already have the stored size), and float32 arithmetic differs in the last bits. One
+step agrees to about 1e-6; then runs drift apart: slowly for tiny (on the demo set the first epoch's
+metrics agree to 3 decimals), faster for deeper nets, where a ReLU input within rounding of zero, or a
+gradient below float32's resolution (Adam's first steps turn it into a full ±lr step), sends the two
+down different paths. Compare runs over seeds, not digit by digit. With N processes each takes a share of every batch; BatchNorm uses the
 whole batch's statistics, so N processes train what one does.
 `;
 }
