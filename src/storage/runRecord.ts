@@ -47,6 +47,8 @@ export interface RunRecord {
   heartbeatAt: number;
   /** Why a failed run failed, in words. */
   error?: string;
+  /** A pretrained model's base network as model.json text (architecture only): its networks are rebuilt from it, then loaded from a checkpoint. */
+  backboneJson?: string;
 }
 
 /** The data of one checkpoint: every network and optimizer of each run kind, after `epoch` epochs. */

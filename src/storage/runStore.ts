@@ -48,7 +48,7 @@ export interface RunStoreOptions {
 
 /** What a new run starts with; an imported run may bring its status, history and final metrics. */
 export type NewRun = Pick<RunRecord, 'name' | 'config' | 'dataset' | 'split'> &
-  Partial<Pick<RunRecord, 'id' | 'status' | 'history' | 'final' | 'createdAt'>>;
+  Partial<Pick<RunRecord, 'id' | 'status' | 'history' | 'final' | 'createdAt' | 'backboneJson'>>;
 
 export interface CheckpointInput {
   /** Epochs finished by every run kind in `states`. */
@@ -126,6 +126,7 @@ export class RunStore {
       split: meta.split,
       history: meta.history ?? [],
       final: meta.final,
+      backboneJson: meta.backboneJson,
       checkpoints: {},
       heartbeatAt: t,
     };

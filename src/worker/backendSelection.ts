@@ -8,6 +8,7 @@
  */
 import { netInputSize } from '../core/data/inputMode';
 import { MODEL_INFO } from '../core/models/info';
+import type { LayersModel } from '@tensorflow/tfjs';
 import type { TrainConfig } from '../core/train/config';
 import type { ChoiceMemory } from './backendMemory';
 import { BackendError } from './describeError';
@@ -33,12 +34,14 @@ export interface BackendPlatform {
   /** Make `name` the active backend: null when it runs, else why not, in words. */
   start(name: BackendName): Promise<string | null>;
   /** Time training steps of `config`'s model on the active backend (throws when a step fails). */
-  measure(config: TrainConfig, cutoffMs: number): Promise<StepTiming>;
+  measure(config: TrainConfig, cutoffMs: number, backbone?: LayersModel): Promise<StepTiming>;
 }
 
 export interface SelectOptions {
   choice: BackendChoice;
   config: TrainConfig;
+  /** A pretrained model's base network, to build the nets that are timed. */
+  backbone?: LayersModel;
   remeasure?: boolean;
   memory: ChoiceMemory;
   /** Identifies the browser and machine (user agent, cores); the adapter is added to it. */
@@ -159,7 +162,7 @@ async function measured(o: SelectOptions, key: string, adapter: AdapterReport | 
     }
     const cutoff = best ? Math.max(CUTOFF_MIN_MS, CUTOFF_FACTOR * best.ms) : Infinity;
     try {
-      const t = await p.measure(o.config, cutoff);
+      const t = await p.measure(o.config, cutoff, o.backbone);
       if (t.msPerStep === undefined) {
         results.set(name, {
           name,

@@ -100,9 +100,9 @@ export async function startBackend(name: BackendName): Promise<string | null> {
 }
 
 /** Warm-up step, then TIMED_STEPS timed ones, of a throwaway one-network cohort on random data. */
-async function measureActive(config: TrainConfig, cutoffMs: number): Promise<StepTiming> {
+async function measureActive(config: TrainConfig, cutoffMs: number, backbone?: tf.LayersModel): Promise<StepTiming> {
   const [h, w] = netInputSize(config.input, MODEL_INFO[config.model].patchSize);
-  const cohort = createCohort('baseline', config);
+  const cohort = createCohort('baseline', config, undefined, backbone);
   const x = tf.randomNormal([config.batchSize, h, w, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
   const y = tf.randomUniform([config.batchSize], 1, 5, 'float32', 2) as tf.Tensor1D;
   try {

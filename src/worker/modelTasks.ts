@@ -4,6 +4,7 @@
  */
 import { exportModelZip, readModelZip } from '../core/io/modelZip';
 import { cohortsFromStates, statesFromNets } from '../core/io/restoreCohorts';
+import { storedRunBase } from './backbone';
 import type { Cohort } from '../core/train/cohort';
 import type { EpochEvent } from '../core/train/history';
 import { finalFrom, lastEvents } from '../core/train/history';
@@ -39,10 +40,12 @@ export async function exportRun(store: RunStore, runId: string, slot: Checkpoint
   const epoch = checkpoint.ref.epoch;
   // The metrics that go with these weights: those of the checkpoint's epoch.
   const epochs = historyUpTo(run.history, epoch);
-  const cohorts = await cohortsFromStates(run.config, checkpoint.states);
+  const base = await storedRunBase(run);
+  const cohorts = await cohortsFromStates(run.config, checkpoint.states, base).finally(() => base?.dispose());
   try {
     const zip = await exportModelZip({
       config: run.config,
+      backboneJson: run.backboneJson,
       cohorts,
       final: finalFrom(epochs),
       history: epochs,
@@ -72,6 +75,7 @@ export async function importZip(store: RunStore, bytes: Uint8Array, fileName: st
     const run = await store.createRun({
       name: manifest.name,
       config,
+      backboneJson: zip.backboneJson,
       status: 'finished',
       history,
       final: metrics.final,

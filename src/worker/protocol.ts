@@ -28,6 +28,8 @@ export interface StartMessage {
   files: DatasetFile[];
   /** The split, made once on the page from the items (chooseSplit); images that fail to decode leave it. */
   split: SplitNames;
+  /** A user's backbone (model 'backbone'): its model.json and weight files. */
+  backboneFiles?: ModelFile[];
   backend: BackendChoice;
   /** Forget the remembered "auto" choice and time the candidates again. */
   remeasure?: boolean;

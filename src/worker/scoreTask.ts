@@ -7,6 +7,7 @@ import { isBrowserImagePath } from '../core/data/cells';
 import type { InputMode } from '../core/data/inputMode';
 import { loadImages, type ImageDecoder } from '../core/data/loadImages';
 import { cohortsFromStates } from '../core/io/restoreCohorts';
+import { storedRunBase } from './backbone';
 import { netsPredictor, scoreImages, scoreRuns, scoresCsv, type ScoreColumn } from '../core/io/scoreImages';
 import { loadUserModel, type UserModel } from '../core/io/userModel';
 import { inputScalingOf } from '../core/train/config';
@@ -53,7 +54,8 @@ export async function scoreFolder(p: ScorePlatform, model: ScoreModel, images: r
     const { run, checkpoint } = await runCheckpoint(await p.store(), model.runId, model.slot);
     const { input, model: name } = run.config;
     loaded = await decode(input);
-    const cohorts = await cohortsFromStates(run.config, checkpoint.states);
+    const base = await storedRunBase(run);
+    const cohorts = await cohortsFromStates(run.config, checkpoint.states, base).finally(() => base?.dispose());
     try {
       columns = await scoreRuns(cohorts, loaded.store, { input, patchSize: MODEL_INFO[name].patchSize, scaling: inputScalingOf(run.config) });
     } finally {

@@ -14,6 +14,14 @@ import { runTask } from './tasks';
 import { TrainerSession } from './trainerSession';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
+
+/** The site's models/ folder (public/models, written by npm install): nothing comes from elsewhere. */
+async function readBuiltinModel(path: string): Promise<Uint8Array> {
+  const url = new URL(`${import.meta.env.BASE_URL}models/${path}`, scope.location.href);
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url.pathname} answered ${res.status}: run npm install, which writes the built-in models`);
+  return new Uint8Array(await res.arrayBuffer());
+}
 const send = (msg: FromWorker, transfer: Transferable[] = []) => scope.postMessage(msg, transfer);
 const memory = indexedDbChoiceMemory();
 let session: TrainerSession | null = null;
@@ -61,6 +69,7 @@ scope.onmessage = (e: MessageEvent<ToWorker>) => {
         startBackend,
         watchDeviceLoss,
         runStore,
+        readBuiltinModel,
       });
       session = s;
       // Once it ends, a late pause or stop finds no session.

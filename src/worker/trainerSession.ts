@@ -16,6 +16,7 @@ import { storedConfig, type RunStore } from '../storage/runStore';
 import type { BackendSelection, SelectOptions } from './backendSelection';
 import { SelectionStopped } from './backendSelection';
 import type { DeviceLossWatch } from './backends';
+import { loadRunBase, storedRunBase, type BuiltinModelReader } from './backbone';
 import { DataError, describeError } from './describeError';
 import type { BackendName, ContinueMessage, DatasetFile, FromWorker, StartMessage } from './protocol';
 import { RunGate } from './runGate';
@@ -24,12 +25,14 @@ import { StepBatcher } from './stepBatcher';
 
 export interface SessionPlatform {
   decoder(files: ReadonlyMap<string, Blob>): ImageDecoder;
-  selectBackend(o: Pick<SelectOptions, 'choice' | 'config' | 'remeasure' | 'shouldStop'>): Promise<BackendSelection>;
+  selectBackend(o: Pick<SelectOptions, 'choice' | 'config' | 'backbone' | 'remeasure' | 'shouldStop'>): Promise<BackendSelection>;
   startBackend(name: BackendName): Promise<string | null>;
   /** A watch on the active backend when it can be lost (WebGPU), else null. */
   watchDeviceLoss(): DeviceLossWatch | null;
   /** Where runs are kept (IndexedDB in the browser); without it nothing is stored and nothing can be continued. */
   runStore?(): Promise<RunStore>;
+  /** The built-in pretrained models' files, by path under models/ (fetched from the site). */
+  readBuiltinModel?: BuiltinModelReader;
 }
 
 type Phase = 'ingesting' | 'measuring' | 'training';
@@ -94,6 +97,12 @@ export class TrainerSession {
     }
   }
 
+  private readBuiltin(): BuiltinModelReader {
+    const read = this.platform.readBuiltinModel;
+    if (!read) return async () => Promise.reject(new Error('this worker cannot reach the built-in models'));
+    return read;
+  }
+
   private setPhase(phase: Phase): void {
     this.phase = phase;
     if (!this.gate.isPaused) this.send({ type: 'state', state: phase });
@@ -136,14 +145,20 @@ export class TrainerSession {
       );
     const names = { ...msg.split, train: split.train.map((i) => loaded.items[i]!.file), test: split.test.map((i) => loaded.items[i]!.file) };
     this.send({ type: 'split', train: names.train, test: names.test, reason: split.reason });
+    const pretrained = await loadRunBase(config, msg.backboneFiles, this.readBuiltin());
     const dataset = msg.meta?.dataset ?? { name: 'unnamed folder', scoreFileName: 'unnamed score file', proxy: false };
     await rec?.create({
       name: msg.meta?.name ?? `${dataset.name} · ${config.mode} · ${config.model}`,
       config,
       dataset: { ...dataset, imageCount: msg.items.length, files: msg.items.map((it) => it.file) },
       split: names,
+      backboneJson: pretrained?.json,
     });
-    return this.trainOn(config, experimentData(loaded, split), msg, rec, undefined);
+    try {
+      return await this.trainOn(config, experimentData(loaded, split, pretrained?.base), msg, rec, undefined);
+    } finally {
+      pretrained?.base.dispose();
+    }
   }
 
   /** A stored run from its last checkpoint: its config, its split (by file name), its history. */
@@ -168,8 +183,14 @@ export class TrainerSession {
     if (!loaded) return STOPPED_BEFORE_TRAINING;
     const split = splitFromNames(run.split, loaded.items);
     this.send({ type: 'split', train: run.split.train, test: run.split.test, reason: run.split.reason });
+    // Every weight comes from the checkpoint; without one the run starts over and needs the pretrained weights.
+    const base = from ? await storedRunBase(run) : (await loadRunBase(config, undefined, this.readBuiltin()))?.base;
     await rec.commitResume();
-    return this.trainOn(config, experimentData(loaded, split), msg, rec, from);
+    try {
+      return await this.trainOn(config, experimentData(loaded, split, base), msg, rec, from);
+    } finally {
+      base?.dispose();
+    }
   }
 
   private async trainOn(
@@ -183,6 +204,7 @@ export class TrainerSession {
     const selection = await this.platform.selectBackend({
       choice: msg.backend,
       config,
+      backbone: data.backbone,
       remeasure: msg.type === 'start' ? msg.remeasure : undefined,
       shouldStop: () => this.gate.isStopped,
     });

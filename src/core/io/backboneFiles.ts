@@ -4,7 +4,7 @@
  * files. `read` gets a file by its path relative to model.json; the weight files are the ones
  * model.json's manifest names.
  */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { strFromU8 } from 'fflate';
 import { loadBackbone } from '../models/pretrained';
 import { ModelFileError } from './layersModelFiles';
@@ -32,4 +32,20 @@ export async function loadBackboneFiles(label: string, read: (path: string) => P
     }
   }
   return loadBackbone(text, label, (p) => files.get(p));
+}
+
+/**
+ * A pretrained base network's architecture alone, from its model.json text: for networks whose
+ * every weight then comes from a checkpoint (continuing, exporting or scoring a stored run), so
+ * the pretrained weights themselves are not needed again.
+ */
+export async function baseFromModelJson(text: string, label: string): Promise<tf.LayersModel> {
+  let topology: unknown;
+  try {
+    topology = (JSON.parse(text) as { modelTopology?: unknown }).modelTopology;
+  } catch (err) {
+    throw new ModelFileError(`${label} is not valid JSON (${(err as Error).message}).`);
+  }
+  if (!topology) throw new ModelFileError(`${label} has no modelTopology: it is not a TF.js Layers model.json.`);
+  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: topology as tf.io.ModelJSON['modelTopology'] }));
 }

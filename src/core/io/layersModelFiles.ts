@@ -4,8 +4,9 @@
  * pretrained models the user brings.
  */
 import * as tf from '@tensorflow/tfjs';
-// Registers the custom layer, so a cnniqa model.json can be read back.
+// Register the custom layers, so cnniqa's and a pretrained net's (MLSP pooling) model.json can be read back.
 import '../models/globalMinPooling';
+import '../models/pretrainedLayers';
 
 /** A model file is unusable; the message names it and says why. */
 export class ModelFileError extends Error {

@@ -9,7 +9,7 @@ import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import { IMAGENET_MEAN, IMAGENET_STD } from '../data/imageStore';
 import { formatInputMode, netInputSize, testViews } from '../data/inputMode';
 import { MODEL_INFO } from '../models/info';
-import type { TrainConfig } from '../train/config';
+import { inputScalingOf, type TrainConfig } from '../train/config';
 import { runPeers } from '../train/cohort';
 import { readTrainConfig } from '../train/configSchema';
 import type { EpochEvent, FinalMetrics, RunKind } from '../train/history';
@@ -62,6 +62,8 @@ export interface ExportInput {
   cohorts: Partial<Record<RunKind, { nets: readonly tf.LayersModel[] }>>;
   final?: FinalMetrics;
   history?: readonly EpochEvent[];
+  /** A pretrained model's base network as model.json text (the run's backboneJson). */
+  backboneJson?: string;
   about: Pick<RunManifest, 'name' | 'epoch'> & Partial<Pick<RunManifest, 'createdAt' | 'checkpoint' | 'dataset'>>;
 }
 
@@ -76,6 +78,8 @@ export interface ModelZip {
   metrics: ZipMetrics;
   manifest: RunManifest;
   nets: LoadedNet[];
+  /** A pretrained model's base network, architecture only (backbone.json): what rebuilds its nets when the zip is imported as a run. */
+  backboneJson?: string;
 }
 
 export function netEntries(config: TrainConfig, runs: readonly RunKind[]): NetEntry[] {
@@ -123,6 +127,7 @@ export async function exportModelZip(input: ExportInput): Promise<Uint8Array> {
     'config.json': strToU8(JSON.stringify(config, null, 2)),
     'metrics.json': strToU8(JSON.stringify(metrics)),
   };
+  if (input.backboneJson) files['backbone.json'] = strToU8(input.backboneJson);
   for (const n of nets) {
     const model = input.cohorts[n.run]!.nets[n.peer];
     if (!model) throw new Error(`${netLabel(n)} is missing from the networks to export.`);
@@ -188,7 +193,8 @@ export async function readModelZip(bytes: Uint8Array, label = 'The model zip'): 
     for (const n of nets) n.model.dispose();
     throw err;
   }
-  return { config, metrics, manifest, nets };
+  const backbone = files['backbone.json'];
+  return { config, metrics, manifest, nets, backboneJson: backbone && strFromU8(backbone) };
 }
 
 function readme(config: TrainConfig, m: RunManifest): string {
@@ -222,8 +228,12 @@ function readme(config: TrainConfig, m: RunManifest): string {
     '   register a class of that name with tf.serialization.registerClass before loading.)',
     '',
     'Input',
-    `  One network input is [N, ${h}, ${w}, 3]: RGB, channels last, values scaled to 0..1 then`,
-    `  ImageNet-normalised per channel: (x - mean) / std, mean = (${IMAGENET_MEAN.join(', ')}), std = (${IMAGENET_STD.join(', ')}).`,
+    ...(inputScalingOf(config) === 'unit'
+      ? [`  One network input is [N, ${h}, ${w}, 3]: RGB, channels last, values scaled to 0..1 (x / 255), as its pretrained body expects.`]
+      : [
+          `  One network input is [N, ${h}, ${w}, 3]: RGB, channels last, values scaled to 0..1 then`,
+          `  ImageNet-normalised per channel: (x - mean) / std, mean = (${IMAGENET_MEAN.join(', ')}), std = (${IMAGENET_STD.join(', ')}).`,
+        ]),
     `  The output is [N, 1]: the predicted quality score (higher is better). The studio's score for an image is`,
     `  ${viewText}.`,
     '',

@@ -3,6 +3,7 @@
  * (to resume, export or score), and turn networks read from a zip into a checkpoint (to
  * store an imported run like any other).
  */
+import type * as tf from '@tensorflow/tfjs';
 import type { Cohort } from '../train/cohort';
 import { importCohortState, saveNetWeights, type CohortState } from '../train/cohortState';
 import type { TrainConfig } from '../train/config';
@@ -11,13 +12,17 @@ import { createCohort } from '../train/cohort';
 import { netsByRun, type LoadedNet } from './modelZip';
 
 /** Cohorts built from `config` with the checkpoint's weights (and Adam state, when it has one). The caller disposes them. */
-export async function cohortsFromStates(config: TrainConfig, states: Partial<Record<RunKind, CohortState>>): Promise<Partial<Record<RunKind, Cohort>>> {
+export async function cohortsFromStates(
+  config: TrainConfig,
+  states: Partial<Record<RunKind, CohortState>>,
+  backbone?: tf.LayersModel,
+): Promise<Partial<Record<RunKind, Cohort>>> {
   const out: Partial<Record<RunKind, Cohort>> = {};
   try {
     for (const run of ['baseline', 'dml'] as const) {
       const state = states[run];
       if (!state) continue;
-      const cohort = createCohort(run, config);
+      const cohort = createCohort(run, config, undefined, backbone);
       out[run] = cohort;
       await importCohortState(cohort, state);
     }
