@@ -159,10 +159,11 @@ async function stepBoth(c: Case): Promise<Outcome> {
         }
         const { m, v } = moments;
         const mt = mTorch.get(name)!;
-        // A gradient that is zero up to rounding (a bias just before a BatchNorm): zero on both sides.
-        if (maxAbs(m) < 1e-6 * gScale) {
+        // A gradient that is zero but for rounding (a bias just before a BatchNorm; the output bias and the
+        // last BatchNorm's beta while the output bias is the batch's MOS mean): tiny on both sides.
+        if (maxAbs(m) < 1e-5 * gScale) {
           o.zeroGradient.push(`${name} (peer ${k})`);
-          expect(maxAbs(mt), `${name}: PyTorch's gradient should be zero up to rounding too`).toBeLessThan(1e-5 * gScale);
+          expect(maxAbs(mt), `${name}: PyTorch's gradient should be zero up to rounding too`).toBeLessThan(1e-4 * gScale);
           o.unresolved += m.length;
           continue;
         }
