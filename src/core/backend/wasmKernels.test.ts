@@ -63,7 +63,7 @@ async function convGrads(backend: Backend, c: ConvCase, seed: number): Promise<{
 
 describe('registerWasmTrainingKernels', () => {
   it('installs the missing filter gradient and the faster kernels, once', () => {
-    for (const name of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'BatchMatMul', 'Equal', 'Maximum', 'Pow', 'Sum', 'Mean']) {
+    for (const name of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'BatchMatMul', 'Equal', 'Maximum', 'Pow', 'Sum', 'Mean', 'Identity', 'Cast']) {
       expect(isWasmTrainingKernel(name), name).toBe(true);
     }
     const before = tf.getKernel('Conv2DBackpropInput', 'wasm')!.kernelFunc;
@@ -140,6 +140,24 @@ describe('replaced kernels match the cpu backend', () => {
     const cpu = await run('cpu');
     expect(cpu.every((c) => Number.isInteger(c) && c > 100)).toBe(true);
     expect(await run('wasm')).toEqual(cpu);
+  });
+
+  it('clone and same-dtype cast share the data, which outlives the original', async () => {
+    await tf.setBackend('wasm');
+    const v = randomValues(24, 12);
+    const x = tf.tensor(v, [2, 3, 4]);
+    const ids = tf.engine().backend.numDataIds();
+    const copies = [tf.clone(x), tf.cast(x, 'float32'), tf.engine().runKernel('Identity', { x }) as tf.Tensor];
+    expect(tf.engine().backend.numDataIds()).toBe(ids);
+    x.dispose();
+    copies.forEach((c) => expect(Array.from(c.dataSync())).toEqual(Array.from(v)));
+    tf.dispose(copies.slice(1));
+    expect(tf.engine().backend.numDataIds()).toBe(ids);
+    copies[0]!.dispose();
+    expect(tf.engine().backend.numDataIds()).toBe(ids - 1);
+    // Other casts still convert.
+    const i = tf.tidy(() => Array.from(tf.cast(tf.tensor([1.7, -2.2, 0]), 'int32').dataSync()));
+    expect(i).toEqual([1, -2, 0]);
   });
 
   const binaryOps = { equal: tf.equal, greater: tf.greater, lessEqual: tf.lessEqual, maximum: tf.maximum, minimum: tf.minimum, pow: tf.pow };

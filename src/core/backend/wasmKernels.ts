@@ -14,6 +14,8 @@
  *    (generic broadcasting; the tf.max/tf.min gradient) -> broadcast first.
  *  - Sum and Mean over outer axes (a transpose of the whole input first;
  *    BatchNorm's moments and gradient) -> an XNNPACK average pool.
+ *  - Identity and same-dtype Cast (a full copy; the gradient tape clones every
+ *    tensor it saves) -> the output shares the input's data.
  * Every other kernel that a training step of our nets needs (BatchNorm, ReLU,
  * ReLU6, zero padding, max/avg pooling and their grads, mean/min/max
  * reductions, Dense, Adam) is in 4.22; wasmKernels.test.ts runs such a step on
@@ -26,13 +28,14 @@
 import * as tf from '@tensorflow/tfjs';
 // The replacements wrap this package's kernels, so it must have registered them first.
 import '@tensorflow/tfjs-backend-wasm';
-import { BatchMatMul, Conv2DBackpropInput, Mean, Sum, Tile, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs';
+import { BatchMatMul, Cast, Conv2DBackpropInput, Identity, Mean, Sum, Tile, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs';
 import { batchMatMulWasmConfig } from './batchMatMulWasm';
 import { broadcastBinaryWasmConfig, SLOW_BROADCAST_KERNELS } from './broadcastBinaryWasm';
 import { conv2dBackpropFilterWasmConfig } from './conv2dBackpropFilterWasm';
 import { conv2dBackpropInputWasmConfig } from './conv2dBackpropInputWasm';
 import { depthwiseConv2dBackpropFilterWasmConfig } from './depthwiseConv2dBackpropFilterWasm';
 import { depthwiseConv2dBackpropInputWasmConfig } from './depthwiseConv2dBackpropInputWasm';
+import { castWasmConfig, identityWasmConfig } from './identityWasm';
 import { meanWasmConfig, sumWasmConfig } from './reduceWasm';
 import { tileWasmConfig } from './tileWasm';
 
@@ -45,6 +48,8 @@ const REPLACEMENTS: Array<[string, (original: KernelConfig) => KernelConfig]> = 
   [BatchMatMul, batchMatMulWasmConfig],
   [Sum, sumWasmConfig],
   [Mean, meanWasmConfig],
+  [Identity, identityWasmConfig],
+  [Cast, castWasmConfig],
   ...SLOW_BROADCAST_KERNELS.map((name) => [name, broadcastBinaryWasmConfig] as [string, (c: KernelConfig) => KernelConfig]),
 ];
 
