@@ -53,22 +53,31 @@ describe('CLI', () => {
     for (const m of [res.final.baseline, res.final.dml.ensemble, ...res.final.dml.peers]) expect(Number.isFinite(m.srcc)).toBe(true);
   });
 
-  it('cross-validates over N splits and reports mean, median and std', async () => {
-    const dir = kadidFolder(4);
+  it('repeats N times, each with its own seed and split, and reports the paired differences with their intervals', async () => {
+    const dir = kadidFolder(5);
     const out = join(dir, 'cv.json');
-    const r = await train(['--images', dir, '--scores', join(dir, 'dmos.csv'), ...fast, '--splits', '3', '--out', out]);
+    const r = await train(['--images', dir, '--scores', join(dir, 'dmos.csv'), ...fast, '--splits', '3', '--control', '--out', out]);
     expect(r.code, r.out).toBe(0);
-    expect(r.out).toMatch(/Over 3 splits: mean ± sample std \(median\)/);
+    expect(r.out).toMatch(/Over 3 repeats: test SRCC at the validation-chosen epoch, mean ± sample sd/);
+    expect(r.out).toMatch(/Paired test SRCC differences over repeats \(validation-chosen epochs\)/);
+    expect(r.out).toMatch(/DML ens\. − indep\. pair/);
     const res = JSON.parse(readFileSync(out, 'utf8'));
-    const cv = res.crossValidation;
-    expect(cv.splits).toHaveLength(3);
-    // Each split draws its own test references.
-    expect(new Set(cv.splits.map((s: { split: { test: string[] } }) => s.split.test.join())).size).toBeGreaterThan(1);
-    const srccs: number[] = cv.splits.map((s: { final: { dml: { ensemble: { srcc: number } } } }) => s.final.dml.ensemble.srcc);
-    expect(cv.summary.dmlEnsemble.srcc.mean).toBeCloseTo(srccs.reduce((a, b) => a + b) / 3, 10);
-    expect(cv.summary.dmlEnsemble.srcc.median).toBeCloseTo([...srccs].sort((a, b) => a - b)[1]!, 10);
-    expect(cv.summary.difference.srcc.n).toBe(3);
-    expect(res.final).toEqual(cv.splits[0].final);
+    expect(res.repeats).toHaveLength(3);
+    expect(new Set(res.repeats.map((x: { seed: number }) => x.seed)).size).toBe(3);
+    // Each repeat draws its own test references; train, validation and test never share one.
+    const refOf = (f: string) => f.slice(7, 10);
+    expect(new Set(res.repeats.map((x: { split: { test: string[] } }) => x.split.test.join())).size).toBeGreaterThan(1);
+    for (const { split } of res.repeats as { split: { train: string[]; val: string[]; test: string[] } }[]) {
+      const sides = [split.train, split.val, split.test].map((side) => new Set(side.map(refOf)));
+      expect(sides[1]!.size).toBeGreaterThan(0);
+      for (const [a, b] of [[0, 1], [0, 2], [1, 2]] as const) for (const ref of sides[a]!) expect(sides[b]!.has(ref)).toBe(false);
+    }
+    type Rep = { final: { selected: { baseline: { test: { srcc: number } }; dml: { ensemble: { test: { srcc: number } } }; control: { ensemble: { test: { srcc: number } } } } } };
+    const reps = res.repeats as Rep[];
+    expect(res.paired.dml_vs_baseline.perRepeat).toEqual(reps.map((x) => x.final.selected.dml.ensemble.test.srcc - x.final.selected.baseline.test.srcc));
+    expect(res.paired.dml_vs_control.perRepeat).toEqual(reps.map((x) => x.final.selected.dml.ensemble.test.srcc - x.final.selected.control.ensemble.test.srcc));
+    expect(res.paired.dml_vs_baseline).toMatchObject({ metric: 'srcc', wins: expect.any(Number), ci95: [expect.any(Number), expect.any(Number)] });
+    expect(res.final).toEqual(res.repeats[0].final);
   });
 
   it('trains from a KonIQ-style CSV and honours its official split', async () => {
@@ -88,7 +97,9 @@ describe('CLI', () => {
     const res = JSON.parse(readFileSync(out, 'utf8'));
     expect(res.config.split).toBe('official');
     expect(res.split.train).toHaveLength(30);
-    expect(res.split.test).toHaveLength(30); // test + validation
+    expect(res.split.val).toHaveLength(15); // the file's own validation rows
+    expect(res.split.test).toHaveLength(15);
+    expect(res.final.selected.dml.ensemble.epoch).toBe(1);
     expect(res.final.baseline).toBeUndefined();
     expect(res.final.dml.peers).toHaveLength(2);
   });

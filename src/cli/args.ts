@@ -12,8 +12,6 @@ export interface CliOptions {
   split?: SplitKind;
   config: TrainConfig;
   higherIsBetter?: boolean;
-  /** Cross-validation: train on this many random splits and summarise. */
-  splits: number;
   /** A user's TF.js Layers backbone (model 'backbone'). */
   backbonePath?: string;
 }
@@ -38,7 +36,13 @@ are a formula, an MS-SSIM proxy, not human opinions).
   --no-flip                  no random horizontal-flip augmentation
   --split ref|random|official   (default: official if the file has one, else ref if it has a reference column, else random)
   --test-frac F  --seed S
-  --splits N                 cross-validation: N splits (each its own seed), then mean, median and std of
+  --val-frac F               share carved from the training side for validation, which alone chooses the
+                             reported epoch of each network (default ${QUICK_DEMO.valFrac}; 0 = none)
+  --control                  also train the independent pair: the DML cohort with λ = 0 (same seeds, flips,
+                             inits), so DML − control shows what mutual learning adds beyond ensembling
+  --repeats N                N repeats, each its own seed and split, then mean ± sd per network and every
+                             paired difference with its 95% t interval (--splits N is the same)
+  --splits N                 (same as --repeats N) then mean, median and std of
                              SRCC/PLCC over them; results.json's split/history/final are the first split's
   --lower-is-better | --higher-is-better   override the score orientation guess
   --backend wasm|cpu         (default wasm)
@@ -48,7 +52,7 @@ export class UsageError extends Error {}
 
 export function parseArgs(argv: readonly string[]): CliOptions {
   const config: TrainConfig = { ...QUICK_DEMO };
-  const o: CliOptions = { out: 'results.json', backend: 'wasm', config, splits: 1 };
+  const o: CliOptions = { out: 'results.json', backend: 'wasm', config };
   let inputGiven = false;
   const backbone = () => (config.backbone ??= { trainFrom: 'all' });
   const num = (flag: string, v: string) => {
@@ -120,7 +124,12 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       }
       case '--test-frac': config.testFrac = num(flag, val()); break;
       case '--seed': config.seed = num(flag, val()); break;
-      case '--splits': o.splits = num(flag, val()); break;
+      case '--splits':
+      case '--repeats':
+        config.repeats = num(flag, val());
+        break;
+      case '--val-frac': config.valFrac = num(flag, val()); break;
+      case '--control': config.control = true; break;
       case '--lower-is-better': o.higherIsBetter = false; break;
       case '--higher-is-better': o.higherIsBetter = true; break;
       case '--backend': {
@@ -142,7 +151,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     if (!inputGiven) config.input = { kind: 'resize', width: 224, height: 224 };
   } else if (config.backbone) throw new UsageError('--cut, --train-from and --input-scale apply to pretrained models: add --model mobilenetv2 or --backbone PATH/model.json.');
   if (o.backbonePath) config.backbone!.name = o.backbonePath.split(/[\\/]/).pop();
-  if (!Number.isInteger(o.splits) || o.splits < 1) throw new UsageError(`--splits must be a whole number ≥ 1 (got ${o.splits}).`);
+  if (!Number.isInteger(config.repeats) || config.repeats < 1) throw new UsageError(`--repeats must be a whole number ≥ 1 (got ${config.repeats}).`);
   if (Boolean(o.images) !== Boolean(o.scores)) throw new UsageError('Give both --images DIR and --scores FILE, or neither (demo dataset).');
   return o;
 }

@@ -1,74 +1,93 @@
-import { summarize, type IqaMetrics, type Summary } from '../core/metrics';
-import type { EpochEvent } from '../core/train/history';
-import { peerLetter } from '../core/train/history';
-import type { FinalMetrics } from '../core/train/history';
+import { smallSetWarning, summarize, type IqaMetrics, type PairedDifference } from '../core/metrics';
+import { peerLetter, RUN_NAMES, type Chosen, type EpochEvent, type FinalMetrics, type PairedSummary } from '../core/train/history';
 
 const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '  NaN');
+const signed = (v: number) => (Number.isFinite(v) ? (v >= 0 ? '+' : '') + v.toFixed(3) : '   NaN');
 
-/** One console line for an epoch: SRCC/PLCC of the baseline, each peer and the ensemble. */
+/** One console line for an epoch: SRCC/PLCC of the baseline, each peer and the ensemble (test set), and the losses. */
 export function epochLine(epoch: number, epochs: number, events: EpochEvent[]): string {
   const parts = events.map((e) => {
     const m = (x: IqaMetrics) => `${f3(x.srcc)}/${f3(x.plcc)}`;
     if (e.run === 'baseline') return `baseline ${m(e.test.peers[0]!)}`;
     const peers = e.test.peers.map((p, k) => `${peerLetter(k)} ${m(p)}`).join(' ');
-    return `DML ${peers} ens ${m(e.test.ensemble!)}`;
+    return `${e.run === 'dml' ? 'DML' : 'indep'} ${peers} ens ${m(e.test.ensemble!)}`;
   });
   const secs = events.reduce((s, e) => s + e.seconds, 0);
-  const loss = events.map((e) => `${e.run === 'dml' ? 'DML' : 'base'} loss ${e.trainLoss.total.map((v) => v.toFixed(3)).join(',')}`);
-  return `epoch ${String(epoch).padStart(2)}/${epochs}  SRCC/PLCC  ${parts.join('  |  ')}  |  ${loss.join(' ')}  ${secs.toFixed(1)} s`;
+  const loss = events.map((e) => `${e.run === 'baseline' ? 'base' : e.run === 'dml' ? 'DML' : 'indep'} loss ${e.trainLoss.total.map((v) => v.toFixed(3)).join(',')}`);
+  return `epoch ${String(epoch).padStart(2)}/${epochs}  test SRCC/PLCC  ${parts.join('  |  ')}  |  ${loss.join(' ')}  ${secs.toFixed(1)} s`;
 }
 
-/** The final table: one row per network, plus the DML − baseline difference when both ran. */
-export function finalTable(final: FinalMetrics): string {
-  const rows: [string, IqaMetrics][] = [];
-  if (final.baseline) rows.push(['baseline', final.baseline]);
-  final.dml?.peers.forEach((p, k) => rows.push([`DML peer ${peerLetter(k)}`, p]));
-  if (final.dml) rows.push(['DML ensemble', final.dml.ensemble]);
-  const head = `${'network'.padEnd(16)} ${['SRCC', 'PLCC', 'PLCC raw', 'KRCC', 'RMSE'].map((h) => h.padStart(8)).join(' ')}`;
-  const line = (name: string, m: IqaMetrics) =>
-    `${name.padEnd(16)} ${[m.srcc, m.plcc, m.plccRaw, m.krcc, m.rmse].map((v) => f3(v).padStart(8)).join(' ')}`;
-  const out = [head, ...rows.map(([n, m]) => line(n, m))];
-  if (final.baseline && final.dml) {
-    const d = (a: number, b: number) => (a - b >= 0 ? '+' : '') + (a - b).toFixed(3);
-    out.push(`DML − baseline   SRCC ${d(final.dml.ensemble.srcc, final.baseline.srcc)}  PLCC ${d(final.dml.ensemble.plcc, final.baseline.plcc)}  (one split, one seed: compare over seeds before calling it real)`);
+/** Each network of a result: its label, its last-epoch test metrics and its validation-chosen epoch. */
+function networksOf(final: FinalMetrics): { name: string; last: IqaMetrics; chosen?: Chosen }[] {
+  const rows: { name: string; last: IqaMetrics; chosen?: Chosen }[] = [];
+  if (final.baseline) rows.push({ name: 'baseline', last: final.baseline, chosen: final.selected?.baseline });
+  for (const run of ['dml', 'control'] as const) {
+    const c = final[run];
+    if (!c) continue;
+    const label = run === 'dml' ? 'DML' : 'indep. pair';
+    c.peers.forEach((p, k) => rows.push({ name: `${label} peer ${peerLetter(k)}`, last: p, chosen: final.selected?.[run]?.peers[k] }));
+    rows.push({ name: `${label} ensemble`, last: c.ensemble, chosen: final.selected?.[run]?.ensemble });
   }
+  return rows;
+}
+
+/**
+ * The final table: test metrics at the last epoch, and test SRCC at the epoch each network's
+ * validation SRCC chose (labelled), one row per network; a warning when a set is too small.
+ */
+export function finalTable(final: FinalMetrics, sizes: { test: number; val: number }): string {
+  const head = `${'network'.padEnd(20)} ${['SRCC', 'PLCC', 'PLCC raw', 'KRCC', 'RMSE'].map((h) => h.padStart(8)).join(' ')}   | val-chosen: epoch  test SRCC`;
+  const out = [`Test metrics at the last epoch (RMSE on raw predictions), and at each network's validation-chosen epoch:`, head];
+  for (const r of networksOf(final)) {
+    const m = r.last;
+    const chosen = r.chosen ? `${String(r.chosen.epoch).padStart(17)}  ${f3(r.chosen.test.srcc).padStart(9)}` : '   (no validation set)';
+    out.push(`${r.name.padEnd(20)} ${[m.srcc, m.plcc, m.plccRaw, m.krcc, m.rmse].map((v) => f3(v).padStart(8)).join(' ')}   |${chosen}`);
+  }
+  for (const [set, n] of [['test', sizes.test], ['validation', sizes.val]] as const) {
+    const w = n > 0 ? smallSetWarning(n) : null;
+    if (w) out.push(`Note (${set} set): ${w}`);
+  }
+  if (final.baseline && final.dml)
+    out.push(`DML ensemble − baseline SRCC ${signed(final.dml.ensemble.srcc - final.baseline.srcc)} (last epoch; one split, one seed: compare over repeats before calling it real)`);
   return out.join('\n');
 }
 
-type Stat = Summary;
-export interface CrossValidationSummary {
-  baseline?: { srcc: Stat; plcc: Stat };
-  dmlEnsemble?: { srcc: Stat; plcc: Stat };
-  /** DML ensemble − baseline, split by split. */
-  difference?: { srcc: Stat; plcc: Stat };
+/** Mean ± sample sd of each network's test SRCC over the repeats (validation-chosen epochs when there is a validation set). */
+export function repeatsTable(finals: readonly FinalMetrics[], basis: PairedSummary['basis']): string {
+  const byName = new Map<string, number[]>();
+  for (const f of finals)
+    for (const r of networksOf(f)) {
+      const v = basis === 'selected' && r.chosen ? r.chosen.test.srcc : r.last.srcc;
+      byName.set(r.name, [...(byName.get(r.name) ?? []), v]);
+    }
+  const lines = [`Over ${finals.length} repeats: test SRCC at ${basis === 'selected' ? 'the validation-chosen epoch' : 'the last epoch'}, mean ± sample sd (median)`];
+  for (const [name, values] of byName) {
+    const s = summarize(values);
+    lines.push(`${name.padEnd(20)} ${f3(s.mean)} ± ${f3(s.std)} (median ${f3(s.median)})   [${values.map(f3).join(', ')}]`);
+  }
+  return lines.join('\n');
 }
 
-/** Mean, median and standard deviation of SRCC and PLCC over the splits, as IQA papers report cross-validation. */
-export function crossValidationSummary(finals: FinalMetrics[]): CrossValidationSummary {
-  const stats = (ms: IqaMetrics[]) => ({ srcc: summarize(ms.map((m) => m.srcc)), plcc: summarize(ms.map((m) => m.plcc)) });
-  const base = finals.map((f) => f.baseline).filter((m): m is IqaMetrics => !!m);
-  const ens = finals.map((f) => f.dml?.ensemble).filter((m): m is IqaMetrics => !!m);
-  const out: CrossValidationSummary = {};
-  if (base.length) out.baseline = stats(base);
-  if (ens.length) out.dmlEnsemble = stats(ens);
-  if (base.length && ens.length)
-    out.difference = {
-      srcc: summarize(ens.map((m, i) => m.srcc - base[i]!.srcc)),
-      plcc: summarize(ens.map((m, i) => m.plcc - base[i]!.plcc)),
-    };
-  return out;
-}
+const PAIR_WORDS: Record<Exclude<keyof PairedSummary, 'basis'>, string> = {
+  dml_vs_baseline: 'DML ensemble − baseline',
+  dml_vs_control: 'DML ens. − indep. pair',
+  peerA_vs_baseline: 'DML peer A − baseline',
+};
 
-export function crossValidationTable(cv: CrossValidationSummary, n: number): string {
-  const cell = (s: Stat) => `${f3(s.mean)} ± ${f3(s.std)} (median ${f3(s.median)})`.padEnd(34);
-  const rows: [string, { srcc: Stat; plcc: Stat } | undefined][] = [
-    ['baseline', cv.baseline],
-    ['DML ensemble', cv.dmlEnsemble],
-    ['DML − baseline', cv.difference],
+/** The paired differences: mean, sd, 95% t interval, how many repeats DML won, and each repeat's value. */
+export function pairedTable(p: PairedSummary): string {
+  const lines = [
+    `Paired test SRCC differences over repeats (${p.basis === 'selected' ? 'validation-chosen epochs' : 'last epochs'}):`,
+    `${''.padEnd(24)} ${'mean'.padStart(7)} ${'sd'.padStart(6)}   95% t interval      wins   per repeat`,
   ];
-  return [
-    `Over ${n} splits: mean ± sample std (median)`,
-    `${''.padEnd(16)} ${'SRCC'.padEnd(34)} PLCC`,
-    ...rows.filter(([, s]) => s).map(([name, s]) => `${name.padEnd(16)} ${cell(s!.srcc)} ${cell(s!.plcc)}`),
-  ].join('\n');
+  for (const key of Object.keys(PAIR_WORDS) as (keyof typeof PAIR_WORDS)[]) {
+    const d: PairedDifference | undefined = p[key];
+    if (!d) continue;
+    const ci = `[${signed(d.ci95[0])}, ${signed(d.ci95[1])}]`;
+    lines.push(`${PAIR_WORDS[key].padEnd(24)} ${signed(d.mean).padStart(7)} ${f3(d.sd).padStart(6)}   ${ci.padEnd(18)}  ${`${d.wins}/${d.perRepeat.length}`.padStart(5)}   ${d.perRepeat.map(signed).join(' ')}`);
+  }
+  if (!p.dml_vs_control) lines.push('(Add --control for DML − independent pair: what mutual learning adds beyond ensembling two flip-fed nets.)');
+  return lines.join('\n');
 }
+
+export { RUN_NAMES };

@@ -11,25 +11,33 @@ import { formatInputMode } from '../core/data/inputMode';
 import { loadImages } from '../core/data/loadImages';
 import { isInfoProblem } from '../core/data/matchImages';
 import type { ImportProblem } from '../core/data/types';
-import { chooseSplits, splitFromNames, type SplitNames } from '../core/splitPolicy';
+import { chooseSplits, repeatSeed, splitFromNames, type SplitNames } from '../core/splitPolicy';
 import { defaultSplitKind, SplitError } from '../core/splits';
 import { ModelFileError } from '../core/io/layersModelFiles';
 import { MODEL_INFO } from '../core/models/info';
 import { BackboneError, MOBILENETV2_NSFWJS, pretrainedNetInfo, proposeCut } from '../core/models/pretrained';
 import { createCohort } from '../core/train/cohort';
-import { configProblems, inputScalingOf, runsOf, type TrainConfig } from '../core/train/config';
+import { cachePlan, configProblems, inputScalingOf, runsOf, splitOptionsOf, type TrainConfig } from '../core/train/config';
 import { FeatureCacheTooLargeError } from '../core/train/inputs';
 import { readTrainConfig } from '../core/train/configSchema';
-import type { EpochEvent } from '../core/train/history';
-import { cachePlan, experimentData, train, type TrainResult } from '../core/train/loop';
+import { pairedSummary, type EpochEvent, type FinalMetrics, type History } from '../core/train/history';
+import { experimentData, train } from '../core/train/loop';
 import { BUILTIN_MOBILENETV2, loadBackboneFile } from '../node/backbone';
 import { decodeFile } from '../node/decodeImages';
 import { listFilesRecursive } from '../node/files';
 import { initNodeBackend } from '../node/tfNode';
 import { parseArgs, UsageError, USAGE } from './args';
-import { crossValidationSummary, crossValidationTable, epochLine, finalTable } from './report';
+import { epochLine, finalTable, pairedTable, repeatsTable } from './report';
 
 const DEMO_DIR = resolve(fileURLToPath(import.meta.url), '../../../public/demo');
+
+/** One repeat of the experiment in results.json: its seed, its split (image names), its history and final metrics. */
+interface Repeat {
+  seed: number;
+  split: SplitNames;
+  history: History;
+  final: FinalMetrics;
+}
 
 /** A message for the user, printed without a stack trace; exit code 1 (2 for usage). */
 class UserError extends Error {}
@@ -98,17 +106,14 @@ async function main(): Promise<void> {
   if (!loaded.items.length) throw new UserError('No image could be decoded: nothing to train on.');
 
   // The split is made once, from the imported rows, by the same policy as the studio's; with
-  // --splits N each split draws its own seed. Images that failed to decode (listed above) leave it.
+  // --repeats N each repeat draws its own seed. Images that failed to decode (listed above) leave it.
   config.split = opts.split ?? defaultSplitKind(imported.items);
-  const choices = chooseSplits(imported.items, config.split, config.testFrac, config.seed, opts.splits);
+  const choices = chooseSplits(imported.items, splitOptionsOf(config), config.repeats);
   if (choices[0]!.warning) console.log(choices[0]!.warning);
   const splits = choices.map((c) => c.names);
   config.split = splits[0]!.kind;
-  console.log(
-    splits.length > 1
-      ? `Cross-validation: ${splits.length} splits of kind "${config.split}", each with ${splits[0]!.train.length} train / ${splits[0]!.test.length} test images or so.`
-      : `Split: ${splits[0]!.reason} — ${splits[0]!.train.length} train, ${splits[0]!.test.length} test images.`,
-  );
+  const sizes = (n: SplitNames) => `${n.train.length} train, ${n.val?.length ?? 0} validation, ${n.test.length} test images`;
+  console.log(splits.length > 1 ? `${splits.length} repeats, each its own seed and split (${config.split}), e.g. ${sizes(splits[0]!)}.` : `Split: ${splits[0]!.reason}`);
   console.log(`Decoded ${loaded.items.length} images at ${width}×${height} in ${((performance.now() - t0) / 1000).toFixed(1)} s.`);
 
   const backend = await initNodeBackend(opts.backend);
@@ -119,12 +124,13 @@ async function main(): Promise<void> {
   );
 
   const tStart = performance.now();
-  const done: { split: SplitNames; result: TrainResult }[] = [];
+  const done: Repeat[] = [];
   for (const [i, names] of splits.entries()) {
-    if (splits.length > 1) console.log(`\nSplit ${i + 1}/${splits.length}: ${names.reason}`);
+    const seed = repeatSeed(config.seed, i);
+    if (splits.length > 1) console.log(`\nRepeat ${i + 1}/${splits.length} (seed ${seed}): ${names.reason}`);
     const split = splitFromNames(names, loaded.items, true);
     let pending: EpochEvent[] = [];
-    const result = await train(config, experimentData(loaded, split, pretrained?.base), {
+    const result = await train({ ...config, seed }, experimentData(loaded, split, pretrained?.base), {
       emit: (e) => {
         if (e.type !== 'epoch') return;
         pending.push(e);
@@ -134,26 +140,26 @@ async function main(): Promise<void> {
         }
       },
     });
-    console.log(`\nFinal test metrics after ${config.epochs} epochs:\n${finalTable(result.final)}`);
+    console.log(`\nAfter ${config.epochs} epochs:\n${finalTable(result.final, { test: split.test.length, val: split.val.length })}`);
     const used = (idx: number[]) => idx.map((j) => loaded.items[j]!.file);
-    done.push({ split: { ...names, train: used(split.train), test: used(split.test) }, result });
+    done.push({ seed, split: { ...names, train: used(split.train), val: used(split.val), test: used(split.test) }, history: result.history, final: result.final });
   }
   const seconds = (performance.now() - tStart) / 1000;
   console.log(`\n${seconds.toFixed(0)} s of training.`);
-  const cv = done.length > 1 ? crossValidationSummary(done.map((d) => d.result.final)) : undefined;
-  if (cv) console.log(`\n${crossValidationTable(cv, done.length)}`);
+  const paired = done.length > 1 ? pairedSummary(done.map((d) => d.final)) : undefined;
+  if (paired) console.log(`\n${repeatsTable(done.map((d) => d.final), paired.basis)}\n\n${pairedTable(paired)}`);
 
   const [first] = done;
   const out = {
     config,
     dataset: { images: imagesDir, scores: scoresPath, demo, proxyScores: demo, layout: L, summary: imported.summary },
     backend,
-    // With --splits N these three are the first split's; crossValidation holds every split.
+    // With --repeats N these three are the first repeat's; repeats holds every repeat.
     split: first!.split,
-    history: first!.result.history,
-    final: first!.result.final,
+    history: first!.history,
+    final: first!.final,
     backbone: pretrained?.record,
-    crossValidation: cv && { splits: done.map((d) => ({ split: d.split, final: d.result.final })), summary: cv },
+    ...(done.length > 1 && { repeats: done, paired }),
     seconds,
     problems,
   };

@@ -2,61 +2,96 @@ import { describe, expect, it } from 'vitest';
 import type { LabelledItem } from './data/types';
 import { makeSplit, SplitError } from './splits';
 import { deriveSeed } from './rng';
-import { chooseSplit, chooseSplits } from './splitPolicy';
+import { chooseSplit, chooseSplits, repeatSeed } from './splitPolicy';
 
 const items = (n: number, extra: (i: number) => Partial<LabelledItem> = () => ({})): LabelledItem[] =>
   Array.from({ length: n }, (_, i) => ({ file: `img${i}.png`, mos: i, line: i + 2, ...extra(i) }));
 
 describe('chooseSplit', () => {
   it('uses the chosen kind when the data supports it, with no warning', () => {
-    const r = chooseSplit(items(20, (i) => ({ ref: `r${i % 5}` })), 'ref', 0.2, 1);
+    const r = chooseSplit(items(20, (i) => ({ ref: `r${i % 5}` })), { kind: 'ref', testFrac: 0.2, seed: 1 });
     expect(r.split.kind).toBe('ref');
     expect(r.warning).toBeUndefined();
   });
 
   it('falls back from a by-reference split when no item has a reference, and says so', () => {
-    const r = chooseSplit(items(20), 'ref', 0.25, 1);
+    const r = chooseSplit(items(20), { kind: 'ref', testFrac: 0.25, seed: 1 });
     expect(r.split.kind).toBe('random');
     expect(r.warning).toMatch(/split by reference content.*no image .* reference.*random split/);
   });
 
   it('falls back from the official split to the by-reference default when there is no split column', () => {
-    const r = chooseSplit(items(20, (i) => ({ ref: `r${i % 4}` })), 'official', 0.25, 1);
+    const r = chooseSplit(items(20, (i) => ({ ref: `r${i % 4}` })), { kind: 'official', testFrac: 0.25, seed: 1 });
     expect(r.split.kind).toBe('ref');
     expect(r.warning).toMatch(/official split.*no train\/test split column.*split by reference/);
   });
 
   it('falls back when all images share one reference', () => {
-    const r = chooseSplit(items(10, () => ({ ref: 'same' })), 'ref', 0.3, 1);
+    const r = chooseSplit(items(10, () => ({ ref: 'same' })), { kind: 'ref', testFrac: 0.3, seed: 1 });
     expect(r.split.kind).toBe('random');
     expect(r.warning).toMatch(/share one reference \("same"\)/);
   });
 
   it('keeps the row-naming error when only some rows lack a reference', () => {
-    expect(() => chooseSplit(items(10, (i) => ({ ref: i === 3 ? '' : `r${i % 3}` })), 'ref', 0.3, 1)).toThrow(/line 5/);
+    expect(() => chooseSplit(items(10, (i) => ({ ref: i === 3 ? '' : `r${i % 3}` })), { kind: 'ref', testFrac: 0.3, seed: 1 })).toThrow(/line 5/);
   });
 
   it('refuses a split that leaves fewer than 2 training images', () => {
-    expect(() => chooseSplit(items(2), 'random', 0.5, 1)).toThrow(SplitError);
+    expect(() => chooseSplit(items(2), { kind: 'random', testFrac: 0.5, seed: 1 })).toThrow(SplitError);
   });
 });
 
 describe('chooseSplits (repeats)', () => {
   const refs = (n: number) => items(n, (i) => ({ ref: `r${i % 6}` }));
 
-  it('one split from the seed itself, or n splits each from its own derived seed', () => {
-    expect(chooseSplits(refs(24), 'ref', 0.25, 5, 1)[0]!.split).toEqual(makeSplit(refs(24), { kind: 'ref', testFrac: 0.25, seed: 5 }));
-    const splits = chooseSplits(refs(24), 'ref', 0.25, 5, 4);
+  it("one split from the seed itself, or n splits each from its repeat's seed", () => {
+    expect(chooseSplits(refs(24), { kind: 'ref', testFrac: 0.25, seed: 5 }, 1)[0]!.split).toEqual(makeSplit(refs(24), { kind: 'ref', testFrac: 0.25, seed: 5 }));
+    const splits = chooseSplits(refs(24), { kind: 'ref', testFrac: 0.25, seed: 5 }, 4);
     expect(splits).toHaveLength(4);
-    splits.forEach((s, i) => expect(s.split).toEqual(makeSplit(refs(24), { kind: 'ref', testFrac: 0.25, seed: deriveSeed(5, `cv:${i}`) })));
+    splits.forEach((s, i) => expect(s.split).toEqual(makeSplit(refs(24), { kind: 'ref', testFrac: 0.25, seed: i === 0 ? 5 : deriveSeed(5, `repeat:${i}`) })));
+    expect(splits.map((_, i) => repeatSeed(5, i))).toEqual([5, deriveSeed(5, 'repeat:1'), deriveSeed(5, 'repeat:2'), deriveSeed(5, 'repeat:3')]);
     expect(new Set(splits.map((s) => JSON.stringify(s.split.test))).size).toBeGreaterThan(1);
-    expect(chooseSplits(refs(24), 'ref', 0.25, 5, 4)).toEqual(splits);
+    expect(chooseSplits(refs(24), { kind: 'ref', testFrac: 0.25, seed: 5 }, 4)).toEqual(splits);
   });
 
-  it('refuses repeating a fixed official split, and a count that is not a whole number ≥ 1', () => {
+  it('repeats a fixed official split as it is (only the seeds differ), and refuses a count that is not a whole number ≥ 1', () => {
     const official = items(20, (i) => ({ officialSplit: i < 15 ? 'training' : 'test' }));
-    expect(() => chooseSplits(official, 'official', 0.2, 1, 3)).toThrow(/official split is fixed/);
-    expect(chooseSplits(official, 'official', 0.2, 1, 1)).toHaveLength(1);
-    expect(() => chooseSplits(refs(24), 'random', 0.2, 1, 0)).toThrow(/whole number/);
+    const three = chooseSplits(official, { kind: 'official', testFrac: 0.2, seed: 1 }, 3);
+    expect(three.map((c) => c.split.test)).toEqual([0, 1, 2].map(() => [15, 16, 17, 18, 19]));
+    expect(() => chooseSplits(refs(24), { kind: 'random', testFrac: 0.2, seed: 1 }, 0)).toThrow(/whole number/);
+  });
+});
+
+describe('validation sets', () => {
+  it('are carved from the training side by the same rule: whole references, then the rest trains', () => {
+    const refs = items(40, (i) => ({ ref: `r${i % 10}` }));
+    const { split } = chooseSplit(refs, { kind: 'ref', testFrac: 0.2, valFrac: 0.2, seed: 3 });
+    const refsOf = (idx: number[]) => new Set(idx.map((i) => refs[i]!.ref));
+    expect([refsOf(split.test).size, refsOf(split.val).size, refsOf(split.train).size]).toEqual([2, 2, 6]);
+    for (const r of refsOf(split.val)) expect(refsOf(split.train).has(r) || refsOf(split.test).has(r)).toBe(false);
+    expect([...split.train, ...split.val, ...split.test].sort((a, b) => a - b)).toEqual(refs.map((_, i) => i));
+    expect(split.reason).toMatch(/2 in validation \(8 images\)/);
+  });
+
+  it("an official split's validation rows are its validation set; without any, some training rows are drawn", () => {
+    const labels = (i: number) => (i < 12 ? 'training' : i < 16 ? 'validation' : 'test');
+    const { split } = chooseSplit(items(20, (i) => ({ officialSplit: labels(i) })), { kind: 'official', testFrac: 0.2, valFrac: 0, seed: 1 });
+    expect([split.train.length, split.val, split.test.length]).toEqual([12, [12, 13, 14, 15], 4]);
+    const drawn = chooseSplit(items(20, (i) => ({ officialSplit: i < 16 ? 'training' : 'test' })), { kind: 'official', testFrac: 0.2, valFrac: 0.1, seed: 1 }).split;
+    expect([drawn.train.length, drawn.val.length, drawn.test.length]).toEqual([14, 2, 4]);
+    expect(drawn.reason).toMatch(/no validation rows: 2 were drawn at random/);
+  });
+
+  it('says what to change when the fractions leave a side empty or too few references', () => {
+    expect(() => chooseSplit(items(20), { kind: 'random', testFrac: 0.5, valFrac: 0.5, seed: 1 })).toThrow(/leave nothing to train on/);
+    expect(() => chooseSplit(items(6, (i) => ({ ref: `r${i % 2}` })), { kind: 'ref', testFrac: 0.4, valFrac: 0.3, seed: 1 })).toThrow(
+      /Cannot split 2 references into train, validation and test.*Lower the test or validation fraction/,
+    );
+  });
+
+  it('a random split of names that show their content says so', () => {
+    const kadid = items(12).map((it, i) => ({ ...it, file: `I0${1 + (i % 3)}_0${1 + (i % 4)}_01.png` }));
+    expect(chooseSplit(kadid, { kind: 'random', testFrac: 0.25, seed: 1 }).split.reason).toMatch(/names show shared content .* split by reference/);
+    expect(chooseSplit(items(12), { kind: 'random', testFrac: 0.25, seed: 1 }).split.reason).not.toMatch(/shared content/);
   });
 });

@@ -5,7 +5,7 @@
  */
 import type { LabelledItem } from './data/types';
 import { deriveSeed } from './rng';
-import { defaultSplitKind, makeSplit, SplitError, type Split, type SplitKind } from './splits';
+import { defaultSplitKind, makeSplit, SplitError, type Split, type SplitKind, type SplitOptions } from './splits';
 
 export interface SplitChoice {
   split: Split;
@@ -27,7 +27,8 @@ const KIND_WORDS: Record<SplitKind, string> = {
  * back; a column with some cells blank is the user's to fix, so makeSplit's error naming
  * the row stands.
  */
-export function chooseSplit(items: readonly LabelledItem[], kind: SplitKind, testFrac: number, seed: number): SplitChoice {
+export function chooseSplit(items: readonly LabelledItem[], opts: SplitOptions): SplitChoice {
+  const { kind } = opts;
   let use = kind;
   let warning: string | undefined;
   const why = whyUnusable(items, kind);
@@ -36,26 +37,28 @@ export function chooseSplit(items: readonly LabelledItem[], kind: SplitKind, tes
     if (use === kind || whyUnusable(items, use)) use = 'random';
     warning = `You chose ${KIND_WORDS[kind]}, but ${why}: using ${KIND_WORDS[use]} instead.`;
   }
-  const split = makeSplit(items, { kind: use, testFrac, seed });
+  const split = makeSplit(items, { ...opts, kind: use });
   if (split.train.length < 2)
     throw new SplitError(
-      `Only ${split.train.length} image is left for training after the split (${split.test.length} in test): ` +
-        'BatchNorm needs at least 2. Add images or lower the test fraction.',
+      `Only ${split.train.length} image is left for training after the split (${split.val.length} in validation, ${split.test.length} in test): ` +
+        'BatchNorm needs at least 2. Add images, or lower the test or validation fraction.',
     );
   return { split, names: splitNames(split, items), warning };
 }
 
+/** Repeat i's seed: the experiment's own for the first, one derived from it for each further repeat. */
+export function repeatSeed(seed: number, i: number): number {
+  return i === 0 ? seed : deriveSeed(seed, `repeat:${i}`);
+}
+
 /**
- * The splits of n repeats (cross-validation): one split from `seed`, or n, each from its own
- * seed derived from `seed`. A fixed official split cannot be repeated.
+ * The splits of n repeats: each from its repeat's seed (repeatSeed), so random and by-reference
+ * splits differ between repeats. A fixed official split is the same in every repeat (only the
+ * seeds of the networks and the batches differ).
  */
-export function chooseSplits(items: readonly LabelledItem[], kind: SplitKind, testFrac: number, seed: number, n: number): SplitChoice[] {
-  if (!Number.isInteger(n) || n < 1) throw new SplitError(`The number of splits must be a whole number ≥ 1 (got ${n}).`);
-  if (kind === 'official' && n > 1)
-    throw new SplitError(
-      `The official split is fixed, so ${n} splits would all be the same. Use 1 split, or a random or by-reference split.`,
-    );
-  return Array.from({ length: n }, (_, i) => chooseSplit(items, kind, testFrac, n > 1 ? deriveSeed(seed, `cv:${i}`) : seed));
+export function chooseSplits(items: readonly LabelledItem[], opts: SplitOptions, n: number): SplitChoice[] {
+  if (!Number.isInteger(n) || n < 1) throw new SplitError(`The number of repeats must be a whole number ≥ 1 (got ${n}).`);
+  return Array.from({ length: n }, (_, i) => chooseSplit(items, { ...opts, seed: repeatSeed(opts.seed, i) }));
 }
 
 function whyUnusable(items: readonly LabelledItem[], kind: SplitKind): string | null {
@@ -73,6 +76,8 @@ function whyUnusable(items: readonly LabelledItem[], kind: SplitKind): string | 
 /** The split as file names (relative paths), in the order training sees them. */
 export interface SplitNames {
   train: string[];
+  /** Absent in runs stored before there was a validation set. */
+  val?: string[];
   test: string[];
   kind: SplitKind;
   reason: string;
@@ -80,7 +85,7 @@ export interface SplitNames {
 
 export function splitNames(split: Split, items: readonly LabelledItem[]): SplitNames {
   const name = (i: number) => items[i]!.file;
-  return { train: split.train.map(name), test: split.test.map(name), kind: split.kind, reason: split.reason };
+  return { train: split.train.map(name), val: split.val.map(name), test: split.test.map(name), kind: split.kind, reason: split.reason };
 }
 
 /**
@@ -90,7 +95,8 @@ export function splitNames(split: Split, items: readonly LabelledItem[]): SplitN
  */
 export function splitFromNames(names: SplitNames, items: readonly LabelledItem[], dropMissing = false): Split {
   const index = new Map(items.map((it, i) => [it.file, i]));
-  const missing = [...names.train, ...names.test].filter((f) => !index.has(f));
+  const val = names.val ?? [];
+  const missing = [...names.train, ...val, ...names.test].filter((f) => !index.has(f));
   if (missing.length && !dropMissing) {
     const shown = missing.slice(0, 3).join(', ') + (missing.length > 3 ? ` and ${missing.length - 3} more` : '');
     throw new SplitError(
@@ -99,5 +105,5 @@ export function splitFromNames(names: SplitNames, items: readonly LabelledItem[]
     );
   }
   const at = (files: string[]) => files.flatMap((f) => (index.has(f) ? [index.get(f)!] : []));
-  return { train: at(names.train), test: at(names.test), kind: names.kind, reason: names.reason };
+  return { train: at(names.train), val: at(val), test: at(names.test), kind: names.kind, reason: names.reason };
 }

@@ -124,12 +124,14 @@ describe('official split', () => {
     .slice(1)
     .map((l) => l.split(',')[9]!);
 
-  it('honours the KonIQ set column, validation counting as test', () => {
+  it('honours the KonIQ set column: training, validation and test rows', () => {
     const s = makeSplit(items, { kind: 'official', testFrac: 0.5, seed: 1 });
     expect(s.kind).toBe('official');
     expect(s.train).toEqual(sets.flatMap((v, i) => (v === 'training' ? [i] : [])));
-    expect(s.test).toEqual(sets.flatMap((v, i) => (v === 'test' || v === 'validation' ? [i] : [])));
-    expect(s.reason).toMatch(/Validation rows count as test/);
+    expect(s.val).toEqual(sets.flatMap((v, i) => (v === 'validation' ? [i] : [])));
+    expect(s.test).toEqual(sets.flatMap((v, i) => (v === 'test' ? [i] : [])));
+    expect(s.val.length).toBeGreaterThan(0);
+    expect(s.reason).toMatch(/in validation/);
     // Seed and test fraction do not change an official split.
     expect(makeSplit(items, { kind: 'official', testFrac: 0.1, seed: 99 })).toEqual(s);
   });
@@ -152,8 +154,8 @@ describe('official split', () => {
       'train',
       'test',
       'test',
-      'test',
-      'test',
+      'val',
+      'val',
       null,
     ]);
   });

@@ -12,8 +12,10 @@ import { DataPanel } from './data/DataPanel';
 import { useDataset } from './data/useDataset';
 import { ExperimentPanel } from './experiment/ExperimentPanel';
 import type { ColumnChoices } from './experiment/studioConfig';
-import { configProblems } from '../core/train/config';
+import { configProblems, splitOptionsOf } from '../core/train/config';
 import { useConfigState } from './experiment/useConfigState';
+import { backboneBlock } from './experiment/backboneChoices';
+import { useBackbone } from './experiment/useBackbone';
 import { RunPanel } from './run/RunPanel';
 import { isActive } from './run/runState';
 import { useTrainer } from './run/useTrainer';
@@ -30,6 +32,7 @@ export function App() {
   const trainer = useTrainer();
   const runs = useRuns(isActive(trainer.state.status) ? trainer.state.runId : null);
   const task = useTasks();
+  const backbones = useBackbone(task);
   const [remeasure, setRemeasure] = useState(false);
   const [slot, setSlot] = useState<CheckpointSlot>('last');
   /** A stored run waiting for its data to be chosen again before it continues. */
@@ -47,7 +50,7 @@ export function App() {
   const split = useMemo(() => {
     if (!items || items.length === 0) return null;
     try {
-      const { split: s, names, warning } = chooseSplit(items, config.split, config.testFrac, config.seed);
+      const { split: s, names, warning } = chooseSplit(items, splitOptionsOf(config));
       return { ok: true as const, reason: s.reason, names, warning };
     } catch (e) {
       return { ok: false as const, error: (e as Error).message };
@@ -61,9 +64,11 @@ export function App() {
     if (!items || items.length === 0 || !split) return 'No usable images yet: see the message in step 1.';
     const p = configProblems(config);
     if (p.length) return `Fix the experiment settings first (step 2): ${p[0]}`;
+    const b = backboneBlock(config, backbones.state);
+    if (b) return `${b} (step 2)`;
     if (!split.ok) return `The split cannot be made (step 2): ${split.error}`;
     return null;
-  }, [data.state.folder, data.state.score, items, split, config]);
+  }, [data.state.folder, data.state.score, items, split, config, backbones.state]);
 
   const onColumns = useCallback(
     (columns: ColumnChoices | undefined) =>
@@ -101,7 +106,8 @@ export function App() {
     if (blocked || !items || !folder || !data.state.score || !split?.ok) return;
     const dataset = { name: folder.name, scoreFileName: data.state.score.name, proxy: data.state.proxy };
     const name = `${folder.name} · ${config.mode === 'both' ? 'baseline + DML' : config.mode} · ${config.model} ${config.input.width}×${config.input.height}`;
-    trainer.start({ config, items, files: usedFiles(items), split: split.names, remeasure, meta: { name, dataset } });
+    const backboneFiles = config.model === 'backbone' ? backbones.state.user?.files : undefined;
+    trainer.start({ config, items, files: usedFiles(items), split: split.names, remeasure, meta: { name, dataset }, backboneFiles });
     setRemeasure(false);
   };
 
@@ -140,6 +146,7 @@ export function App() {
             split={split}
             locked={locked}
             linkProblems={linkProblems}
+            backbones={backbones}
           />
         </div>
         <div className="col col--run">

@@ -21,7 +21,7 @@ export interface LoadedBase {
 }
 
 /** The files of a user's backbone: its model.json (the one whose name ends in .json) and the weight files it names. */
-function fileReader(files: readonly ModelFile[]): { name: string; read: (p: string) => Promise<Uint8Array> } {
+export function fileReader(files: readonly ModelFile[]): { name: string; read: (p: string) => Promise<Uint8Array> } {
   const json = files.find((f) => f.name.toLowerCase().endsWith('.json'));
   if (!json) throw new DataError('The backbone files hold no model.json: pick the model.json together with its weight files (.bin).');
   const byName = new Map(files.map((f) => [f.name.split('/').pop()!, f.file]));

@@ -9,7 +9,7 @@ import type { LabelledItem } from '../core/data/types';
 import type { ModelName } from '../core/models/types';
 import { chooseSplit } from '../core/splitPolicy';
 import type { SplitKind } from '../core/splits';
-import { QUICK_DEMO, type RunMode, type TrainConfig } from '../core/train/config';
+import { QUICK_DEMO, type BackboneConfig, type RunMode, type TrainConfig, splitOptionsOf } from '../core/train/config';
 import { TrainerClient } from './client';
 import type { BackendChoice, DatasetFile, FromWorker } from './protocol';
 
@@ -29,6 +29,12 @@ export interface HarnessStart {
   /** Replace this many of the slice's files with bytes that are no image. */
   corrupt?: number;
   loseDeviceAfterEpoch?: number;
+  /** Pretrained models: where the body is cut and how much of it trains. */
+  backbone?: BackboneConfig;
+  /** A user's backbone (model 'backbone'): model.json and weight files, their bytes in base64. */
+  backboneFiles?: { name: string; base64: string }[];
+  /** Anything else of the config (applied last). */
+  config?: Partial<TrainConfig>;
 }
 
 export interface LongTask {
@@ -128,7 +134,10 @@ const harness: Harness = {
       lr: o.lr ?? QUICK_DEMO.lr,
       decayEvery: 0,
       split: o.split ?? 'ref',
+      ...(o.backbone && { backbone: o.backbone }),
+      ...o.config,
     };
+    const backboneFiles = o.backboneFiles?.map((f) => ({ name: f.name, file: new Blob([Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0))]) }));
     client?.terminate();
     client = new TrainerClient();
     harness.messages = [];
@@ -142,7 +151,7 @@ const harness: Harness = {
       const reached = Math.max(...m.steps.map((s) => s.globalStep));
       for (let i = triggers.length - 1; i >= 0; i--) if (reached >= triggers[i]!.at) triggers.splice(i, 1)[0]!.act();
     });
-    const choice = chooseSplit(items, config.split, config.testFrac, config.seed);
+    const choice = chooseSplit(items, splitOptionsOf(config));
     harness.splitWarning = choice.warning;
     harness.startedAt = performance.now();
     client.start({
@@ -153,6 +162,7 @@ const harness: Harness = {
       split: choice.names,
       backend: o.backend,
       remeasure: o.remeasure,
+      ...(backboneFiles && { backboneFiles }),
       debug: o.loseDeviceAfterEpoch === undefined ? undefined : { loseDeviceAfterEpoch: o.loseDeviceAfterEpoch },
     });
   },

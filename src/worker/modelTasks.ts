@@ -1,15 +1,31 @@
 /**
  * A stored run as a model zip and back (the worker's side of "Export model" and "Import
  * model"): checkpoint → networks → zip; zip → networks → checkpoint of a new, finished run.
+ * Also a backbone's layer list for the page, which never loads tfjs itself.
  */
 import { exportModelZip, readModelZip } from '../core/io/modelZip';
 import { cohortsFromStates, statesFromNets } from '../core/io/restoreCohorts';
-import { storedRunBase } from './backbone';
+import { loadBackboneFiles } from '../core/io/backboneFiles';
+import { listFeatureLayers, proposeCut } from '../core/models/pretrained';
+import { fileReader, storedRunBase } from './backbone';
+import type { BackboneInspection, ModelFile } from './protocol';
 import type { Cohort } from '../core/train/cohort';
 import type { EpochEvent } from '../core/train/history';
 import { finalFrom, lastEvents } from '../core/train/history';
 import { historyUpTo } from '../core/train/history';
 import { RunNotFoundError, storedConfig, selectionSrcc, type Checkpoint, type CheckpointSlot, type RunRecord, type RunStore } from '../storage/runStore';
+
+/** A backbone's layers and proposed cut, checked as training will check it (Layers model, size, weights, a 4-D feature layer); throws the reason in words. */
+export async function inspectBackbone(files: readonly ModelFile[]): Promise<BackboneInspection> {
+  const { name, read } = fileReader(files);
+  const fileName = name.split('/').pop()!;
+  const base = await loadBackboneFiles(name, read, fileName);
+  try {
+    return { name: fileName, inputShape: base.inputs[0]!.shape.slice(), layers: listFeatureLayers(base, name), proposedCut: proposeCut(base, name), params: base.countParams() };
+  } finally {
+    base.dispose();
+  }
+}
 
 /** The run and its checkpoint in `slot` (the last one when it has no best yet); throws in words when it has none. */
 export async function runCheckpoint(

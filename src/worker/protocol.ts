@@ -8,6 +8,7 @@ import type { CacheEvent, EpochEvent, StepEvent } from '../core/train/history';
 import type { SplitNames } from '../core/splitPolicy';
 import type { TrainResult } from '../core/train/loop';
 import type { CheckpointSlot } from '../storage/runRecord';
+import type { FeatureLayer } from '../core/models/pretrained';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type BackendChoice = 'auto' | BackendName;
@@ -73,6 +74,8 @@ export type TaskRequest =
   | { task: 'export'; runId: string; slot: CheckpointSlot }
   | { task: 'import'; file: Blob; fileName: string }
   | { task: 'checkModel'; files: ModelFile[] }
+  /** A backbone's model.json and weight files: its layers, for the page to choose cuts and trainFrom. */
+  | { task: 'inspectBackbone'; files: ModelFile[] }
   | { task: 'score'; model: ScoreModel; images: DatasetFile[] };
 
 export interface ScoreTable {
@@ -86,10 +89,22 @@ export interface ScoreTable {
   problems: string[];
 }
 
+/** What the page shows of a backbone before training: every layer (shapes at the model's own input size) and the proposed cut. */
+export interface BackboneInspection {
+  /** The model.json's file name. */
+  name: string;
+  /** [null, H, W, 3]; H and W are null for a model that takes any size. */
+  inputShape: (number | null)[];
+  layers: FeatureLayer[];
+  proposedCut: string;
+  params: number;
+}
+
 export type TaskReply =
   | { task: 'export'; fileName: string; zip: Uint8Array }
   | { task: 'import'; runId: string; name: string }
   | { task: 'checkModel'; name: string; inputSize: [number, number] | null }
+  | ({ task: 'inspectBackbone' } & BackboneInspection)
   | ({ task: 'score' } & ScoreTable);
 
 export type TaskReplyOf<T extends TaskRequest['task']> = Extract<TaskReply, { task: T }>;
@@ -123,7 +138,7 @@ export type FromWorker =
   | BackendReport
   | { type: 'ingest'; done: number; total: number; imagesPerSec: number; bytes: number }
   | { type: 'problems'; problems: ImportProblem[] }
-  | { type: 'split'; train: string[]; test: string[]; reason: string }
+  | { type: 'split'; train: string[]; val: string[]; test: string[]; reason: string }
   | { type: 'steps'; steps: StepEvent[] }
   /** The frozen body's output is being cached (before the first step of a pretrained, partly frozen net). */
   | CacheEvent

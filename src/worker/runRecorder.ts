@@ -3,7 +3,7 @@
  * the run, each epoch and each checkpoint, and its end. Training never stops for storage: a
  * write that fails (quota, a run deleted in another tab) becomes a warning to the page.
  */
-import { finalFrom, historyUpTo, type EpochEvent, type FinalMetrics, type RunKind } from '../core/train/history';
+import { finalFrom, historyUpTo, RUN_NAMES, type EpochEvent, type FinalMetrics, type RunKind } from '../core/train/history';
 import type { Checkpoint as LoopCheckpoint, Recorder } from '../core/train/loop';
 import type { FromWorker } from './protocol';
 import { holdRunLock, type RunLock } from '../storage/runLock';
@@ -76,7 +76,7 @@ export class RunRecorder implements Recorder {
     try {
       await this.store.appendEpoch(this.runId, event);
     } catch (err) {
-      this.warn(`Epoch ${event.epoch} of the ${event.run === 'dml' ? 'DML' : 'baseline'} run was not saved`, err);
+      this.warn(`Epoch ${event.epoch} of the ${RUN_NAMES[event.run]} run was not saved`, err);
     }
   }
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSyntheticSet } from '../core/data/syntheticSet';
 import type { ImageDecoder } from '../core/data/loadImages';
 import { chooseSplit } from '../core/splitPolicy';
-import { QUICK_DEMO, type TrainConfig } from '../core/train/config';
+import { QUICK_DEMO, type TrainConfig, splitOptionsOf } from '../core/train/config';
 import { initNodeBackend } from '../node/tfNode';
 import type { DatasetFile, FromWorker, ScoreTable, TaskReply, TaskRequest } from './protocol';
 import { openRunStore, type RunStore } from '../storage/runStore';
@@ -51,7 +51,7 @@ beforeAll(async () => {
     watchDeviceLoss: () => null,
     runStore: async () => store,
   });
-  await session.run({ type: 'start', runId: 'trained', config, items, files, split: chooseSplit(items, config.split, config.testFrac, config.seed).names, backend: 'wasm', meta: { name: 'my run', dataset: { name: 'synthetic', scoreFileName: 'mos.csv', proxy: true } } });
+  await session.run({ type: 'start', runId: 'trained', config, items, files, split: chooseSplit(items, splitOptionsOf(config)).names, backend: 'wasm', meta: { name: 'my run', dataset: { name: 'synthetic', scoreFileName: 'mos.csv', proxy: true } } });
   expect(out.at(-1)).toMatchObject({ type: 'done' });
 });
 afterAll(() => store.close());

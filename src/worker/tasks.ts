@@ -1,5 +1,5 @@
-/** The worker's answer to a task message (export, import, check a model, score): the reply and the buffers to transfer. */
-import { exportRun, importZip } from './modelTasks';
+/** The worker's answer to a task message (export, import, check a model, inspect a backbone, score): the reply and the buffers to transfer. */
+import { exportRun, importZip, inspectBackbone } from './modelTasks';
 import type { TaskReply, TaskRequest } from './protocol';
 import { checkUserModel, scoreFolder, type ScorePlatform } from './scoreTask';
 
@@ -15,6 +15,8 @@ export async function runTask(req: TaskRequest, p: ScorePlatform): Promise<{ rep
     }
     case 'checkModel':
       return { reply: { task: 'checkModel', ...(await checkUserModel(req.files)) }, transfer: [] };
+    case 'inspectBackbone':
+      return { reply: { task: 'inspectBackbone', ...(await inspectBackbone(req.files)) }, transfer: [] };
     case 'score':
       return { reply: { task: 'score', ...(await scoreFolder(p, req.model, req.images)) }, transfer: [] };
   }

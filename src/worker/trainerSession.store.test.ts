@@ -4,7 +4,7 @@ import { makeSyntheticSet } from '../core/data/syntheticSet';
 import type { ImageDecoder } from '../core/data/loadImages';
 import type { LabelledItem } from '../core/data/types';
 import { chooseSplit } from '../core/splitPolicy';
-import { QUICK_DEMO, type TrainConfig } from '../core/train/config';
+import { QUICK_DEMO, type TrainConfig, splitOptionsOf } from '../core/train/config';
 import type { EpochEvent } from '../core/train/history';
 import { initNodeBackend } from '../node/tfNode';
 import type { BackendSelection } from './backendSelection';
@@ -65,7 +65,7 @@ const start = (runId: string): StartMessage => ({
   config,
   items,
   files,
-  split: chooseSplit(items, config.split, config.testFrac, config.seed).names,
+  split: chooseSplit(items, splitOptionsOf(config)).names,
   backend: 'wasm',
   meta: { name: 'stored run', dataset: { name: 'synthetic', scoreFileName: 'mos.csv', proxy: true } },
 });
@@ -169,7 +169,11 @@ describe('TrainerSession with a run store', () => {
     expect(stored.status).toBe('stopped');
     const baseline2 = stored.history.find((e) => e.run === 'baseline' && e.epoch === 2)!;
     const dml1 = stored.history.find((e) => e.run === 'dml' && e.epoch === 1)!;
-    expect(stored.final).toEqual({ baseline: baseline2.test.peers[0], dml: { ensemble: dml1.test.ensemble, peers: dml1.test.peers } });
+    const { selected, ...last } = stored.final!;
+    expect(last).toEqual({ baseline: baseline2.test.peers[0], dml: { ensemble: dml1.test.ensemble, peers: dml1.test.peers } });
+    // The validation-chosen epochs come from the whole history, the stored epochs included.
+    expect(selected?.dml?.ensemble.epoch).toBe(1);
+    expect([1, 2]).toContain(selected?.baseline?.epoch);
     expect(done.result.final).toEqual(stored.final);
   });
 });

@@ -4,7 +4,7 @@ import { makeSyntheticSet } from '../core/data/syntheticSet';
 import type { LabelledItem } from '../core/data/types';
 import type { ImageDecoder } from '../core/data/loadImages';
 import { chooseSplit } from '../core/splitPolicy';
-import { QUICK_DEMO, type TrainConfig } from '../core/train/config';
+import { QUICK_DEMO, type TrainConfig, splitOptionsOf } from '../core/train/config';
 import { epochsDone } from '../core/train/history';
 import { initNodeBackend } from '../node/tfNode';
 import type { BackendSelection } from './backendSelection';
@@ -43,7 +43,7 @@ const platform: SessionPlatform = {
 function start(over: Partial<StartMessage> = {}): StartMessage {
   const files = items.map((it, i) => ({ path: it.file, file: new Blob(i === 5 ? [] : [new Uint8Array([1, 2, 3])]) }));
   const c = over.config ?? config;
-  return { type: 'start', runId: 'r1', config, items, files, split: chooseSplit(items, c.split, c.testFrac, c.seed).names, backend: 'wasm', ...over };
+  return { type: 'start', runId: 'r1', config, items, files, split: chooseSplit(items, splitOptionsOf(c)).names, backend: 'wasm', ...over };
 }
 
 async function run(msg: StartMessage, during?: (s: TrainerSession, m: FromWorker) => void): Promise<FromWorker[]> {
@@ -79,7 +79,8 @@ describe('TrainerSession', () => {
     expect(out.some((m) => m.type === 'warning')).toBe(false);
     const split = out.find((m) => m.type === 'split')!;
     if (split.type !== 'split') throw new Error();
-    expect(split.train.length + split.test.length).toBe(23);
+    expect(split.train.length + split.val.length + split.test.length).toBe(23);
+    expect(split.val.length).toBeGreaterThan(0);
     expect(split.train).not.toContain('img/5.png');
     expect(split.reason).toMatch(/^Split by reference/);
 

@@ -143,8 +143,9 @@ export class TrainerSession {
         `After leaving out the images that could not be decoded, ${split.train.length} remain for training and ${split.test.length} for test: ` +
           'at least 2 and 1 are needed. Fix or remove the unreadable files (listed above) and start again.',
       );
-    const names = { ...msg.split, train: split.train.map((i) => loaded.items[i]!.file), test: split.test.map((i) => loaded.items[i]!.file) };
-    this.send({ type: 'split', train: names.train, test: names.test, reason: split.reason });
+    const used = (idx: number[]) => idx.map((i) => loaded.items[i]!.file);
+    const names = { ...msg.split, train: used(split.train), val: used(split.val), test: used(split.test) };
+    this.send({ type: 'split', train: names.train, val: names.val, test: names.test, reason: split.reason });
     const pretrained = await loadRunBase(config, msg.backboneFiles, this.readBuiltin());
     const dataset = msg.meta?.dataset ?? { name: 'unnamed folder', scoreFileName: 'unnamed score file', proxy: false };
     await rec?.create({
@@ -182,7 +183,7 @@ export class TrainerSession {
     const loaded = await this.ingest(config, msg.items, msg.files);
     if (!loaded) return STOPPED_BEFORE_TRAINING;
     const split = splitFromNames(run.split, loaded.items);
-    this.send({ type: 'split', train: run.split.train, test: run.split.test, reason: run.split.reason });
+    this.send({ type: 'split', train: run.split.train, val: run.split.val ?? [], test: run.split.test, reason: run.split.reason });
     // Every weight comes from the checkpoint; without one the run starts over and needs the pretrained weights.
     const base = from ? await storedRunBase(run) : (await loadRunBase(config, undefined, this.readBuiltin()))?.base;
     await rec.commitResume();

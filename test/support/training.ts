@@ -22,7 +22,7 @@ export function testData(count = 32, size = 16, seed = 3): ExperimentData {
   const train: number[] = [];
   const test: number[] = [];
   set.refs.forEach((r, i) => (Number(r.slice(7)) < 6 ? train : test).push(i));
-  return { store: set.store, mos: set.mos, train, test };
+  return { store: set.store, mos: set.mos, train, val: [], test };
 }
 
 export async function weightsOf(model: tf.LayersModel): Promise<Float32Array[]> {

@@ -40,7 +40,7 @@ describe('matchImages: finding the files', () => {
     const { items, problems } = matchImages(rows, files, layout);
     expect(problems).toEqual([]); // the score file itself is not an image: not reported
     expect(items.map((it) => it.file)).toEqual(rows.map((r) => `koniq/1024x768/${r.image}`));
-    const want = (s: string) => (s === 'training' ? 'train' : 'test');
+    const want = (s: string) => (s === 'training' ? 'train' : s === 'validation' ? 'val' : 'test');
     expect(items.map((it) => it.officialSplit)).toEqual(rows.map((r) => want(r.split!)));
   });
 

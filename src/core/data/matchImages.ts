@@ -164,7 +164,7 @@ export function matchImages(rows: readonly ScoreRow[], files: readonly string[],
     const item: LabelledItem = { file, mos: orient(row.score), line: row.line };
     if (row.ref !== undefined) item.ref = row.ref;
     if (row.distortion !== undefined) item.distortion = row.distortion;
-    // "train" / "test" when recognised (validation counts as test), else the raw value for splits to report.
+    // "train" / "val" / "test" when recognised, else the raw value for splits to report.
     if (row.split !== undefined) item.officialSplit = officialSplitSide(row.split) ?? row.split;
     items.push(item);
   }

@@ -31,7 +31,7 @@ function expectSamePredictions(got: CohortPredictions, want: CohortPredictions):
 describe('model zip', () => {
   const config = testConfig({ mode: 'both', peers: 2 });
   let data: ExperimentData;
-  let cohorts: Record<RunKind, Cohort>;
+  let cohorts: Record<'baseline' | 'dml', Cohort>;
   const events: Partial<Record<RunKind, EpochEvent>> = {};
   let zip: Uint8Array;
   let back: ModelZip;

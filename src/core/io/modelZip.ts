@@ -12,7 +12,7 @@ import { MODEL_INFO } from '../models/info';
 import { inputScalingOf, type TrainConfig } from '../train/config';
 import { runPeers } from '../train/cohort';
 import { readTrainConfig } from '../train/configSchema';
-import type { EpochEvent, FinalMetrics, RunKind } from '../train/history';
+import { RUN_KINDS, type EpochEvent, type FinalMetrics, type RunKind } from '../train/history';
 import { layersModelFiles, loadLayersModelFiles, ModelFileError } from './layersModelFiles';
 import { peerLetter } from '../train/history';
 
@@ -85,7 +85,7 @@ export interface ModelZip {
 export function netEntries(config: TrainConfig, runs: readonly RunKind[]): NetEntry[] {
   return runs.flatMap((run) =>
     runPeers(run, config).map((spec, k) => ({
-      folder: run === 'baseline' ? 'baseline' : `dml_peer${peerLetter(k)}`,
+      folder: run === 'baseline' ? 'baseline' : `${run}_peer${peerLetter(k)}`,
       run,
       peer: k,
       flipped: spec.flipped,
@@ -94,19 +94,19 @@ export function netEntries(config: TrainConfig, runs: readonly RunKind[]): NetEn
 }
 
 export function netLabel(e: Pick<NetEntry, 'run' | 'peer'>): string {
-  return e.run === 'baseline' ? 'Baseline' : `DML peer ${peerLetter(e.peer)}`;
+  return e.run === 'baseline' ? 'Baseline' : `${e.run === 'dml' ? 'DML' : 'Independent pair'} peer ${peerLetter(e.peer)}`;
 }
 
 /** Networks grouped by run (baseline first), each group in peer order; a run with no network is left out. */
 export function netsByRun<T extends Pick<NetEntry, 'run' | 'peer'>>(nets: readonly T[]): { run: RunKind; group: T[] }[] {
-  return (['baseline', 'dml'] as const)
+  return RUN_KINDS
     .map((run) => ({ run, group: nets.filter((n) => n.run === run).sort((a, b) => a.peer - b.peer) }))
     .filter((g) => g.group.length > 0);
 }
 
 export async function exportModelZip(input: ExportInput): Promise<Uint8Array> {
   const { config } = input;
-  const runs = (['baseline', 'dml'] as const).filter((r) => input.cohorts[r]);
+  const runs = RUN_KINDS.filter((r) => input.cohorts[r]);
   if (!runs.length) throw new Error('There is no trained network to export.');
   const nets = netEntries(config, runs);
   const patch = MODEL_INFO[config.model].patchSize;

@@ -7,7 +7,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Cohort } from '../train/cohort';
 import { importCohortState, saveNetWeights, type CohortState } from '../train/cohortState';
 import type { TrainConfig } from '../train/config';
-import type { RunKind } from '../train/history';
+import { RUN_KINDS, type RunKind } from '../train/history';
 import { createCohort } from '../train/cohort';
 import { netsByRun, type LoadedNet } from './modelZip';
 
@@ -19,7 +19,7 @@ export async function cohortsFromStates(
 ): Promise<Partial<Record<RunKind, Cohort>>> {
   const out: Partial<Record<RunKind, Cohort>> = {};
   try {
-    for (const run of ['baseline', 'dml'] as const) {
+    for (const run of RUN_KINDS) {
       const state = states[run];
       if (!state) continue;
       const cohort = createCohort(run, config, undefined, backbone);

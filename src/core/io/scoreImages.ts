@@ -9,7 +9,7 @@ import { predictNet } from '../train/cohort';
 import type { InputScaling } from '../models/types';
 import { predictCohort, type CohortPredictions, type Predictor } from '../train/evaluate';
 import { imageSource } from '../train/inputs';
-import type { RunKind } from '../train/history';
+import { RUN_KINDS, type RunKind } from '../train/history';
 import { netLabel, netsByRun, type LoadedNet } from './modelZip';
 
 /** Plain networks (whole: images in) as a Predictor; flipped ones see flip(x), as Cohort.predict does for odd DML peers. */
@@ -58,12 +58,12 @@ export interface ScoreColumn {
  */
 export async function scoreRuns(runs: Partial<Record<RunKind, Predictor>>, store: ImageStore, opts: ScoreOptions): Promise<ScoreColumn[]> {
   const columns: ScoreColumn[] = [];
-  for (const run of ['baseline', 'dml'] as RunKind[]) {
+  for (const run of RUN_KINDS) {
     const predictor = runs[run];
     if (!predictor) continue;
     const pred = await scoreImages(predictor, store, opts);
     // The baseline is one network: only DML has an ensemble.
-    if (run === 'dml' && pred.ensemble) columns.push({ name: 'DML ensemble', values: pred.ensemble });
+    if (run !== 'baseline' && pred.ensemble) columns.push({ name: run === 'dml' ? 'DML ensemble' : 'Independent pair ensemble', values: pred.ensemble });
     pred.peers.forEach((values, k) => columns.push({ name: netLabel({ run, peer: k }), values }));
   }
   return columns;

@@ -11,6 +11,7 @@ export { kendallTauB, pearson, rmse, spearman } from './correlation';
 export { fitLogistic, logistic4, type LogisticFit, type LogisticOptions } from './logistic';
 export { summarize, type Summary } from './summary';
 export { SMALL_SET_IMAGES, smallSetWarning } from './smallSet';
+export { pairedDifference, tQuantile975, type PairedDifference } from './paired';
 
 export interface IqaMetrics {
   /** Spearman rank correlation, average ranks for ties. */

@@ -27,6 +27,24 @@ export const MODEL_INFO: Record<ModelName, ModelInfo> = {
   },
 };
 
+/**
+ * Layers of the built-in MobileNetV2 (Keras names) that the studio offers: its native input
+ * size, the proposed cut, the MLSP levels (the last layer of blocks 2, 5 and 12, and
+ * out_relu) and the starts of its last blocks, where the trainable part can begin with one
+ * tensor crossing from the frozen part. Here rather than in pretrained.ts so the page can use
+ * them without loading tfjs.
+ */
+export const MOBILENETV2_LAYERS = {
+  nativeSize: [224, 224] as [number, number],
+  defaultCut: 'out_relu',
+  mlspCuts: ['block_2_add', 'block_5_add', 'block_12_add', 'out_relu'],
+  trainFromPoints: [
+    ['block_13_expand', 'blocks 13–16 and Conv_1 train (7×7 resolution)'],
+    ['block_16_expand', 'block 16 and Conv_1 train'],
+    ['Conv_1', 'only the last 1×1 conv (Conv_1) trains'],
+  ] as [string, string][],
+};
+
 export const MODEL_NAMES = Object.keys(MODEL_INFO) as ModelName[];
 
 export function isModelName(s: string): s is ModelName {

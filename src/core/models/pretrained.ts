@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadLayersModelFiles, ModelFileError } from '../io/layersModelFiles';
 import { paperHead } from './head';
+import { MOBILENETV2_LAYERS } from './info';
 import { FreezableBatchNormalization, GlobalMeanStdPooling2D } from './pretrainedLayers';
 import type { HeadInit, InputScaling } from './types';
 
@@ -30,9 +31,9 @@ export const MOBILENETV2_NSFWJS: BackboneSpec = {
   id: 'mobilenetv2',
   url: 'models/mobilenetv2/model.json',
   scaling: 'unit',
-  nativeSize: [224, 224],
-  defaultCut: 'out_relu',
-  mlspCuts: ['block_2_add', 'block_5_add', 'block_12_add', 'out_relu'],
+  nativeSize: MOBILENETV2_LAYERS.nativeSize,
+  defaultCut: MOBILENETV2_LAYERS.defaultCut,
+  mlspCuts: MOBILENETV2_LAYERS.mlspCuts,
   describe:
     'Keras MobileNetV2 (α 1.0, 224×224) from nsfwjs 4.4.0: ImageNet-initialised, then fine-tuned by the nsfwjs authors on a 5-class image set (not pure ImageNet weights). Input x/255.',
 };

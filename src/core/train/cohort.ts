@@ -215,10 +215,16 @@ function setOutputBias(net: tf.LayersModel, bias: number): void {
   });
 }
 
-/** The networks of one run: the baseline is peer 0's spec alone, so λ = 0 DML peer A ≡ baseline. */
+/**
+ * The networks of one run: the baseline is peer 0's spec alone, so λ = 0 DML peer A ≡ baseline;
+ * the control is the DML cohort's peers (same seeds, flips and head inits) trained with λ = 0.
+ */
 export function runPeers(run: RunKind, config: TrainConfig): PeerSpec[] {
   return run === 'baseline' ? [peerSpec(0)] : Array.from({ length: config.peers }, (_, k) => peerSpec(k));
 }
+
+/** Distinguishes each run's layer (and variable) names in one engine. */
+const RUN_TAGS: Record<RunKind, string> = { baseline: 'base', dml: 'peer', control: 'ctrl' };
 
 /**
  * The networks of one run kind. A pretrained model's body is copied from `backbone` (the loaded
@@ -231,10 +237,10 @@ export function createCohort(run: RunKind, config: TrainConfig, outputBias?: num
     model: { name: config.model, width: config.width, pretrained },
     inputShape: [h, w, 3],
     peers: runPeers(run, config),
-    lambda: run === 'baseline' ? 0 : config.lambda,
+    lambda: run === 'dml' ? config.lambda : 0,
     lr: config.lr,
     seed: config.seed,
-    tag: run === 'baseline' ? 'base' : 'peer',
+    tag: RUN_TAGS[run],
     outputBias,
   });
 }

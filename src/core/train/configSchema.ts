@@ -50,6 +50,9 @@ export const TRAIN_CONFIG_ENTRIES = {
   flipAugment: v.boolean('true or false'),
   split: oneOf(['random', 'ref', 'official']),
   testFrac: finite(),
+  valFrac: finite(),
+  control: v.boolean('true or false'),
+  repeats: finite(),
   seed: finite(),
 };
 
@@ -113,7 +116,11 @@ export function readConfig<TEntries extends v.ObjectEntries>(
   return { config: r.output, problems: [], notes };
 }
 
-/** A training config from any source; throws nothing (problems come back in words). */
+/** What a config written before these fields existed meant: no validation set, no control pair, one repeat. */
+const ADDED_LATER = { valFrac: 0, control: false, repeats: 1 };
+
+/** A training config from any source (a stored run or zip of an older studio included); throws nothing: problems come back in words. */
 export function readTrainConfig(value: unknown, where: string): ConfigRead<TrainConfig> {
-  return readConfig(TrainConfigSchema, value, where);
+  const older = typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...ADDED_LATER, ...value } : value;
+  return readConfig(TrainConfigSchema, older, where);
 }

@@ -4,13 +4,16 @@
  * holds them. No tfjs here (types and plain functions only), so the page can use it without
  * pulling in the training code.
  */
-import type { IqaMetrics } from '../metrics';
+import { pairedDifference, type IqaMetrics, type PairedDifference } from '../metrics';
 
-/** Which network group an event belongs to. */
-export type RunKind = 'baseline' | 'dml';
+/** Which network group an event belongs to: the baseline, the DML cohort, or the control (the DML cohort with λ = 0: an independent pair). */
+export type RunKind = 'baseline' | 'dml' | 'control';
 
 /** Every run kind, in the order they alternate within an epoch. */
-export const RUN_KINDS: readonly RunKind[] = ['baseline', 'dml'];
+export const RUN_KINDS: readonly RunKind[] = ['baseline', 'dml', 'control'];
+
+/** Each run kind in words, for messages and tables. */
+export const RUN_NAMES: Record<RunKind, string> = { baseline: 'baseline', dml: 'DML', control: 'independent pair' };
 
 /** One value per network of a cohort: supervised MSE, mimicry MSE (0 for a lone network), total. */
 export interface StepLosses {
@@ -49,6 +52,8 @@ export interface EpochEvent {
   /** Mean training loss per network over the epoch: supervised, mimicry, total. */
   trainLoss: StepLosses;
   test: EpochMetrics;
+  /** The validation set's metrics, when there is one: what chooses epochs and checkpoints. */
+  val?: EpochMetrics;
   /** Test-set predictions, for the scatter plot: per network, and the ensemble. Kept on the newest event of each kind only. */
   predictions: { peers: number[][]; ensemble?: number[] };
   lr: number;
@@ -69,9 +74,28 @@ export type TrainEvent = StepEvent | EpochEvent | CacheEvent;
 /** A run's history: every finished epoch of every run kind, in the order they finished. */
 export type History = EpochEvent[];
 
+export interface CohortFinal {
+  ensemble: IqaMetrics;
+  peers: IqaMetrics[];
+}
+
+/** A network's epoch of best validation SRCC, and its test metrics there. */
+export interface Chosen {
+  epoch: number;
+  valSrcc: number;
+  test: IqaMetrics;
+}
+
 export interface FinalMetrics {
+  /** Test metrics at each kind's last epoch. */
   baseline?: IqaMetrics;
-  dml?: { ensemble: IqaMetrics; peers: IqaMetrics[] };
+  dml?: CohortFinal;
+  control?: CohortFinal;
+  /**
+   * Test metrics at the epoch chosen by validation SRCC, network by network (the baseline, each
+   * cohort's ensemble, each peer). Absent without a validation set. The test set chooses nothing.
+   */
+  selected?: { baseline?: Chosen; dml?: { ensemble: Chosen; peers: Chosen[] }; control?: { ensemble: Chosen; peers: Chosen[] } };
 }
 
 /** The last event of each run kind in a history. */
@@ -84,17 +108,87 @@ export function lastEvents(history: readonly EpochEvent[]): Partial<Record<RunKi
   return last;
 }
 
+/** NaN (e.g. constant predictions) ranks below any real SRCC. */
+function rank(srcc: number | undefined): number {
+  return srcc !== undefined && Number.isFinite(srcc) ? srcc : -Infinity;
+}
+
 /**
- * The run's results: each kind's metrics at its last epoch. A kind whose metrics are missing
- * (e.g. a DML event without an ensemble) is left out. The one place final metrics come from.
+ * The epoch (of one kind's events) whose validation SRCC of network `pick` is highest; ties go to
+ * the later epoch (same quality, more training). Only validation metrics are read.
+ */
+function choose(events: readonly EpochEvent[], pick: (m: EpochMetrics) => IqaMetrics | undefined): Chosen | undefined {
+  let best: EpochEvent | undefined;
+  for (const e of events) {
+    if (!e.val || !pick(e.val)) continue;
+    if (!best || rank(pick(e.val)?.srcc) >= rank(pick(best.val!)?.srcc)) best = e;
+  }
+  const test = best && pick(best.test);
+  return best && test ? { epoch: best.epoch, valSrcc: pick(best.val!)!.srcc, test } : undefined;
+}
+
+/**
+ * The run's results: each kind's test metrics at its last epoch and, with a validation set, at
+ * each network's validation-chosen epoch. A kind whose metrics are missing (e.g. a DML event
+ * without an ensemble) is left out. The one place final metrics come from.
  */
 export function finalFrom(history: readonly EpochEvent[]): FinalMetrics {
   const last = lastEvents(history);
   const final: FinalMetrics = {};
   const base = last.baseline?.test.peers[0];
   if (base) final.baseline = base;
-  if (last.dml?.test.ensemble) final.dml = { ensemble: last.dml.test.ensemble, peers: last.dml.test.peers };
+  for (const run of ['dml', 'control'] as const) {
+    const e = last[run];
+    if (e?.test.ensemble) final[run] = { ensemble: e.test.ensemble, peers: e.test.peers };
+  }
+  const of = (run: RunKind) => history.filter((e) => e.run === run);
+  const selected: NonNullable<FinalMetrics['selected']> = {};
+  const b = choose(of('baseline'), (m) => m.peers[0]);
+  if (b) selected.baseline = b;
+  for (const run of ['dml', 'control'] as const) {
+    const events = of(run);
+    const ensemble = choose(events, (m) => m.ensemble);
+    const peers = (last[run]?.test.peers ?? []).map((_, k) => choose(events, (m) => m.peers[k]));
+    if (ensemble && peers.every((p) => p)) selected[run] = { ensemble, peers: peers as Chosen[] };
+  }
+  if (Object.keys(selected).length) final.selected = selected;
   return final;
+}
+
+/** The paired comparisons of an experiment, each over its repeats. */
+export interface PairedSummary {
+  /** Test SRCC at each network's validation-chosen epoch ('selected'), or at the last epoch when there is no validation set. */
+  basis: 'selected' | 'last';
+  /** DML ensemble − baseline: the headline comparison, which credits ensembling too. */
+  dml_vs_baseline?: PairedDifference;
+  /** DML ensemble − independent ensemble (λ = 0): what mutual learning adds beyond ensembling. */
+  dml_vs_control?: PairedDifference;
+  /** DML peer A − baseline: one net against one net. */
+  peerA_vs_baseline?: PairedDifference;
+}
+
+/** Paired SRCC differences over repeats, for each comparison every repeat can make. */
+export function pairedSummary(finals: readonly FinalMetrics[]): PairedSummary {
+  const basis = finals.length > 0 && finals.every((f) => f.selected) ? 'selected' : 'last';
+  const srcc = (f: FinalMetrics) =>
+    basis === 'selected'
+      ? { baseline: f.selected?.baseline?.test.srcc, dml: f.selected?.dml?.ensemble.test.srcc, control: f.selected?.control?.ensemble.test.srcc, peerA: f.selected?.dml?.peers[0]?.test.srcc }
+      : { baseline: f.baseline?.srcc, dml: f.dml?.ensemble.srcc, control: f.control?.ensemble.srcc, peerA: f.dml?.peers[0]?.srcc };
+  const out: PairedSummary = { basis };
+  const pair = (a: 'dml' | 'peerA', b: 'baseline' | 'control') => {
+    const diffs = finals.map((f) => {
+      const s = srcc(f);
+      return s[a] !== undefined && s[b] !== undefined ? s[a]! - s[b]! : undefined;
+    });
+    return diffs.length && diffs.every((d) => d !== undefined) ? pairedDifference(diffs as number[]) : undefined;
+  };
+  const dmlBase = pair('dml', 'baseline');
+  const dmlControl = pair('dml', 'control');
+  const peerA = pair('peerA', 'baseline');
+  if (dmlBase) out.dml_vs_baseline = dmlBase;
+  if (dmlControl) out.dml_vs_control = dmlControl;
+  if (peerA) out.peerA_vs_baseline = peerA;
+  return out;
 }
 
 /** Epochs finished by each run kind. */

@@ -6,7 +6,7 @@
  *   for each epoch:
  *     for each run kind (baseline, DML — they alternate, on the same batches):
  *       for each batch: step every network of the cohort
- *       evaluate on the test set → an epoch event; record it
+ *       evaluate on the validation and test sets → an epoch event; record it
  *     checkpoint: every network's and optimizer's state after this epoch
  *   on losing the backend: recover (another backend), rebuild from the last checkpoint, go on
  *
@@ -24,12 +24,13 @@ import { deriveSeed, makeRng } from '../rng';
 import type { Split } from '../splits';
 import { createRunCohorts, type Cohort } from './cohort';
 import { exportCohortState, importCohortState, type CohortState } from './cohortState';
-import { inputScalingOf, learningRateAt, runsOf, type TrainConfig } from './config';
+import { cachePlan, inputScalingOf, learningRateAt, runsOf, type TrainConfig } from './config';
 import { predictCohort, scorePredictions } from './evaluate';
 import { disposeInput, epochBatches, featureSource, imageSource, type InputSource, type SourceArgs } from './inputs';
 import {
   finalFrom,
   historyUpTo,
+  RUN_NAMES,
   withEpoch,
   type EpochEvent,
   type FinalMetrics,
@@ -44,6 +45,8 @@ export interface ExperimentData {
   /** MOS per stored image, higher is better. */
   mos: ArrayLike<number>;
   train: readonly number[];
+  /** Chooses epochs and checkpoints; may be empty. Never trained on. */
+  val: readonly number[];
   test: readonly number[];
   /** A pretrained model's base network (mobilenetv2, a user's backbone), loaded: every peer's body is copied from it. */
   backbone?: LayersModel;
@@ -51,7 +54,7 @@ export interface ExperimentData {
 
 /** Decoded images plus a split (and a pretrained base network) → what the trainer consumes. */
 export function experimentData(loaded: LoadedImages, split: Split, backbone?: LayersModel): ExperimentData {
-  return { store: loaded.store, mos: Float64Array.from(loaded.items, (it) => it.mos), train: split.train, test: split.test, backbone };
+  return { store: loaded.store, mos: Float64Array.from(loaded.items, (it) => it.mos), train: split.train, val: split.val, test: split.test, backbone };
 }
 
 /** Mean MOS of the training images: the output units' initial bias. */
@@ -156,20 +159,6 @@ export async function train(config: TrainConfig, data: ExperimentData, io: Train
   }
 }
 
-/**
- * Whether the networks train on the frozen body's cached output: only a pretrained body with
- * frozen layers, fed whole images (random crops change what the body sees). Otherwise every
- * step runs the whole net (a frozen BatchNorm still in inference mode). `why` says which, in words.
- */
-export function cachePlan(config: TrainConfig): { cache: boolean; why: string } {
-  if (!MODEL_INFO[config.model].pretrained) return { cache: false, why: 'a from-scratch net trains whole' };
-  const from = config.backbone?.trainFrom ?? 'all';
-  if (from === 'all') return { cache: false, why: 'every layer trains (fine-tuning all), so the whole net runs every step' };
-  if (config.input.kind !== 'resize')
-    return { cache: false, why: 'random crops change what the frozen body sees, so it runs every step (in inference mode); choose resize input to cache it' };
-  return { cache: true, why: `the body up to ${from === 'head' ? 'the head' : `"${from}"`} is frozen: its output is computed once per image and mirror, and each step runs only the rest` };
-}
-
 /** How the run's images become network input: views, flips and pixel scaling, from the config. */
 export function sourceArgs(config: TrainConfig, data: ExperimentData): SourceArgs {
   const patchSize = MODEL_INFO[config.model].patchSize;
@@ -269,7 +258,7 @@ export async function trainEpoch(
   };
 }
 
-/** Score every network of the cohort (and their ensemble) on the test set: the epoch's event. */
+/** Score every network of the cohort (and their ensemble) on the validation and test sets: the epoch's event. */
 export async function evaluateEpoch(
   cohort: Cohort,
   run: RunKind,
@@ -278,6 +267,8 @@ export async function evaluateEpoch(
   source: InputSource,
   trained: TrainedEpoch,
 ): Promise<EpochEvent> {
+  const mosOf = (idxs: readonly number[]) => idxs.map((i) => data.mos[i]!);
+  const val = data.val.length ? scorePredictions(await predictCohort(cohort, source, data.val), mosOf(data.val)) : undefined;
   const pred = await predictCohort(cohort, source, data.test);
   const { numTensors, numBytes } = tf.memory();
   return {
@@ -285,7 +276,8 @@ export async function evaluateEpoch(
     run,
     epoch: epoch + 1,
     trainLoss: trained.loss,
-    test: scorePredictions(pred, data.test.map((i) => data.mos[i]!)),
+    test: scorePredictions(pred, mosOf(data.test)),
+    ...(val && { val }),
     predictions: { peers: pred.peers.map((p) => Array.from(p)), ensemble: pred.ensemble && Array.from(pred.ensemble) },
     lr: trained.lr,
     seconds: (performance.now() - trained.startedAt) / 1000,
@@ -317,7 +309,7 @@ export class TrainingDivergedError extends Error {
     readonly step: number,
   ) {
     super(
-      `The ${run === 'dml' ? 'DML' : 'baseline'} loss became NaN or infinite at epoch ${epoch}, step ${step}: ` +
+      `The ${RUN_NAMES[run]} loss became NaN or infinite at epoch ${epoch}, step ${step}: ` +
         'the learning rate is probably too high. Lower it (e.g. ÷10) and start again.',
     );
     this.name = 'TrainingDivergedError';

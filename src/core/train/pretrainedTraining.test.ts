@@ -6,7 +6,8 @@ import { initNodeBackend } from '../../node/tfNode';
 import { createCohort } from './cohort';
 import type { TrainConfig } from './config';
 import { featureSource } from './inputs';
-import { cachePlan, sourceArgs, train, trainEpoch, trainMeanMos } from './loop';
+import { cachePlan } from './config';
+import { sourceArgs, train, trainEpoch, trainMeanMos } from './loop';
 
 // A pretrained body trained from its head: on the frozen body's cached output, as the loop does
 // when the body is frozen, and through the whole net, which must give the same networks.

@@ -2,7 +2,7 @@
  * Training loss per step, per run and network (the chart's buffer, not the run's history), kept outside React state: steps arrive in
  * batches ~10 times a second and only a downsampled view is ever drawn.
  */
-import type { RunKind, StepEvent } from '../../core/train/history';
+import { RUN_KINDS, type RunKind, type StepEvent } from '../../core/train/history';
 import { downsampleMinMax } from './downsample';
 
 export interface LossPoint {
@@ -74,7 +74,7 @@ export class StepLossSeries {
   /** The drawable view: per run, per network, at most maxPoints points. */
   view(maxPoints = 500): { run: RunKind; net: number; points: LossPoint[] }[] {
     const out: { run: RunKind; net: number; points: LossPoint[] }[] = [];
-    for (const run of ['baseline', 'dml'] as RunKind[])
+    for (const run of RUN_KINDS)
       this.runs.get(run)?.forEach((s, net) => out.push({ run, net, points: downsampleMinMax(s.points, maxPoints, (p) => p.total) }));
     return out;
   }

@@ -8,7 +8,7 @@ const ev = (run: 'baseline' | 'dml', epoch: number, peers: number[], ensemble?: 
 
 describe('metricRows', () => {
   it('puts baseline, each peer and the ensemble of an epoch on one row, NaN as a gap', () => {
-    const epochs = { baseline: [ev('baseline', 1, [0.1]), ev('baseline', 2, [0.2])], dml: [ev('dml', 1, [0.3, NaN], 0.35)] };
+    const epochs = { baseline: [ev('baseline', 1, [0.1]), ev('baseline', 2, [0.2])], dml: [ev('dml', 1, [0.3, NaN], 0.35)], control: [] };
     expect(networksOf(epochs).map((n) => n.key)).toEqual(['baseline', 'peer0', 'peer1', 'ensemble']);
     expect(metricRows(epochs, 'srcc')).toEqual([
       { epoch: 1, baseline: 0.1, peer0: 0.3, peer1: null, ensemble: 0.35 },

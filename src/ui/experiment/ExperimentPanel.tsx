@@ -1,20 +1,24 @@
 /** Step 2: the experiment — split, model, input, mode, DML settings, schedule, backend — as one config. */
-import { memo } from 'react';
+import { memo, useEffect, useState } from 'react';
 import type { InputMode } from '../../core/data/inputMode';
 import { MODEL_INFO, MODEL_NAMES } from '../../core/models/info';
 import type { ModelName } from '../../core/models/types';
 import type { SplitKind } from '../../core/splits';
-import { PAPER, QUICK_DEMO, type RunMode } from '../../core/train/config';
+import { PAPER, PRETRAINED_QUICK, QUICK_DEMO, type BackboneConfig, type RunMode, type TrainConfig } from '../../core/train/config';
 import { NumberField } from '../common/NumberField';
 import { SelectField } from '../common/SelectField';
 import type { BackendChoice } from '../../worker/protocol';
+import { BackboneFields } from './BackboneFields';
+import { fitBackbone, nativeSize, sameInput } from './backboneChoices';
 import { ConfigActions } from './ConfigActions';
+import type { Backbones } from './useBackbone';
 import { configProblems } from '../../core/train/config';
 import { BACKENDS, type StudioConfig } from './studioConfig';
 
 interface Props {
   config: StudioConfig;
-  onChange: (c: StudioConfig) => void;
+  /** A new config, or an update of the latest one (for changes that arrive after a wait, such as a loaded backbone). */
+  onChange: (c: StudioConfig | ((latest: StudioConfig) => StudioConfig)) => void;
   remeasure: boolean;
   onRemeasure: (v: boolean) => void;
   /** The split the data and settings give (null before data is loaded): its reason and any fallback warning, or why it cannot be made. */
@@ -22,6 +26,8 @@ interface Props {
   locked: boolean;
   /** Problems with a config read from the link. */
   linkProblems: string[];
+  /** The pretrained bodies: the built-in MobileNetV2's layers and the user's backbone. */
+  backbones: Backbones;
 }
 
 export type SplitPreview = { ok: true; reason: string; warning?: string } | { ok: false; error: string };
@@ -41,6 +47,34 @@ const MODE_HINTS: Record<RunMode, string> = {
   baseline: 'One network, loss MSE(prediction, MOS).',
   dml: 'Peers learn from the MOS and from each other (mimicry weight λ); the prediction is their mean.',
 };
+const MODEL_WORDS: Record<ModelName, string> = {
+  tiny: 'tiny',
+  cnniqa: 'cnniqa',
+  resnet18: 'resnet18',
+  mobilenetv2: 'mobilenetv2 (pretrained; see below)',
+  backbone: 'Your own backbone…',
+};
+
+/** The model's settings when the user switches to it: a pretrained model brings its body settings and, unless the input was chosen, its native size. */
+function switchModel(c: StudioConfig, model: ModelName, inputChosen: boolean, backbones: Backbones['state']): StudioConfig {
+  const { backbone: _old, ...rest } = c;
+  const next: StudioConfig = { ...rest, model };
+  const wasPretrained = MODEL_INFO[c.model].pretrained;
+  if (!MODEL_INFO[model].pretrained) {
+    if (wasPretrained && !inputChosen) next.input = QUICK_DEMO.input;
+    return next;
+  }
+  const inspection = model === 'backbone' ? (backbones.user?.inspection ?? null) : backbones.builtin;
+  let backbone: BackboneConfig = model === 'backbone' ? { trainFrom: 'head', scaling: 'imagenet' } : { trainFrom: 'head' };
+  if (inspection) backbone = fitBackbone(backbone, inspection, model);
+  next.backbone = backbone;
+  if (!inputChosen && sameInput(c.input, wasPretrained ? resizeTo(nativeSize(c.model, null)) : QUICK_DEMO.input))
+    next.input = resizeTo(nativeSize(model, inspection));
+  return next;
+}
+
+const resizeTo = ([height, width]: [number, number]) => ({ kind: 'resize' as const, width, height });
+
 const BACKEND_WORDS: Record<BackendChoice, string> = {
   auto: 'auto (fastest measured)',
   webgpu: 'WebGPU',
@@ -49,14 +83,32 @@ const BACKEND_WORDS: Record<BackendChoice, string> = {
   cpu: 'plain JavaScript (cpu)',
 };
 
-export const ExperimentPanel = memo(function ExperimentPanel({ config: c, onChange, remeasure, onRemeasure, split, locked, linkProblems }: Props) {
+const PRETRAINED_QUICK_TITLE = 'MobileNetV2 frozen at 224×224, four levels pooled (MLSP), only the head trains on the cached features: a few minutes on a laptop CPU';
+const PAPER_TITLE = "The seed code's schedule on MobileNetV2, every layer fine-tuned: 40 epochs, Adam 1e-4, ×0.5 every 10 epochs, images resized to 384 wide × 512 high";
+
+export const ExperimentPanel = memo(function ExperimentPanel({ config: c, onChange, remeasure, onRemeasure, split, locked, linkProblems, backbones }: Props) {
   const set = (patch: Partial<StudioConfig>) => onChange({ ...c, ...patch });
-  const setInput = (patch: Partial<InputMode>) => set({ input: { ...c.input, ...patch } as InputMode });
+  /** The user set the input size in this page (a preset or a loaded config clears it): a pretrained model then keeps it. */
+  const [inputChosen, setInputChosen] = useState(false);
+  const setInput = (patch: Partial<InputMode>) => {
+    setInputChosen(true);
+    set({ input: { ...c.input, ...patch } as InputMode });
+  };
+  const pretrained = MODEL_INFO[c.model].pretrained === true;
+  const { loadBuiltin } = backbones;
+  // The built-in body's layer list, read once it is the model (also from a preset or a link).
+  useEffect(() => {
+    if (c.model === 'mobilenetv2') loadBuiltin();
+  }, [c.model, loadBuiltin]);
   const problems = configProblems(c);
   const patch = MODEL_INFO[c.model].patchSize;
   const dml = c.mode !== 'baseline';
 
-  const preset = (p: typeof QUICK_DEMO) => onChange({ ...p, backend: c.backend, ...(c.columns ? { columns: c.columns } : {}) });
+  const preset = (p: TrainConfig) => {
+    setInputChosen(false);
+    onChange({ ...p, backend: c.backend, ...(c.columns ? { columns: c.columns } : {}) });
+  };
+  const native = pretrained ? nativeSize(c.model, c.model === 'backbone' ? (backbones.state.user?.inspection ?? null) : backbones.state.builtin) : null;
 
   return (
     <section className="panel" aria-labelledby="exp-title">
@@ -64,10 +116,13 @@ export const ExperimentPanel = memo(function ExperimentPanel({ config: c, onChan
         <span className="step">2</span> Experiment
       </h2>
       <div className="button-row presets" role="group" aria-label="Presets">
-        <button type="button" onClick={() => preset(QUICK_DEMO)} disabled={locked} title="12 epochs, 64×64, lr 1e-3: a couple of minutes on a laptop CPU">
+        <button type="button" onClick={() => preset(QUICK_DEMO)} disabled={locked} title="tiny from scratch, 16 epochs, random 64×64 crops of 128×128, lr 1e-3: a couple of minutes on a laptop CPU">
           Quick demo
         </button>
-        <button type="button" onClick={() => preset(PAPER)} disabled={locked} title="The paper's schedule: 40 epochs, 512×384, Adam 1e-4, ×0.5 every 10 epochs">
+        <button type="button" onClick={() => preset(PRETRAINED_QUICK)} disabled={locked} title={PRETRAINED_QUICK_TITLE}>
+          Pretrained quick
+        </button>
+        <button type="button" onClick={() => preset(PAPER)} disabled={locked} title={PAPER_TITLE}>
           Paper
         </button>
       </div>
@@ -86,7 +141,13 @@ export const ExperimentPanel = memo(function ExperimentPanel({ config: c, onChan
         <fieldset>
           <legend>Model and input</legend>
           <div className="grid-fields">
-            <SelectField<ModelName> label="Model" value={c.model} options={MODEL_NAMES.map((m) => [m, m] as const)} onChange={(model) => set({ model })} />
+            <SelectField<ModelName>
+              wide
+              label="Model"
+              value={c.model}
+              options={MODEL_NAMES.map((m) => [m, MODEL_WORDS[m]] as const)}
+              onChange={(model) => onChange(switchModel(c, model, inputChosen, backbones.state))}
+            />
             {c.model === 'resnet18' && <NumberField label="Width multiplier" value={c.width ?? 0.25} step={0.125} min={0.125} onChange={(width) => set({ width })} />}
             <SelectField
               label="Input"
@@ -95,14 +156,15 @@ export const ExperimentPanel = memo(function ExperimentPanel({ config: c, onChan
                 ['resize', 'resize'],
                 ['crop', 'random crop'],
               ]}
-              onChange={(kind) =>
+              onChange={(kind) => {
+                setInputChosen(true);
                 set({
                   input:
                     kind === 'crop'
                       ? { kind, width: c.input.width, height: c.input.height, size: Math.min(c.input.width, c.input.height, Math.round(Math.min(c.input.width, c.input.height) * 0.8)) }
                       : { kind, width: c.input.width, height: c.input.height },
-                })
-              }
+                });
+              }}
             />
             <NumberField label="Image width" value={c.input.width} step={8} min={8} onChange={(width) => setInput({ width })} />
             <NumberField label="Image height" value={c.input.height} step={8} min={8} onChange={(height) => setInput({ height })} />
@@ -115,8 +177,17 @@ export const ExperimentPanel = memo(function ExperimentPanel({ config: c, onChan
               : c.input.kind === 'crop'
                 ? `Images are stored at ${c.input.width}×${c.input.height}; training takes random ${c.input.size}×${c.input.size} crops, testing averages 5 crops.`
                 : `Every image is resized to ${c.input.width}×${c.input.height}.`}
+            {native && (native[0] !== c.input.height || native[1] !== c.input.width) && ` Its native input is ${native[1]}×${native[0]}; the body is convolutional, so it runs at other sizes too.`}
           </p>
         </fieldset>
+        {pretrained && (
+          <BackboneFields
+            config={c}
+            setBackbone={(backbone) => set({ backbone })}
+            backbones={backbones}
+            onUserLoaded={(inspection) => onChange((latest) => (latest.model === 'backbone' ? { ...latest, backbone: fitBackbone(latest.backbone, inspection, 'backbone') } : latest))}
+          />
+        )}
         <fieldset>
           <legend>Method</legend>
           <div className="grid-fields">
@@ -168,7 +239,14 @@ export const ExperimentPanel = memo(function ExperimentPanel({ config: c, onChan
           ))}
         </ul>
       )}
-      <ConfigActions config={c} onLoad={onChange} disabled={locked} />
+      <ConfigActions
+        config={c}
+        onLoad={(loaded) => {
+          setInputChosen(false);
+          onChange(loaded);
+        }}
+        disabled={locked}
+      />
     </section>
   );
 });

@@ -1,9 +1,9 @@
 /** Ingest and training progress: bars with epoch, step, images/s and time left. */
+import { RUN_NAMES } from '../../core/train/history';
 import { Bar } from '../common/Bar';
 import { formatBytes, formatDuration } from '../common/format';
 import { isActive, type Progress, type RunState } from './runState';
 
-const RUN_WORDS = { baseline: 'baseline', dml: 'DML' } as const;
 
 export function ProgressPanel({ state, progress }: { state: RunState; progress: Progress | null }) {
   const ingest = state.ingest;
@@ -41,7 +41,7 @@ export function ProgressPanel({ state, progress }: { state: RunState; progress: 
             <span className="progress-text">
               {Math.round(progress.fraction * 100)} % · epoch {progress.epoch || '—'} / {progress.epochs}
               {progress.stepsPerEpoch > 0 && ` · step ${progress.step} / ${progress.stepsPerEpoch}`}
-              {progress.run && state.plan && state.plan.runs.length > 1 && ` (${RUN_WORDS[progress.run]})`}
+              {progress.run && state.plan && state.plan.runs.length > 1 && ` (${RUN_NAMES[progress.run]})`}
               {progress.imagesPerSec !== null && ` · ${progress.imagesPerSec.toFixed(1)} images/s`}
               {` · about ${formatDuration(progress.etaSeconds)} left`}
             </span>

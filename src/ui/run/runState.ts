@@ -31,7 +31,7 @@ export interface RunState {
   ingest: { done: number; total: number; imagesPerSec: number; bytes: number } | null;
   /** Caching the frozen body's output (a pretrained net with frozen layers): images done of total. */
   cache: { done: number; total: number } | null;
-  split: { train: string[]; test: string[]; reason: string } | null;
+  split: { train: string[]; val: string[]; test: string[]; reason: string } | null;
   problems: ImportProblem[];
   lastStep: Partial<Record<RunKind, StepEvent>>;
   /** The run whose step came last: the one training now ("both" alternates per epoch). */
@@ -102,7 +102,7 @@ function apply(state: RunState, msg: FromWorker, now: number): RunState {
     case 'problems':
       return { ...state, problems: [...state.problems, ...msg.problems] };
     case 'split':
-      return { ...state, split: { train: msg.train, test: msg.test, reason: msg.reason } };
+      return { ...state, split: { train: msg.train, val: msg.val, test: msg.test, reason: msg.reason } };
     case 'steps': {
       if (msg.steps.length === 0) return state;
       const lastStep = { ...state.lastStep };

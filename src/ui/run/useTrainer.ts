@@ -7,7 +7,7 @@ import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { LabelledItem } from '../../core/data/types';
 import { runsOf, type TrainConfig } from '../../core/train/config';
 import { TrainerClient } from '../../worker/client';
-import type { BackendChoice, DatasetFile, FromWorker, RunMeta } from '../../worker/protocol';
+import type { BackendChoice, DatasetFile, FromWorker, ModelFile, RunMeta } from '../../worker/protocol';
 import type { SplitNames } from '../../core/splitPolicy';
 import type { RunRecord } from '../../storage/runRecord';
 import { StepLossSeries } from '../charts/lossSeries';
@@ -25,6 +25,8 @@ export interface StartArgs {
   meta: RunMeta;
   /** The split the page previewed (chooseSplit), as file names. */
   split: SplitNames;
+  /** A user's backbone (model 'backbone'): its model.json and weight files. */
+  backboneFiles?: ModelFile[];
 }
 
 export interface ContinueArgs {
@@ -100,10 +102,10 @@ export function useTrainer() {
   );
 
   const start = useCallback(
-    ({ config, items, files, remeasure, meta, split }: StartArgs) => {
+    ({ config, items, files, remeasure, meta, split, backboneFiles }: StartArgs) => {
       const runId = crypto.randomUUID();
       const { backend, columns: _columns, ...train } = config;
-      launch(runId, train, (c) => c.start({ runId, config: train, items, files, split, backend, remeasure, meta }));
+      launch(runId, train, (c) => c.start({ runId, config: train, items, files, split, backend, remeasure, meta, ...(backboneFiles ? { backboneFiles } : {}) }));
     },
     [launch],
   );
