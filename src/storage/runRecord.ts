@@ -19,8 +19,11 @@ export interface CheckpointRef {
   epoch: number;
   /** The run kinds whose networks it holds. */
   runs: RunKind[];
-  /** Test SRCC that ranks it: the DML ensemble's, or the baseline's when there is no DML run. */
-  srcc: number;
+  /**
+   * A best checkpoint: the epoch each kind's networks come from (its validation-chosen epoch:
+   * the baseline's, each cohort's ensemble's). Absent for a last checkpoint, where every kind is at `epoch`.
+   */
+  epochs?: Partial<Record<RunKind, number>>;
   bytes: number;
   savedAt: number;
 }
@@ -63,28 +66,17 @@ export interface CheckpointBlob {
 /** Which checkpoint to read. */
 export type CheckpointSlot = keyof RunCheckpoints;
 
-/** NaN (e.g. constant predictions) ranks below any real SRCC. */
-function rank(srcc: number): number {
-  return Number.isFinite(srcc) ? srcc : -Infinity;
-}
-
 /**
- * The new `ref` is always the last; it is also the best when it beats the current best
- * (ties go to the newer one: same quality, more training). Returns the blobs no longer referenced.
+ * The new `last` is always the last. The best is `best` when given (a new best blob), the last
+ * itself when `best` is 'last' (no validation set: nothing else may choose), else it stays.
+ * Returns the blobs no longer referenced.
  */
-export function nextCheckpoints(current: RunCheckpoints, ref: CheckpointRef): { checkpoints: RunCheckpoints; drop: string[] } {
-  const best = !current.best || rank(ref.srcc) >= rank(current.best.srcc) ? ref : current.best;
-  const checkpoints: RunCheckpoints = { last: ref, best };
-  const kept = new Set([ref.blobId, best.blobId]);
+export function nextCheckpoints(current: RunCheckpoints, last: CheckpointRef, best: CheckpointRef | 'last' | 'unchanged'): { checkpoints: RunCheckpoints; drop: string[] } {
+  const b = best === 'last' ? last : best === 'unchanged' ? (current.best ?? last) : best;
+  const checkpoints: RunCheckpoints = { last, best: b };
+  const kept = new Set([last.blobId, b.blobId]);
   const drop = [current.last?.blobId, current.best?.blobId].filter((id): id is string => !!id && !kept.has(id));
   return { checkpoints, drop: [...new Set(drop)] };
-}
-
-/** The SRCC a checkpoint is ranked by: DML ensemble when a DML run is present, else the baseline. */
-export function selectionSrcc(events: Partial<Record<RunKind, EpochEvent>>): number {
-  const dml = events.dml?.test.ensemble ?? events.dml?.test.peers[0];
-  if (dml) return dml.srcc;
-  return events.baseline?.test.peers[0]?.srcc ?? NaN;
 }
 
 /** A stored run's config, checked against the schema (a record may come from an older studio or another tab's newer one). */

@@ -7,6 +7,7 @@ import type { EpochEvent, RunKind } from '../core/train/history';
 import { makeRng } from '../core/rng';
 import { openRunStore, RunNotFoundError, StorageFullError, type NewRun, type RunStore, type RunStoreOptions } from './runStore';
 import { datasetProblem } from '../core/data/datasetMeta';
+import { BestCheckpoints } from '../core/train/bestCheckpoints';
 import { storageError } from './storageErrors';
 
 let dbCount = 0;
@@ -75,7 +76,7 @@ describe('run store (IndexedDB)', () => {
     const { store } = await freshStore();
     const run = await store.createRun(meta());
     const states = { baseline: fakeState(1, 1), dml: fakeState(2, 2) };
-    const w = await store.writeCheckpoint(run.id, { epoch: 3, states, srcc: 0.4 });
+    const w = await store.writeCheckpoint(run.id, { epoch: 3, states, best: 'last' });
     const expectedBytes = [states.baseline, states.dml].flatMap((s) => [...s.nets, ...s.optimizers].flat()).reduce((s, t) => s + t.data.byteLength, 0);
     expect(w.bytes).toBe(expectedBytes);
     expect(w.ref.runs).toEqual(['baseline', 'dml']);
@@ -98,32 +99,46 @@ describe('run store (IndexedDB)', () => {
     expect((await store.getRun(run.id))!.checkpoints.best!.blobId).toBe(w.ref.blobId);
   });
 
-  it('keeps the last and the best by SRCC, and deletes the blobs neither points to', async () => {
+  it('keeps the last and the best (each kind at its own validation-chosen epoch), and deletes the blobs neither points to', async () => {
     const { store, name } = await freshStore();
     const run = await store.createRun(meta());
-    const write = (epoch: number, srcc: number) => store.writeCheckpoint(run.id, { epoch, states: { dml: fakeState(2, epoch) }, srcc });
-    const e1 = await write(1, 0.5);
-    const e2 = await write(2, 0.7);
-    const e3 = await write(3, 0.6);
+    const tracker = new BestCheckpoints<CohortState>();
+    const withVal = (e: EpochEvent, srcc: number): EpochEvent => ({ ...e, val: { peers: [e.test.peers[0]!], ensemble: { ...e.test.peers[0]!, srcc } } });
+    const write = (epoch: number, val: { baseline: number; dml: number }) => {
+      const states = { baseline: fakeState(1, 10 + epoch), dml: fakeState(2, epoch) };
+      const events = {
+        baseline: { ...epochEvent('baseline', epoch, 0), val: { peers: [{ ...epochEvent('baseline', epoch, val.baseline).test.peers[0]! }] } },
+        dml: withVal(epochEvent('dml', epoch, 0), val.dml),
+      };
+      return store.writeCheckpoint(run.id, { epoch, states, best: tracker.offer(epoch, states, events) });
+    };
+    const e1 = await write(1, { baseline: 0.5, dml: 0.5 });
     let rec = (await store.getRun(run.id))!;
-    expect(rec.checkpoints.last!.epoch).toBe(3);
-    expect(rec.checkpoints.best!.epoch).toBe(2);
-    expect((await blobIds(name)).sort()).toEqual([e2.ref.blobId, e3.ref.blobId].sort());
-    expect(e1.ref.blobId).not.toBe(e2.ref.blobId);
+    expect(rec.checkpoints.best).toMatchObject({ epochs: { baseline: 1, dml: 1 }, runs: ['baseline', 'dml'] });
+    const firstBest = rec.checkpoints.best!.blobId;
+    expect((await blobIds(name)).sort()).toEqual([e1.ref.blobId, firstBest].sort());
 
-    // NaN (constant predictions) never beats a real SRCC.
-    const e4 = await write(4, NaN);
+    // Neither kind improves: the best blob stands, the old last goes.
+    const e2 = await write(2, { baseline: 0.4, dml: 0.3 });
     rec = (await store.getRun(run.id))!;
-    expect(rec.checkpoints.best!.epoch).toBe(2);
-    expect((await blobIds(name)).sort()).toEqual([e2.ref.blobId, e4.ref.blobId].sort());
+    expect(rec.checkpoints.best!.blobId).toBe(firstBest);
+    expect((await blobIds(name)).sort()).toEqual([e2.ref.blobId, firstBest].sort());
 
-    const e5 = await write(5, 0.8);
+    // DML improves, the baseline does not: the new best mixes epochs 3 (DML) and 1 (baseline).
+    const e3 = await write(3, { baseline: 0.45, dml: 0.7 });
     rec = (await store.getRun(run.id))!;
-    expect(rec.checkpoints.last!.blobId).toBe(e5.ref.blobId);
-    expect(rec.checkpoints.best!.blobId).toBe(e5.ref.blobId);
-    expect(await blobIds(name)).toEqual([e5.ref.blobId]);
+    expect(rec.checkpoints.last!.blobId).toBe(e3.ref.blobId);
+    expect(rec.checkpoints.best).toMatchObject({ epochs: { baseline: 1, dml: 3 }, epoch: 3 });
+    expect(await blobIds(name)).toHaveLength(2);
     const best = await store.readCheckpoint(run.id, 'best');
-    expect(Array.from(best!.states.dml!.nets[1]![0]!.data)).toEqual(Array.from(fakeState(2, 5).nets[1]![0]!.data));
+    expect(Array.from(best!.states.dml!.nets[1]![0]!.data)).toEqual(Array.from(fakeState(2, 3).nets[1]![0]!.data));
+    expect(Array.from(best!.states.baseline!.nets[0]![0]!.data)).toEqual(Array.from(fakeState(1, 11).nets[0]![0]!.data));
+
+    // Without a validation set the last is the best: one blob.
+    const e4 = await store.writeCheckpoint(run.id, { epoch: 4, states: { dml: fakeState(2, 4) }, best: 'last' });
+    rec = (await store.getRun(run.id))!;
+    expect(rec.checkpoints.best!.blobId).toBe(e4.ref.blobId);
+    expect(await blobIds(name)).toEqual([e4.ref.blobId]);
   });
 
   it('a crash between the blob and the record leaves the previous checkpoint in force; the orphan is collected', async () => {
@@ -137,9 +152,9 @@ describe('run store (IndexedDB)', () => {
     };
     const { store, name } = await freshStore(opts);
     const run = await store.createRun(meta());
-    const good = await store.writeCheckpoint(run.id, { epoch: 1, states: { baseline: fakeState(1, 11) }, srcc: 0.3 });
+    const good = await store.writeCheckpoint(run.id, { epoch: 1, states: { baseline: fakeState(1, 11) }, best: 'last' });
     crash = true;
-    await expect(store.writeCheckpoint(run.id, { epoch: 2, states: { baseline: fakeState(1, 12) }, srcc: 0.9 })).rejects.toThrow('tab closed');
+    await expect(store.writeCheckpoint(run.id, { epoch: 2, states: { baseline: fakeState(1, 12) }, best: 'last' })).rejects.toThrow('tab closed');
 
     const rec = (await store.getRun(run.id))!;
     expect(rec.checkpoints.last).toEqual(good.ref);
@@ -164,7 +179,7 @@ describe('run store (IndexedDB)', () => {
     const res = await freshStore({ afterBlobWritten: () => store.deleteRun(runId) });
     store = res.store;
     runId = (await store.createRun(meta())).id;
-    await expect(store.writeCheckpoint(runId, { epoch: 1, states: { dml: fakeState(2, 1) }, srcc: 0.1 })).rejects.toBeInstanceOf(RunNotFoundError);
+    await expect(store.writeCheckpoint(runId, { epoch: 1, states: { dml: fakeState(2, 1) }, best: 'last' })).rejects.toBeInstanceOf(RunNotFoundError);
     expect(await blobIds(res.name)).toEqual([]);
   });
 
@@ -196,9 +211,9 @@ describe('run store (IndexedDB)', () => {
     const { store, name } = await freshStore();
     const a = await store.createRun(meta('a'));
     const b = await store.createRun(meta('b'));
-    await store.writeCheckpoint(a.id, { epoch: 1, states: { dml: fakeState(2, 1) }, srcc: 0.5 });
-    await store.writeCheckpoint(a.id, { epoch: 2, states: { dml: fakeState(2, 2) }, srcc: 0.4 });
-    const kept = await store.writeCheckpoint(b.id, { epoch: 1, states: { dml: fakeState(2, 3) }, srcc: 0.5 });
+    await store.writeCheckpoint(a.id, { epoch: 1, states: { dml: fakeState(2, 1) }, best: 'last' });
+    await store.writeCheckpoint(a.id, { epoch: 2, states: { dml: fakeState(2, 2) }, best: 'unchanged' });
+    const kept = await store.writeCheckpoint(b.id, { epoch: 1, states: { dml: fakeState(2, 3) }, best: 'last' });
     expect(await blobIds(name)).toHaveLength(3);
     await store.deleteRun(a.id);
     expect(await store.getRun(a.id)).toBeUndefined();
@@ -209,7 +224,7 @@ describe('run store (IndexedDB)', () => {
   it('turns a QuotaExceededError into StorageFullError and keeps the previous checkpoint', async () => {
     const { store, name } = await freshStore();
     const run = await store.createRun(meta());
-    const good = await store.writeCheckpoint(run.id, { epoch: 1, states: { dml: fakeState(2, 1) }, srcc: 0.5 });
+    const good = await store.writeCheckpoint(run.id, { epoch: 1, states: { dml: fakeState(2, 1) }, best: 'last' });
     const proto = IDBObjectStore.prototype;
     const put = proto.put;
     proto.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
@@ -217,7 +232,7 @@ describe('run store (IndexedDB)', () => {
       return put.apply(this, args);
     };
     try {
-      const err = await store.writeCheckpoint(run.id, { epoch: 2, states: { dml: fakeState(2, 2) }, srcc: 0.9 }).catch((e: unknown) => e);
+      const err = await store.writeCheckpoint(run.id, { epoch: 2, states: { dml: fakeState(2, 2) }, best: 'last' }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(StorageFullError);
       expect((err as Error).message).toMatch(/storage .* is full.*checkpoint of epoch 2/);
     } finally {
@@ -238,7 +253,7 @@ describe('run store (IndexedDB)', () => {
     for (let e = 1; e <= 3; e++) {
       await store.appendEpoch(run.id, epochEvent('baseline', e, 0.1 * e));
       await store.appendEpoch(run.id, epochEvent('dml', e, 0.1 * e));
-      if (e === 2) await store.writeCheckpoint(run.id, { epoch: 2, states: { baseline: fakeState(1, 1), dml: fakeState(2, 2) }, srcc: 0.2 });
+      if (e === 2) await store.writeCheckpoint(run.id, { epoch: 2, states: { baseline: fakeState(1, 1), dml: fakeState(2, 2) }, best: 'last' });
     }
     let rec = (await store.getRun(run.id))!;
     expect(rec.history.map((h) => `${h.run}${h.epoch}`)).toEqual(['baseline1', 'dml1', 'baseline2', 'dml2', 'baseline3', 'dml3']);

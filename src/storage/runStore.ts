@@ -54,8 +54,12 @@ export interface CheckpointInput {
   /** Epochs finished by every run kind in `states`. */
   epoch: number;
   states: Partial<Record<RunKind, CohortState>>;
-  /** Ranks it for "best": use selectionSrcc(lastEvents). */
-  srcc: number;
+  /**
+   * The best checkpoint after this one: each kind's states at its validation-chosen epoch (a new
+   * best, written as its own blob), 'unchanged' (the stored best stands), or 'last' (no validation
+   * set: the last is the best). BestCheckpoints (core) tracks it.
+   */
+  best: { states: Partial<Record<RunKind, CohortState>>; epochs: Partial<Record<RunKind, number>> } | 'unchanged' | 'last';
 }
 
 export interface CheckpointWrite {
@@ -196,33 +200,42 @@ export class RunStore {
     if (!runs.length) throw new Error('A checkpoint needs the state of at least one run (baseline or dml).');
     const bytes = runs.reduce((s, k) => s + stateBytes(input.states[k]!), 0);
     const blobId = `${runId}/e${input.epoch}/${newId()}`;
-    const blob: CheckpointBlob = { id: blobId, runId, epoch: input.epoch, savedAt, states: input.states };
+    const blobs: CheckpointBlob[] = [{ id: blobId, runId, epoch: input.epoch, savedAt, states: input.states }];
     const what = `the checkpoint of epoch ${input.epoch}`;
+    const ref: CheckpointRef = { blobId, epoch: input.epoch, runs, bytes, savedAt };
+    let best: CheckpointRef | 'last' | 'unchanged' = typeof input.best === 'string' ? input.best : 'unchanged';
+    if (typeof input.best === 'object') {
+      const b = input.best;
+      const bestRuns = (Object.keys(b.states) as RunKind[]).filter((k) => b.states[k]);
+      const id = `${runId}/best-e${input.epoch}/${newId()}`;
+      blobs.push({ id, runId, epoch: Math.max(...bestRuns.map((k) => b.epochs[k] ?? 0)), savedAt, states: b.states });
+      best = { blobId: id, epoch: blobs[1]!.epoch, runs: bestRuns, epochs: b.epochs, bytes: bestRuns.reduce((s, k) => s + stateBytes(b.states[k]!), 0), savedAt };
+    }
 
     // 1: the data, flushed to disk before anything refers to it.
     const tx1 = this.db.transaction('blobs', 'readwrite', { durability: 'strict' });
-    await inTx(tx1, what, async () => void (await tx1.store.put(blob)));
+    await inTx(tx1, what, async () => void (await Promise.all(blobs.map((bl) => tx1.store.put(bl)))));
 
     await this.opts.afterBlobWritten?.(blobId);
 
-    // 2: point the record at it and drop the blob(s) it replaces.
-    const ref: CheckpointRef = { blobId, epoch: input.epoch, runs, srcc: input.srcc, bytes, savedAt };
+    // 2: point the record at them and drop the blob(s) they replace.
     const tx2 = this.db.transaction(['runs', 'blobs'], 'readwrite', { durability: 'strict' });
     try {
       await inTx(tx2, what, async () => {
         const record = await tx2.objectStore('runs').get(runId);
         if (!record) throw new RunNotFoundError(runId);
-        if (!(await tx2.objectStore('blobs').count(blobId)))
-          throw new Error(`The data of ${what} disappeared before it was recorded (storage cleared in another tab?).`);
-        const { checkpoints, drop } = nextCheckpoints(record.checkpoints, ref);
+        for (const bl of blobs)
+          if (!(await tx2.objectStore('blobs').count(bl.id)))
+            throw new Error(`The data of ${what} disappeared before it was recorded (storage cleared in another tab?).`);
+        const { checkpoints, drop } = nextCheckpoints(record.checkpoints, ref, best);
         record.checkpoints = checkpoints;
         record.updatedAt = savedAt;
         record.heartbeatAt = savedAt;
         await Promise.all([tx2.objectStore('runs').put(record), ...drop.map((id) => tx2.objectStore('blobs').delete(id))]);
       });
     } catch (err) {
-      // The blob is unreferenced now: remove it at once (collectGarbage would later).
-      await this.db.delete('blobs', blobId).catch(() => {});
+      // The blobs are unreferenced now: remove them at once (collectGarbage would later).
+      for (const bl of blobs) await this.db.delete('blobs', bl.id).catch(() => {});
       throw err;
     }
     return { ref, bytes, ms: performance.now() - t0 };

@@ -10,10 +10,8 @@ import { listFeatureLayers, proposeCut } from '../core/models/pretrained';
 import { fileReader, storedRunBase } from './backbone';
 import type { BackboneInspection, ModelFile } from './protocol';
 import type { Cohort } from '../core/train/cohort';
-import type { EpochEvent } from '../core/train/history';
-import { finalFrom, lastEvents } from '../core/train/history';
-import { historyUpTo } from '../core/train/history';
-import { RunNotFoundError, storedConfig, selectionSrcc, type Checkpoint, type CheckpointSlot, type RunRecord, type RunStore } from '../storage/runStore';
+import { finalFrom, historyUpTo, type EpochEvent } from '../core/train/history';
+import { RunNotFoundError, storedConfig, type Checkpoint, type CheckpointSlot, type RunRecord, type RunStore } from '../storage/runStore';
 
 /** A backbone's layers and proposed cut, checked as training will check it (Layers model, size, weights, a 4-D feature layer); throws the reason in words. */
 export async function inspectBackbone(files: readonly ModelFile[]): Promise<BackboneInspection> {
@@ -99,7 +97,8 @@ export async function importZip(store: RunStore, bytes: Uint8Array, fileName: st
       split: { train: [], test: [], kind: config.split, reason: `Imported from ${fileName}: the split is not part of a model zip.` },
     });
     try {
-      await store.writeCheckpoint(run.id, { epoch: manifest.epoch, states, srcc: selectionSrcc(lastEvents(historyUpTo(history, manifest.epoch))) });
+      // A zip holds one set of networks: the imported run's last is its best.
+      await store.writeCheckpoint(run.id, { epoch: manifest.epoch, states, best: 'last' });
     } catch (err) {
       await store.deleteRun(run.id).catch(() => {});
       throw err;

@@ -7,13 +7,17 @@ import { finalFrom, historyUpTo, RUN_NAMES, type EpochEvent, type FinalMetrics, 
 import type { Checkpoint as LoopCheckpoint, Recorder } from '../core/train/loop';
 import type { FromWorker } from './protocol';
 import { holdRunLock, type RunLock } from '../storage/runLock';
-import { RunNotFoundError, selectionSrcc, type Checkpoint, type NewRun, type RunRecord, type RunStatus, type RunStore } from '../storage/runStore';
+import { BestCheckpoints } from '../core/train/bestCheckpoints';
+import type { CohortState } from '../core/train/savedState';
+import { RunNotFoundError, type Checkpoint, type NewRun, type RunRecord, type RunStatus, type RunStore } from '../storage/runStore';
 
 /** Heartbeats at most this often (ms): the page's fallback sign of life where Web Locks are missing. */
 const HEARTBEAT_MS = 2000;
 
 export class RunRecorder implements Recorder {
   private lastBeat = 0;
+  /** Each kind's networks at its validation-chosen epoch: what the "best" checkpoint holds. */
+  private readonly best = new BestCheckpoints<CohortState>();
   /** true once the run is in the store (created or resumed): before that, or after a failed createRun, nothing is written. */
   private recording = false;
 
@@ -53,7 +57,11 @@ export class RunRecorder implements Recorder {
     if (!run) throw new RunNotFoundError(this.runId);
     check(run);
     const checkpoint = await this.store.readCheckpoint(this.runId, 'last');
-    return { run: { ...run, history: historyUpTo(run.history, checkpoint?.ref.epoch ?? 0) }, checkpoint };
+    const history = historyUpTo(run.history, checkpoint?.ref.epoch ?? 0);
+    // The validation-chosen bests so far go on competing with the epochs still to come.
+    const best = checkpoint && (await this.store.readCheckpoint(this.runId, 'best'));
+    if (best?.ref.epochs) this.best.restore(best.states, best.ref.epochs, history);
+    return { run: { ...run, history }, checkpoint };
   }
 
   /** Training goes on now: the stored history is cut back to the checkpoint and the run is 'running' again. */
@@ -83,7 +91,7 @@ export class RunRecorder implements Recorder {
   async checkpoint({ epoch, states }: LoopCheckpoint, events: Partial<Record<RunKind, EpochEvent>>, exportMs: number): Promise<void> {
     if (!this.recording) return;
     try {
-      const w = await this.store.writeCheckpoint(this.runId, { epoch, states, srcc: selectionSrcc(events) });
+      const w = await this.store.writeCheckpoint(this.runId, { epoch, states, best: this.best.offer(epoch, states, events) });
       this.send({ type: 'checkpoint', epoch, bytes: w.bytes, ms: w.ms, exportMs });
     } catch (err) {
       this.warn(`Checkpoint of epoch ${epoch} skipped`, err);

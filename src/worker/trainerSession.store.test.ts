@@ -176,4 +176,29 @@ describe('TrainerSession with a run store', () => {
     expect([1, 2]).toContain(selected?.baseline?.epoch);
     expect(done.result.final).toEqual(stored.final);
   });
+
+  it('the test set chooses nothing: poisoned test labels leave the chosen epochs and the best networks exactly as they were', async () => {
+    const cfg: TrainConfig = { ...config, mode: 'dml', epochs: 5, valFrac: 0.2, lr: 3e-3 };
+    const plan = chooseSplit(items, splitOptionsOf(cfg));
+    expect(plan.split.val.length).toBeGreaterThan(0);
+    const testFiles = new Set(plan.names.test);
+    // The test labels reversed: a test-based choice would now pick a different epoch.
+    const poisoned = items.map((it) => (testFiles.has(it.file) ? { ...it, mos: 10 - it.mos } : it));
+    const startWith = (runId: string, its: LabelledItem[]): StartMessage => ({ ...start(runId), config: cfg, items: its, split: plan.names });
+    await run(startWith('clean', items), store);
+    await run(startWith('poisoned', poisoned), store);
+    const [clean, bad] = [(await store.getRun('clean'))!, (await store.getRun('poisoned'))!];
+    const testSrcc = (r: typeof clean) => r.history.map((e) => e.test.ensemble!.srcc);
+    const argmax = (xs: number[]) => xs.indexOf(Math.max(...xs)) + 1;
+    // The poison bites: test metrics differ, and choosing by them would pick another epoch.
+    expect(testSrcc(bad)).not.toEqual(testSrcc(clean));
+    expect(argmax(testSrcc(bad))).not.toBe(argmax(testSrcc(clean)));
+    // Validation metrics, the chosen epochs and the best networks are untouched.
+    expect(bad.history.map((e) => e.val)).toEqual(clean.history.map((e) => e.val));
+    expect(bad.final!.selected!.dml!.ensemble.epoch).toBe(clean.final!.selected!.dml!.ensemble.epoch);
+    expect(bad.final!.selected!.dml!.peers.map((p) => p.epoch)).toEqual(clean.final!.selected!.dml!.peers.map((p) => p.epoch));
+    expect(bad.checkpoints.best!.epochs).toEqual(clean.checkpoints.best!.epochs);
+    const [bestClean, bestBad] = [await store.readCheckpoint('clean', 'best'), await store.readCheckpoint('poisoned', 'best')];
+    expect(bestBad!.states.dml!.nets.flat().map((t) => Array.from(t.data))).toEqual(bestClean!.states.dml!.nets.flat().map((t) => Array.from(t.data)));
+  });
 });
