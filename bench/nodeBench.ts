@@ -19,7 +19,8 @@ import { initNodeBackend } from '../src/node/tfNode';
 import { benchFailure, benchRow, failed, type BenchCase, type BenchResult, type BenchRow } from './benchRow';
 
 const SELF = fileURLToPath(import.meta.url);
-const DEMO = resolve(SELF, '../../public/demo');
+const ROOT = resolve(SELF, '../..');
+const DEMO = join(ROOT, 'public/demo');
 
 /** The first `n` demo items spread evenly over the references, as the browser harness picks them. */
 export async function demoSlice(n: number) {
@@ -55,6 +56,12 @@ export async function mobilenetMissing(): Promise<string | null> {
   }
 }
 
+/** The wasm backend's heap in MiB (it only grows: a process's high-water mark), or undefined on another backend. */
+function wasmHeapMiB(): number | undefined {
+  const bytes = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8.length;
+  return bytes === undefined ? undefined : Math.round(bytes / 2 ** 20);
+}
+
 /** One case trained through train() in this process; a 'head' row also gets the cache's one-time build. */
 export async function nodeCase(c: BenchCase, images: number): Promise<BenchRow> {
   await initNodeBackend('wasm');
@@ -77,8 +84,7 @@ export async function nodeCase(c: BenchCase, images: number): Promise<BenchRow> 
       },
     });
     if (c.trainFrom === 'head' && cacheDone === undefined) throw new Error('training built no feature cache');
-    const heap = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
-    return { ...benchRow('node', { ...c, backend: 'wasm' }, steps, epochs, cacheDone === undefined ? undefined : cacheDone - t0), wasmHeapMiB: Math.round(heap / 2 ** 20) };
+    return { ...benchRow('node', { ...c, backend: 'wasm' }, steps, epochs, cacheDone === undefined ? undefined : cacheDone - t0), wasmHeapMiB: wasmHeapMiB() };
   } finally {
     base?.dispose();
   }
@@ -97,7 +103,7 @@ export async function nodeBench(cases: { c: BenchCase; images: number }[], log: 
     const t0 = Date.now();
     const took = () => `${((Date.now() - t0) / 1000).toFixed(0)} s with loading and evaluation`;
     try {
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', SELF, JSON.stringify({ c, images })], { maxBuffer: 16 << 20 });
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', SELF, JSON.stringify({ c, images })], { cwd: ROOT, maxBuffer: 16 << 20 });
       const row = JSON.parse(stdout.trim().split('\n').pop()!) as BenchResult;
       rows.push(row);
       log(`node wasm ${caseName(c)}: ${failed(row) ? `failed: ${row.error}` : `${row.msPerStep} ms/step`} (${took()})`);
@@ -119,8 +125,8 @@ if (process.argv[1] === SELF) {
     (row) => console.log(JSON.stringify(row)),
     (err: unknown) => {
       // A wasm kernel that cannot allocate reads or writes out of bounds: the heap says whether that was it.
-      const heap = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8.length;
-      const where = heap === undefined ? '' : ` (wasm heap ${Math.round(heap / 2 ** 20)} MiB of wasm32's 4096)`;
+      const heap = wasmHeapMiB();
+      const where = heap === undefined ? '' : ` (wasm heap ${heap} MiB of wasm32's 4096)`;
       console.log(JSON.stringify(benchFailure('node', { ...c, backend: 'wasm' }, `${err instanceof Error ? err.message : String(err)}${where}`)));
     },
   );
