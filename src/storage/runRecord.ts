@@ -50,6 +50,8 @@ export interface RunRecord {
   heartbeatAt: number;
   /** Why a failed run failed, in words. */
   error?: string;
+  /** One repeat of an experiment with repeats: the experiment's id (its first run's), this repeat's index, how many there are. */
+  group?: { id: string; index: number; count: number };
   /** A pretrained model's base network as model.json text (architecture only): its networks are rebuilt from it, then loaded from a checkpoint. */
   backboneJson?: string;
 }

@@ -48,7 +48,7 @@ export interface RunStoreOptions {
 
 /** What a new run starts with; an imported run may bring its status, history and final metrics. */
 export type NewRun = Pick<RunRecord, 'name' | 'config' | 'dataset' | 'split'> &
-  Partial<Pick<RunRecord, 'id' | 'status' | 'history' | 'final' | 'createdAt' | 'backboneJson'>>;
+  Partial<Pick<RunRecord, 'id' | 'status' | 'history' | 'final' | 'createdAt' | 'backboneJson' | 'group'>>;
 
 export interface CheckpointInput {
   /** Epochs finished by every run kind in `states`. */
@@ -131,6 +131,7 @@ export class RunStore {
       history: meta.history ?? [],
       final: meta.final,
       backboneJson: meta.backboneJson,
+      ...(meta.group && { group: meta.group }),
       checkpoints: {},
       heartbeatAt: t,
     };

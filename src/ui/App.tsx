@@ -24,7 +24,7 @@ import { RunsPanel } from './runs/RunsPanel';
 import { useRuns } from './runs/useRuns';
 import { useTasks } from './runs/useTasks';
 import { ScorePanel } from './score/ScorePanel';
-import { chooseSplit } from '../core/splitPolicy';
+import { chooseSplits } from '../core/splitPolicy';
 
 export function App() {
   const { config, setConfig, linkProblems } = useConfigState();
@@ -50,12 +50,14 @@ export function App() {
   const split = useMemo(() => {
     if (!items || items.length === 0) return null;
     try {
-      const { split: s, names, warning } = chooseSplit(items, splitOptionsOf(config));
-      return { ok: true as const, reason: s.reason, names, warning };
+      // Every repeat's split, each from its own seed; the preview shows the first.
+      const [first, ...more] = chooseSplits(items, splitOptionsOf(config), config.repeats);
+      const reason = more.length ? `${first!.split.reason} Each of the ${more.length + 1} repeats draws its own split.` : first!.split.reason;
+      return { ok: true as const, reason, names: first!.names, more: more.map((c) => c.names), warning: first!.warning };
     } catch (e) {
       return { ok: false as const, error: (e as Error).message };
     }
-  }, [items, config.split, config.testFrac, config.seed]);
+  }, [items, config.split, config.testFrac, config.valFrac, config.seed, config.repeats]);
 
   const blocked = useMemo((): string | null => {
     if (!data.state.folder && !data.state.score) return 'Load a dataset first (step 1): an image folder and its score file, or the demo set.';
@@ -107,7 +109,7 @@ export function App() {
     const dataset = { name: folder.name, scoreFileName: data.state.score.name, proxy: data.state.proxy };
     const name = `${folder.name} · ${config.mode === 'both' ? 'baseline + DML' : config.mode} · ${config.model} ${config.input.width}×${config.input.height}`;
     const backboneFiles = config.model === 'backbone' ? backbones.state.user?.files : undefined;
-    trainer.start({ config, items, files: usedFiles(items), split: split.names, remeasure, meta: { name, dataset }, backboneFiles });
+    trainer.start({ config, items, files: usedFiles(items), split: split.names, moreSplits: split.more, remeasure, meta: { name, dataset }, backboneFiles });
     setRemeasure(false);
   };
 

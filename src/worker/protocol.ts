@@ -4,7 +4,7 @@
  */
 import type { ImportProblem, LabelledItem } from '../core/data/types';
 import type { TrainConfig } from '../core/train/config';
-import type { CacheEvent, EpochEvent, StepEvent } from '../core/train/history';
+import type { CacheEvent, EpochEvent, FinalMetrics, PairedSummary, StepEvent } from '../core/train/history';
 import type { SplitNames } from '../core/splitPolicy';
 import type { TrainResult } from '../core/train/loop';
 import type { CheckpointSlot } from '../storage/runRecord';
@@ -29,13 +29,15 @@ export interface StartMessage {
   files: DatasetFile[];
   /** The split, made once on the page from the items (chooseSplit); images that fail to decode leave it. */
   split: SplitNames;
+  /** With config.repeats N > 1: the splits of repeats 2..N (chooseSplits), each trained with its repeat's seed. */
+  moreSplits?: SplitNames[];
   /** A user's backbone (model 'backbone'): its model.json and weight files. */
   backboneFiles?: ModelFile[];
   backend: BackendChoice;
   /** Forget the remembered "auto" choice and time the candidates again. */
   remeasure?: boolean;
-  /** Test hook (browser tests only): destroy the WebGPU device at the first step after this many epochs. */
-  debug?: { loseDeviceAfterEpoch?: number };
+  /** Test hooks (browser tests, benchmark): destroy the WebGPU device at the first step after this many epochs; the wasm backend's threads (default: every core). */
+  debug?: { loseDeviceAfterEpoch?: number; wasmThreads?: number };
   /** Stored with the run (the worker adds the image list and the split); a default name when absent. */
   meta?: RunMeta;
 }
@@ -132,6 +134,15 @@ export interface BackendReport {
   reason: string;
   adapter?: { vendor: string; architecture: string; description: string; isFallbackAdapter: boolean };
   candidates: BackendCandidateReport[];
+  /** When wasm runs: its binary and threads. */
+  wasm?: WasmReport;
+}
+
+/** The wasm binary tfjs runs (threaded SIMD needs a cross-origin isolated page), its threadpool's size, and why it is not the threaded one. */
+export interface WasmReport {
+  binary: 'threaded-simd' | 'simd' | 'plain';
+  threads: number;
+  why?: string;
 }
 
 export type FromWorker =
@@ -146,7 +157,10 @@ export type FromWorker =
   | { type: 'state'; state: 'ingesting' | 'measuring' | 'training' | 'paused' | 'stopping' }
   | { type: 'warning'; message: string }
   | { type: 'error'; message: string; kind: 'data' | 'backend' | 'diverged' | 'memory' | 'storage' | 'run' | 'internal' }
-  | { type: 'done'; result: TrainResult }
+  /** Every repeat's final metrics and the paired differences over them, when the experiment has repeats. */
+  | { type: 'done'; result: TrainResult; repeats?: { finals: FinalMetrics[]; paired: PairedSummary } }
+  /** Repeat `index` (0-based) of `count` begins: its own seed, split and stored run. */
+  | { type: 'repeat'; index: number; count: number; seed: number; runId: string }
   /** A checkpoint (every network and optimizer after `epoch`) is stored: its size, and the time to read it off the backend and to write it. */
   | { type: 'checkpoint'; epoch: number; bytes: number; ms: number; exportMs: number }
   /** A continued run: the stored history it goes on from (cut back to the checkpoint's epoch). */

@@ -5,18 +5,18 @@
  * through `send`, and the platform (decoder, backends, store) is injected, so the whole
  * sequence also runs in Node tests.
  */
-import { loadImages, type ImageDecoder, type LoadProgress } from '../core/data/loadImages';
+import { loadImages, type ImageDecoder, type LoadedImages, type LoadProgress } from '../core/data/loadImages';
 import type { LabelledItem } from '../core/data/types';
 import { datasetProblem } from '../core/data/datasetMeta';
-import { splitFromNames } from '../core/splitPolicy';
+import { repeatSeed, splitFromNames } from '../core/splitPolicy';
 import { configProblems, runsOf, type TrainConfig } from '../core/train/config';
-import type { History, TrainEvent } from '../core/train/history';
+import { pairedSummary, type FinalMetrics, type History, type TrainEvent } from '../core/train/history';
 import { experimentData, train, type Checkpoint, type ExperimentData, type Recovery, type TrainResult } from '../core/train/loop';
-import { storedConfig, type RunStore } from '../storage/runStore';
+import { storedConfig, type RunRecord, type RunStore } from '../storage/runStore';
 import type { BackendSelection, SelectOptions } from './backendSelection';
 import { SelectionStopped } from './backendSelection';
 import type { DeviceLossWatch } from './backends';
-import { loadRunBase, storedRunBase, type BuiltinModelReader } from './backbone';
+import { loadRunBase, storedRunBase, type BuiltinModelReader, type LoadedBase } from './backbone';
 import { DataError, describeError } from './describeError';
 import type { BackendName, ContinueMessage, DatasetFile, FromWorker, StartMessage } from './protocol';
 import { RunGate } from './runGate';
@@ -79,21 +79,69 @@ export class TrainerSession {
   async run(msg: StartMessage | ContinueMessage): Promise<void> {
     let rec: RunRecorder | null = null;
     try {
+      if (msg.type === 'start') return await this.start(msg);
       rec = await this.openRecorder(msg);
-      const result = msg.type === 'start' ? await this.start(msg, rec) : await this.continue(msg, rec!);
+      const result = await this.continue(msg, rec!);
       this.steps.flush();
       await rec?.end(result.stopped ? 'stopped' : 'finished', result.final);
       this.send({ type: 'done', result });
     } catch (err) {
-      this.steps.flush();
-      if (err instanceof SelectionStopped) {
-        await rec?.end('stopped');
-        this.send({ type: 'done', result: STOPPED_BEFORE_TRAINING });
-        return;
+      await this.fail(err, rec);
+    }
+  }
+
+  /** How a run that cannot go on ends: stopped before training, or failed with the error in words. */
+  private async fail(err: unknown, rec: RunRecorder | null): Promise<void> {
+    this.steps.flush();
+    if (err instanceof SelectionStopped) {
+      await rec?.end('stopped');
+      this.send({ type: 'done', result: STOPPED_BEFORE_TRAINING });
+      return;
+    }
+    const error = describeError(err, this.backend);
+    await rec?.end('failed', undefined, error.message);
+    this.send(error);
+  }
+
+  /**
+   * A new experiment: decode once, then each repeat in turn (its own seed, split and stored run,
+   * "… · repeat i/N"), under one progress; 'done' carries every repeat's results and the paired
+   * differences.
+   */
+  private async start(msg: StartMessage): Promise<void> {
+    const { config } = msg;
+    const splits = [msg.split, ...(msg.moreSplits ?? [])];
+    let rec: RunRecorder | null = null;
+    try {
+      this.checkSettings(config, msg.items);
+      const loaded = await this.ingest(config, msg.items, msg.files);
+      if (!loaded) return this.send({ type: 'done', result: STOPPED_BEFORE_TRAINING });
+      const pretrained = await loadRunBase(config, msg.backboneFiles, this.readBuiltin());
+      const finals: FinalMetrics[] = [];
+      try {
+        for (const [i, split] of splits.entries()) {
+          const runId = i === 0 ? msg.runId : `${msg.runId}~${i + 1}`;
+          const seed = repeatSeed(config.seed, i);
+          if (splits.length > 1) this.send({ type: 'repeat', index: i, count: splits.length, seed, runId });
+          rec = await this.openRecorder({ ...msg, runId });
+          // The backends are timed (if asked) before the first repeat only.
+          const one = { ...msg, runId, split, config: { ...config, seed, repeats: 1 }, remeasure: i === 0 && msg.remeasure };
+          const group = splits.length > 1 ? { id: msg.runId, index: i, count: splits.length } : undefined;
+          const result = await this.startRepeat(one, rec, loaded, pretrained, group);
+          this.steps.flush();
+          await rec?.end(result.stopped ? 'stopped' : 'finished', result.final);
+          rec = null;
+          finals.push(result.final);
+          if (result.stopped || i === splits.length - 1) {
+            const repeats = splits.length > 1 ? { finals, paired: pairedSummary(finals) } : undefined;
+            return this.send({ type: 'done', result, ...(repeats && { repeats }) });
+          }
+        }
+      } finally {
+        pretrained?.base.dispose();
       }
-      const error = describeError(err, this.backend);
-      await rec?.end('failed', undefined, error.message);
-      this.send(error);
+    } catch (err) {
+      await this.fail(err, rec);
     }
   }
 
@@ -130,12 +178,15 @@ export class TrainerSession {
     if (!items.length) throw new DataError('There are no labelled images to train on: choose a folder and a score file first.');
   }
 
-  private async start(msg: StartMessage, rec: RunRecorder | null): Promise<TrainResult> {
+  /** One repeat of a new experiment, on the images decoded once for all of them. */
+  private async startRepeat(
+    msg: StartMessage,
+    rec: RunRecorder | null,
+    loaded: LoadedImages,
+    pretrained: LoadedBase | null,
+    group: RunRecord['group'],
+  ): Promise<TrainResult> {
     const { config } = msg;
-    this.checkSettings(config, msg.items);
-    const loaded = await this.ingest(config, msg.items, msg.files);
-    if (!loaded) return STOPPED_BEFORE_TRAINING;
-
     // The page made the split from the imported rows; images that failed to decode (reported) leave it.
     const split = splitFromNames(msg.split, loaded.items, true);
     if (split.train.length < 2 || split.test.length < 1)
@@ -146,20 +197,17 @@ export class TrainerSession {
     const used = (idx: number[]) => idx.map((i) => loaded.items[i]!.file);
     const names = { ...msg.split, train: used(split.train), val: used(split.val), test: used(split.test) };
     this.send({ type: 'split', train: names.train, val: names.val, test: names.test, reason: split.reason });
-    const pretrained = await loadRunBase(config, msg.backboneFiles, this.readBuiltin());
     const dataset = msg.meta?.dataset ?? { name: 'unnamed folder', scoreFileName: 'unnamed score file', proxy: false };
+    const name = msg.meta?.name ?? `${dataset.name} · ${config.mode} · ${config.model}`;
     await rec?.create({
-      name: msg.meta?.name ?? `${dataset.name} · ${config.mode} · ${config.model}`,
+      name: group ? `${name} · repeat ${group.index + 1}/${group.count}` : name,
+      group,
       config,
       dataset: { ...dataset, imageCount: msg.items.length, files: msg.items.map((it) => it.file) },
       split: names,
       backboneJson: pretrained?.json,
     });
-    try {
-      return await this.trainOn(config, experimentData(loaded, split, pretrained?.base), msg, rec, undefined);
-    } finally {
-      pretrained?.base.dispose();
-    }
+    return this.trainOn(config, experimentData(loaded, split, pretrained?.base), msg, rec, undefined);
   }
 
   /** A stored run from its last checkpoint: its config, its split (by file name), its history. */

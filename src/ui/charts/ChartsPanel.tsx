@@ -9,6 +9,7 @@ import { LossCharts } from './LossCharts';
 import { MetricCharts } from './MetricCharts';
 import { epochsByKind } from './networks';
 import { PredictionScatter } from './PredictionScatter';
+import { PairedResults } from './PairedResults';
 import { ResultsTable } from './ResultsTable';
 
 interface Props {
@@ -46,7 +47,13 @@ export function ChartsPanel({ state, loss, lossVersion, items, proxy }: Props) {
         <span className="step">4</span> Learning, live {proxy && <ProxyNote />}
       </h2>
       {!started && <p className="placeholder">The charts appear here once training starts: loss per step, test metrics per epoch, predictions against MOS.</p>}
-      {final && <ResultsTable final={final.final} note={final.note} />}
+      {state.repeats && <PairedResults finals={state.repeats.finals} paired={state.repeats.paired} />}
+      {state.repeat && !state.repeats && (
+        <p className="hint" role="status">
+          Repeat {state.repeat.index + 1} of {state.repeat.count}: the charts show this repeat; the paired table comes when every repeat is done.
+        </p>
+      )}
+      {final && <ResultsTable final={final.final} note={state.repeats ? `${final.note}, last repeat` : final.note} />}
       <MetricCharts epochs={epochs} planned={state.plan?.epochs ?? 1} />
       <LossCharts loss={loss} version={lossVersion} />
       <PredictionScatter epochs={epochs} testMos={testMos} />

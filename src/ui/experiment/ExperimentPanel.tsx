@@ -13,7 +13,7 @@ import { fitBackbone, nativeSize, sameInput } from './backboneChoices';
 import { ConfigActions } from './ConfigActions';
 import type { Backbones } from './useBackbone';
 import { configProblems } from '../../core/train/config';
-import { BACKENDS, type StudioConfig } from './studioConfig';
+import { BACKENDS, configToJson, type StudioConfig } from './studioConfig';
 
 interface Props {
   config: StudioConfig;
@@ -83,8 +83,20 @@ const BACKEND_WORDS: Record<BackendChoice, string> = {
   cpu: 'plain JavaScript (cpu)',
 };
 
-const PRETRAINED_QUICK_TITLE = 'MobileNetV2 frozen at 224×224, four levels pooled (MLSP), only the head trains on the cached features: a few minutes on a laptop CPU';
-const PAPER_TITLE = "The seed code's schedule on MobileNetV2, every layer fine-tuned: 40 epochs, Adam 1e-4, ×0.5 every 10 epochs, images resized to 384 wide × 512 high";
+/** The presets, each with what it is for and what it costs. */
+const PRESETS: { name: string; config: TrainConfig; note: string }[] = [
+  { name: 'Quick demo', config: QUICK_DEMO, note: 'tiny from scratch: 16 epochs of random 64×64 crops of 128×128 images, lr 1e-3; a couple of minutes on a laptop CPU.' },
+  {
+    name: 'Pretrained quick',
+    config: PRETRAINED_QUICK,
+    note: 'The built-in MobileNetV2, frozen, at its native 224×224: four levels pooled (MLSP) and cached once per image and mirror, so only the head trains; a few minutes on a laptop CPU.',
+  },
+  {
+    name: 'Paper',
+    config: PAPER,
+    note: "The seed code's experiment on MobileNetV2: every layer fine-tuned, 40 epochs, Adam 1e-4, × 0.5 every 10 epochs, batch 8, images resized to 384 wide × 512 high. That squashes landscape images (KonIQ-10k's 1024×768) into portrait, as the seed code does. Hours on a CPU: use a GPU.",
+  },
+];
 
 export const ExperimentPanel = memo(function ExperimentPanel({ config: c, onChange, remeasure, onRemeasure, split, locked, linkProblems, backbones }: Props) {
   const set = (patch: Partial<StudioConfig>) => onChange({ ...c, ...patch });
@@ -104,10 +116,13 @@ export const ExperimentPanel = memo(function ExperimentPanel({ config: c, onChan
   const patch = MODEL_INFO[c.model].patchSize;
   const dml = c.mode !== 'baseline';
 
+  const withPreset = (p: TrainConfig): StudioConfig => ({ ...p, backend: c.backend, ...(c.columns ? { columns: c.columns } : {}) });
   const preset = (p: TrainConfig) => {
     setInputChosen(false);
-    onChange({ ...p, backend: c.backend, ...(c.columns ? { columns: c.columns } : {}) });
+    onChange(withPreset(p));
   };
+  const current = configToJson(c);
+  const activePreset = PRESETS.find((p) => configToJson(withPreset(p.config)) === current);
   const native = pretrained ? nativeSize(c.model, c.model === 'backbone' ? (backbones.state.user?.inspection ?? null) : backbones.state.builtin) : null;
 
   return (
@@ -116,22 +131,25 @@ export const ExperimentPanel = memo(function ExperimentPanel({ config: c, onChan
         <span className="step">2</span> Experiment
       </h2>
       <div className="button-row presets" role="group" aria-label="Presets">
-        <button type="button" onClick={() => preset(QUICK_DEMO)} disabled={locked} title="tiny from scratch, 16 epochs, random 64×64 crops of 128×128, lr 1e-3: a couple of minutes on a laptop CPU">
-          Quick demo
-        </button>
-        <button type="button" onClick={() => preset(PRETRAINED_QUICK)} disabled={locked} title={PRETRAINED_QUICK_TITLE}>
-          Pretrained quick
-        </button>
-        <button type="button" onClick={() => preset(PAPER)} disabled={locked} title={PAPER_TITLE}>
-          Paper
-        </button>
+        {PRESETS.map((p) => (
+          <button key={p.name} type="button" onClick={() => preset(p.config)} disabled={locked} title={p.note} aria-pressed={activePreset === p}>
+            {p.name}
+          </button>
+        ))}
       </div>
+      {activePreset && (
+        <p className="hint" data-testid="preset-note">
+          {activePreset.name}: {activePreset.note}
+        </p>
+      )}
       <fieldset disabled={locked} className="exp-fields">
         <fieldset>
           <legend>Split</legend>
           <div className="grid-fields">
             <SelectField label="Split" value={c.split} options={SPLITS} onChange={(split) => set({ split })} />
             <NumberField label="Test fraction" value={c.testFrac} step={0.05} min={0.05} max={0.95} onChange={(testFrac) => set({ testFrac })} disabled={c.split === 'official'} />
+            <NumberField label="Validation fraction" value={c.valFrac} step={0.05} min={0} max={0.9} onChange={(valFrac) => set({ valFrac })} />
+            <NumberField label="Repeats" value={c.repeats} step={1} min={1} max={50} onChange={(repeats) => set({ repeats })} />
             <NumberField label="Seed" value={c.seed} step={1} onChange={(seed) => set({ seed })} />
           </div>
           {split?.ok === false && <p className="error-inline">{split.error}</p>}
@@ -196,6 +214,14 @@ export const ExperimentPanel = memo(function ExperimentPanel({ config: c, onChan
             <NumberField label="Peers" value={c.peers} step={1} min={2} max={8} onChange={(peers) => set({ peers })} disabled={!dml} />
           </div>
           <p className="hint">{MODE_HINTS[c.mode]}</p>
+          <div className="field field--check">
+            <input id="with-control" type="checkbox" checked={c.control} disabled={!dml} onChange={(e) => set({ control: e.target.checked })} />
+            <label htmlFor="with-control">With control</label>
+          </div>
+          <p className="hint">
+            The control is an independent pair: the DML cohort trained with λ = 0 (same seeds, flips and inits). DML − control is what mutual
+            learning adds beyond ensembling two nets.
+          </p>
         </fieldset>
         <fieldset>
           <legend>Schedule</legend>

@@ -3,7 +3,7 @@
  * Step losses are not kept here (see StepLossSeries): only the latest step per run, for progress.
  */
 import type { ImportProblem } from '../../core/data/types';
-import { withEpoch, type History, type RunKind, type StepEvent } from '../../core/train/history';
+import { finalFrom, withEpoch, type FinalMetrics, type History, type PairedSummary, type RunKind, type StepEvent } from '../../core/train/history';
 import type { TrainResult } from '../../core/train/loop';
 import type { BackendReport, FromWorker } from '../../worker/protocol';
 
@@ -50,6 +50,10 @@ export interface RunState {
   checkpoint: { epoch: number; bytes: number; ms: number; exportMs: number } | null;
   /** A continued run: the epoch of the checkpoint it went on from. */
   continuedFrom: number | null;
+  /** An experiment with repeats: the one training now (0-based), how many, and the finished ones' results. */
+  repeat: { index: number; count: number; finals: FinalMetrics[] } | null;
+  /** Every repeat's results and the paired differences, once all are done. */
+  repeats: { finals: FinalMetrics[]; paired: PairedSummary } | null;
 }
 
 export const initialRunState: RunState = {
@@ -72,6 +76,8 @@ export const initialRunState: RunState = {
   endedAt: null,
   checkpoint: null,
   continuedFrom: null,
+  repeat: null,
+  repeats: null,
 };
 
 export type RunAction =
@@ -97,6 +103,11 @@ function apply(state: RunState, msg: FromWorker, now: number): RunState {
       return { ...state, backend: msg };
     case 'ingest':
       return { ...state, ingest: { done: msg.done, total: msg.total, imagesPerSec: msg.imagesPerSec, bytes: msg.bytes } };
+    case 'repeat': {
+      // A new repeat draws its own curves; the finished one's results are kept for the table.
+      const finals = state.repeat ? [...state.repeat.finals, finalFrom(state.history)] : [];
+      return { ...state, repeat: { index: msg.index, count: msg.count, finals }, history: [], lastStep: {}, lastRun: null, checkpoint: null, cache: null, rate: [] };
+    }
     case 'cache':
       return { ...state, cache: { done: msg.done, total: msg.total } };
     case 'problems':
@@ -134,6 +145,7 @@ function apply(state: RunState, msg: FromWorker, now: number): RunState {
       return {
         ...state,
         result: msg.result,
+        repeats: msg.repeats ?? null,
         status: state.status === 'error' ? 'error' : msg.result.stopped ? 'stopped' : 'done',
         rate: [],
         endedAt: state.endedAt ?? now,
@@ -171,8 +183,9 @@ export function progressOf(state: RunState): Progress | null {
   if (!state.plan) return null;
   const latest = Object.values(state.lastStep).sort((a, b) => (b?.globalStep ?? 0) - (a?.globalStep ?? 0))[0];
   const spe = latest?.stepsPerEpoch ?? 0;
-  const total = spe * state.plan.epochs * state.plan.runs.length;
-  const done = stepsDone(state);
+  const perRepeat = spe * state.plan.epochs * state.plan.runs.length;
+  const total = perRepeat * (state.repeat?.count ?? 1);
+  const done = stepsDone(state) + perRepeat * (state.repeat?.index ?? 0);
   const r = state.rate;
   let stepsPerSec: number | null = null;
   if (r.length >= 2) {

@@ -23,8 +23,9 @@ export interface StartArgs {
   remeasure: boolean;
   /** The run's name and data, stored with it. */
   meta: RunMeta;
-  /** The split the page previewed (chooseSplit), as file names. */
+  /** The split the page previewed (chooseSplit), as file names; with repeats, the others' too. */
   split: SplitNames;
+  moreSplits?: SplitNames[];
   /** A user's backbone (model 'backbone'): its model.json and weight files. */
   backboneFiles?: ModelFile[];
 }
@@ -102,10 +103,10 @@ export function useTrainer() {
   );
 
   const start = useCallback(
-    ({ config, items, files, remeasure, meta, split, backboneFiles }: StartArgs) => {
+    ({ config, items, files, remeasure, meta, split, moreSplits, backboneFiles }: StartArgs) => {
       const runId = crypto.randomUUID();
       const { backend, columns: _columns, ...train } = config;
-      launch(runId, train, (c) => c.start({ runId, config: train, items, files, split, backend, remeasure, meta, ...(backboneFiles ? { backboneFiles } : {}) }));
+      launch(runId, train, (c) => c.start({ runId, config: train, items, files, split, ...(moreSplits?.length ? { moreSplits } : {}), backend, remeasure, meta, ...(backboneFiles ? { backboneFiles } : {}) }));
     },
     [launch],
   );
