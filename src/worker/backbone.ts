@@ -3,7 +3,7 @@
  * models/ folder, a user's backbone from the files the page sent, or — for a stored run whose
  * every weight comes from its checkpoint — the architecture alone, from the model.json the run keeps.
  */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { strFromU8 } from 'fflate';
 import { baseFromModelJson, loadBackboneFiles } from '../core/io/backboneFiles';
 import { MODEL_INFO } from '../core/models/info';
@@ -35,6 +35,15 @@ export function fileReader(files: readonly ModelFile[]): { name: string; read: (
   };
 }
 
+/**
+ * A base's weights need a started backend, and a training session picks its own only later
+ * (timing the real nets needs the base): until then the plain-JS one holds them, and the
+ * chosen backend takes them over when it starts.
+ */
+async function holdingBackend(): Promise<void> {
+  if (!tf.engine().backendName) await tf.setBackend('cpu');
+}
+
 /** The base network a run of `config` needs to build its nets, or null for a from-scratch model. */
 export async function loadRunBase(config: TrainConfig, files: readonly ModelFile[] | undefined, readBuiltin: BuiltinModelReader): Promise<LoadedBase | null> {
   if (!MODEL_INFO[config.model].pretrained) return null;
@@ -48,6 +57,7 @@ export async function loadRunBase(config: TrainConfig, files: readonly ModelFile
     ({ name, read } = fileReader(files));
   }
   const modelJsonPath = config.model === 'mobilenetv2' ? 'model.json' : name.split('/').pop()!;
+  await holdingBackend();
   const json = strFromU8(await read(modelJsonPath));
   const base = await loadBackboneFiles(name, read, modelJsonPath);
   return { base, json };
@@ -57,5 +67,6 @@ export async function loadRunBase(config: TrainConfig, files: readonly ModelFile
 export async function storedRunBase(run: { name: string; config: TrainConfig; backboneJson?: string }): Promise<tf.LayersModel | undefined> {
   if (!MODEL_INFO[run.config.model].pretrained) return undefined;
   if (!run.backboneJson) throw new DataError(`"${run.name}" was trained on a pretrained body whose description was not kept, so its networks cannot be rebuilt.`);
+  await holdingBackend();
   return baseFromModelJson(run.backboneJson, `the backbone of "${run.name}"`);
 }
