@@ -129,7 +129,7 @@ export function downsample2(a: Float64Array, w: number, h: number): { data: Floa
 }
 
 /** Each scale's terms, finest first. */
-export function msssimPerScale(ref: RgbImage, dist: RgbImage, scales = msssimScales(ref.width, ref.height)): SsimTerms[] {
+export function msssimPerScale(ref: RgbImage, dist: RgbImage, scales: number = msssimScales(ref.width, ref.height)): SsimTerms[] {
   if (ref.width !== dist.width || ref.height !== dist.height)
     throw new Error(`MS-SSIM needs two images of one size; got ${ref.width}×${ref.height} and ${dist.width}×${dist.height}.`);
   let x = luminance(ref);
@@ -151,7 +151,7 @@ export function msssimPerScale(ref: RgbImage, dist: RgbImage, scales = msssimSca
 }
 
 /** MS-SSIM of `dist` against `ref`; 1 for identical images. */
-export function msssim(ref: RgbImage, dist: RgbImage, scales = msssimScales(ref.width, ref.height)): number {
+export function msssim(ref: RgbImage, dist: RgbImage, scales: number = msssimScales(ref.width, ref.height)): number {
   const terms = msssimPerScale(ref, dist, scales);
   const weights = msssimWeights(scales);
   let value = 1;
