@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import simdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import threadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -16,13 +16,25 @@ import { createCohort } from '../core/train/cohort';
 import { netInputSize } from '../core/data/inputMode';
 import { MODEL_INFO } from '../core/models/info';
 import type { AdapterReport, BackendPlatform, StepTiming } from './backendSelection';
-import type { BackendName } from './protocol';
+import type { BackendName, WasmReport } from './protocol';
 import { yieldToEventLoop } from './yieldToEventLoop';
 
 /** Steps timed after the warm-up one. */
 const TIMED_STEPS = 2;
 
 let wasmPathsSet = false;
+/** Threads asked of the wasm backend; null: every core. */
+let wasmThreadsWanted: number | null = null;
+/** tfjs's threadpool never has more threads than the 8 pthread workers its binary pre-creates. */
+const MAX_WASM_THREADS = 8;
+
+/**
+ * Threads for the wasm backend (each training worker starts it once): null for every core,
+ * 1 for the threaded binary run single-threaded (tests compare the two).
+ */
+export function setWasmThreads(threads: number | null): void {
+  wasmThreadsWanted = threads;
+}
 
 function prepareWasm(): void {
   // Must happen before the wasm backend's first initialisation.
@@ -35,6 +47,64 @@ function prepareWasm(): void {
     wasmPathsSet = true;
   }
   registerWasmTrainingKernels();
+}
+
+/** The threads the wasm backend should use: the cores the browser reports, within tfjs's pool. */
+function wantedThreads(): number {
+  const cores = globalThis.navigator?.hardwareConcurrency || 1;
+  return Math.max(1, Math.min(wasmThreadsWanted ?? cores, MAX_WASM_THREADS));
+}
+
+/**
+ * tfjs-backend-wasm 4.22 caps its threadpool at half of navigator.hardwareConcurrency
+ * (read once, while the module starts), whatever setThreadsCount asks: on a 2-core machine
+ * the threaded binary would run one thread. While the backend initialises, the worker's
+ * navigator reports twice the wanted count, so the cap lets it through; then it is put back.
+ */
+async function withThreadsAllowed<T>(threads: number, f: () => Promise<T>): Promise<T> {
+  const nav = globalThis.navigator as Navigator | undefined;
+  if (!nav) return f();
+  setThreadsCount(threads);
+  Object.defineProperty(nav, 'hardwareConcurrency', { value: 2 * threads, configurable: true });
+  try {
+    return await f();
+  } finally {
+    delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency;
+  }
+}
+
+/** Which wasm binary tfjs picks here (its own feature tests) and, when not the threaded one, why. */
+async function wasmBinary(): Promise<Omit<WasmReport, 'threads'>> {
+  const [simd, threads] = await Promise.all([
+    tf.env().getAsync('WASM_HAS_SIMD_SUPPORT') as Promise<boolean>,
+    tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT') as Promise<boolean>,
+  ]);
+  if (simd && threads) return { binary: 'threaded-simd' };
+  const noThreads = !(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated
+    ? 'the page is not cross-origin isolated (the server sends no Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp headers), so the browser allows no shared memory between threads'
+    : 'this browser has no WebAssembly threads';
+  if (!simd) return { binary: 'plain', why: `this browser has no WebAssembly SIMD${threads ? '' : `, and ${noThreads}`}` };
+  return { binary: 'simd', why: noThreads };
+}
+
+let wasmReport: WasmReport | null = null;
+
+/** The running wasm backend's binary and thread count (null before it has started). */
+export function wasmRuntime(): WasmReport | null {
+  return wasmReport;
+}
+
+async function startWasm(): Promise<boolean> {
+  const binary = await wasmBinary();
+  const threads = binary.binary === 'threaded-simd' ? wantedThreads() : 1;
+  const ok = await withThreadsAllowed(threads, () => tf.setBackend('wasm'));
+  if (ok) {
+    // What tfjs's threadpool really got, not what was asked.
+    const got = getThreadsCount();
+    wasmReport = { ...binary, threads: got };
+    if (binary.binary === 'threaded-simd' && got < threads) wasmReport.why = `tfjs started ${got} of the ${threads} threads asked for`;
+  }
+  return ok;
 }
 
 function gpu(): GPU | undefined {
@@ -89,7 +159,7 @@ export async function startBackend(name: BackendName): Promise<string | null> {
   if (name === 'wasm') prepareWasm();
   if (!tf.findBackendFactory(name)) return 'it is not part of this build';
   try {
-    const { value: ok, warnings } = await withWarnings(() => tf.setBackend(name));
+    const { value: ok, warnings } = await withWarnings(() => (name === 'wasm' ? startWasm() : tf.setBackend(name)));
     if (ok && tf.getBackend() === name) return null;
     // The second warning is the error's stack: its first line is the message.
     const detail = warnings[1]?.split('\n')[0] ?? warnings[0];

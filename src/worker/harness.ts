@@ -29,6 +29,8 @@ export interface HarnessStart {
   /** Replace this many of the slice's files with bytes that are no image. */
   corrupt?: number;
   loseDeviceAfterEpoch?: number;
+  /** Threads for the wasm backend (default: every core). */
+  wasmThreads?: number;
   /** Pretrained models: where the body is cut and how much of it trains. */
   backbone?: BackboneConfig;
   /** A user's backbone (model 'backbone'): model.json and weight files, their bytes in base64. */
@@ -163,7 +165,10 @@ const harness: Harness = {
       backend: o.backend,
       remeasure: o.remeasure,
       ...(backboneFiles && { backboneFiles }),
-      debug: o.loseDeviceAfterEpoch === undefined ? undefined : { loseDeviceAfterEpoch: o.loseDeviceAfterEpoch },
+      debug:
+        o.loseDeviceAfterEpoch === undefined && o.wasmThreads === undefined
+          ? undefined
+          : { loseDeviceAfterEpoch: o.loseDeviceAfterEpoch, wasmThreads: o.wasmThreads },
     });
   },
   pause: () => client?.pause(),

@@ -6,7 +6,7 @@
  */
 import { indexedDbChoiceMemory } from './backendMemory';
 import { selectBackend } from './backendSelection';
-import { browserPlatform, deviceId, startBackend, watchDeviceLoss } from './backends';
+import { browserPlatform, deviceId, setWasmThreads, startBackend, wasmRuntime, watchDeviceLoss } from './backends';
 import { blobImageDecoder } from './decodeImage';
 import type { FromWorker, TaskRequest, ToWorker } from './protocol';
 import { openRunStore, type RunStore } from '../storage/runStore';
@@ -63,9 +63,14 @@ scope.onmessage = (e: MessageEvent<ToWorker>) => {
   switch (msg.type) {
     case 'start':
     case 'continue': {
+      if (msg.type === 'start') setWasmThreads(msg.debug?.wasmThreads ?? null);
       const s = new TrainerSession(send, {
         decoder: blobImageDecoder,
-        selectBackend: (o) => selectBackend({ ...o, memory, device: deviceId() }, browserPlatform),
+        selectBackend: async (o) => {
+          const selection = await selectBackend({ ...o, memory, device: deviceId() }, browserPlatform);
+          const wasm = selection.report.name === 'wasm' ? wasmRuntime() : null;
+          return wasm ? { ...selection, report: { ...selection.report, wasm } } : selection;
+        },
         startBackend,
         watchDeviceLoss,
         runStore,

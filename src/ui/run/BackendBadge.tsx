@@ -2,17 +2,27 @@
 import type { BackendReport } from '../../worker/protocol';
 
 const NAMES = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'wasm', cpu: 'cpu' } as const;
+const BINARIES = { 'threaded-simd': 'threaded SIMD', simd: 'SIMD', plain: 'plain' } as const;
 
 export function BackendBadge({ report }: { report: BackendReport | null }) {
   if (!report) return null;
   const a = report.adapter;
+  const w = report.wasm;
   return (
     <details className="backend-badge">
       <summary>
-        <span className={`badge badge--${report.name}`}>Backend: {NAMES[report.name]}</span>
+        <span className={`badge badge--${report.name}`}>
+          Backend: {NAMES[report.name]}
+          {w && ` (${BINARIES[w.binary]}, ${w.threads} thread${w.threads === 1 ? '' : 's'})`}
+        </span>
         <span className="backend-badge__reason">{report.reason}</span>
       </summary>
       <div className="backend-badge__body">
+        {w?.why && (
+          <p>
+            {w.binary === 'threaded-simd' ? `wasm: ${w.why}.` : `wasm runs its ${BINARIES[w.binary]} binary, single-threaded: ${w.why}.`}
+          </p>
+        )}
         {a && (
           <p>
             Adapter: {[a.vendor, a.architecture, a.description].filter(Boolean).join(' · ') || 'unnamed'}
