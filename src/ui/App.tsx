@@ -24,6 +24,7 @@ import { RunsPanel } from './runs/RunsPanel';
 import { useRuns } from './runs/useRuns';
 import { useTasks } from './runs/useTasks';
 import { ScorePanel } from './score/ScorePanel';
+import { SynthPanel } from './synth/SynthPanel';
 import { chooseSplits } from '../core/splitPolicy';
 
 export function App() {
@@ -140,6 +141,7 @@ export function App() {
             onError={data.setFileError}
             locked={locked}
           />
+          <SynthPanel locked={locked} onUse={(folder, scoreFile) => { data.setFolder(folder); onScoreFile(scoreFile); }} />
           <ExperimentPanel
             config={config}
             onChange={setConfig}

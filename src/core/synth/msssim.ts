@@ -132,6 +132,7 @@ export function downsample2(a: Float64Array, w: number, h: number): { data: Floa
 export function msssimPerScale(ref: RgbImage, dist: RgbImage, scales: number = msssimScales(ref.width, ref.height)): SsimTerms[] {
   if (ref.width !== dist.width || ref.height !== dist.height)
     throw new Error(`MS-SSIM needs two images of one size; got ${ref.width}×${ref.height} and ${dist.width}×${dist.height}.`);
+  if (!Number.isInteger(scales) || scales < 1 || scales > MSSSIM_WEIGHTS_5.length) throw new Error(`MS-SSIM takes 1 to 5 scales, not ${scales}.`);
   let x = luminance(ref);
   let y = luminance(dist);
   let w = ref.width;
