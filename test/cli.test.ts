@@ -80,6 +80,32 @@ describe('CLI', () => {
     expect(res.final).toEqual(res.repeats[0].final);
   });
 
+  it('sweeps the training size on one validation and test set, and scores a second dataset every epoch', async () => {
+    const dir = kadidFolder(6);
+    const other = kadidFolder(3);
+    const out = join(dir, 'sweep.json');
+    const r = await train(['--images', dir, '--scores', join(dir, 'dmos.csv'), ...fast, '--mode', 'both', '--repeats', '2', '--train-sizes', '0.5,1', '--cross-images', other, '--cross-scores', join(other, 'dmos.csv'), '--out', out]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/Training-size sweep: paired test SRCC differences/);
+    expect(r.out).toMatch(/Cross-dataset test \(\d+ images\), SRCC at the last epoch: baseline/);
+    const res = JSON.parse(readFileSync(out, 'utf8'));
+    expect(res.sweep.map((s: { trainSize: number }) => s.trainSize)).toEqual([0.5, 1]);
+    type Rep = { split: { train: string[]; val: string[]; test: string[] }; history: { cross?: unknown }[] };
+    const [half, all] = res.sweep.map((s: { repeats: Rep[] }) => s.repeats) as Rep[][];
+    for (let i = 0; i < 2; i++) {
+      // The same validation and test images at every size; the smaller training set inside the larger.
+      expect(half![i]!.split.test).toEqual(all![i]!.split.test);
+      expect(half![i]!.split.val).toEqual(all![i]!.split.val);
+      expect(half![i]!.split.train.length).toBeLessThan(all![i]!.split.train.length);
+      for (const f of half![i]!.split.train) expect(all![i]!.split.train).toContain(f);
+      expect(all![i]!.history.every((e) => e.cross)).toBe(true);
+    }
+    const csv = readFileSync(join(dir, 'sweep-sweep.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('train_size,train_images_min,train_images_max,comparison,basis,mean,sd,ci95_lo,ci95_hi,wins,repeats');
+    expect(csv.filter((l) => l.includes('dml_vs_baseline'))).toHaveLength(2);
+    expect(res.final.cross.dml.ensemble.n).toBeGreaterThan(0);
+  });
+
   it('trains from a KonIQ-style CSV and honours its official split', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'koniq-'));
     mkdirSync(join(dir, '1024x768'));

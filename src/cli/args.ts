@@ -14,6 +14,11 @@ export interface CliOptions {
   higherIsBetter?: boolean;
   /** A user's TF.js Layers backbone (model 'backbone'). */
   backbonePath?: string;
+  /** The training-size sweep: fractions (≤ 1) of the training side or counts of images. */
+  trainSizes?: number[];
+  /** A second labelled dataset scored at every evaluation (the cross-dataset test). */
+  crossImages?: string;
+  crossScores?: string;
 }
 
 export const USAGE = `Usage: npm run train -- [--images DIR --scores FILE] [options]
@@ -42,6 +47,12 @@ are a formula, an MS-SSIM proxy, not human opinions).
                              inits), so DML − control shows what mutual learning adds beyond ensembling
   --repeats N                N repeats, each its own seed and split, then mean ± sd per network and every
                              paired difference with its 95% t interval (--splits N is the same)
+  --train-sizes S1,S2,…      the training-size sweep: each size (a fraction ≤ 1 of the training side, or a count
+                             of images; whole references for a split by reference) on the same validation and test
+                             sets, with the repeats at each size; prints DML − baseline and DML − control per size
+                             and writes them beside --out as CSV (…-sweep.csv)
+  --cross-images DIR --cross-scores FILE   a second labelled dataset (any layout), scored at every evaluation
+                             beside the test set (e.g. trained on KonIQ-10k, tested on LIVE Challenge)
   --splits N                 (same as --repeats N) then mean, median and std of
                              SRCC/PLCC over them; results.json's split/history/final are the first split's
   --lower-is-better | --higher-is-better   override the score orientation guess
@@ -129,6 +140,11 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         config.repeats = num(flag, val());
         break;
       case '--val-frac': config.valFrac = num(flag, val()); break;
+      case '--train-sizes':
+        o.trainSizes = val().split(',').map((v) => num(flag, v.trim()));
+        break;
+      case '--cross-images': o.crossImages = val(); break;
+      case '--cross-scores': o.crossScores = val(); break;
       case '--control': config.control = true; break;
       case '--lower-is-better': o.higherIsBetter = false; break;
       case '--higher-is-better': o.higherIsBetter = true; break;
@@ -152,6 +168,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   } else if (config.backbone) throw new UsageError('--cut, --train-from and --input-scale apply to pretrained models: add --model mobilenetv2 or --backbone PATH/model.json.');
   if (o.backbonePath) config.backbone!.name = o.backbonePath.split(/[\\/]/).pop();
   if (!Number.isInteger(config.repeats) || config.repeats < 1) throw new UsageError(`--repeats must be a whole number ≥ 1 (got ${config.repeats}).`);
+  if (Boolean(o.crossImages) !== Boolean(o.crossScores)) throw new UsageError('Give both --cross-images DIR and --cross-scores FILE, or neither.');
   if (Boolean(o.images) !== Boolean(o.scores)) throw new UsageError('Give both --images DIR and --scores FILE, or neither (demo dataset).');
   return o;
 }

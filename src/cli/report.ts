@@ -1,5 +1,5 @@
 import { smallSetWarning, summarize, type IqaMetrics, type PairedDifference } from '../core/metrics';
-import { peerLetter, RUN_NAMES, type Chosen, type EpochEvent, type FinalMetrics, type PairedSummary } from '../core/train/history';
+import { peerLetter, type Chosen, type EpochEvent, type FinalMetrics, type PairedSummary } from '../core/train/history';
 
 const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '  NaN');
 const signed = (v: number) => (Number.isFinite(v) ? (v >= 0 ? '+' : '') + v.toFixed(3) : '   NaN');
@@ -42,6 +42,13 @@ export function finalTable(final: FinalMetrics, sizes: { test: number; val: numb
     const m = r.last;
     const chosen = r.chosen ? `${String(r.chosen.epoch).padStart(17)}  ${f3(r.chosen.test.srcc).padStart(9)}` : '   (no validation set)';
     out.push(`${r.name.padEnd(20)} ${[m.srcc, m.plcc, m.plccRaw, m.krcc, m.rmse].map((v) => f3(v).padStart(8)).join(' ')}   |${chosen}`);
+  }
+  const c = final.cross;
+  if (c) {
+    const parts = [c.baseline && `baseline ${f3(c.baseline.srcc)}`, c.dml && `DML ensemble ${f3(c.dml.ensemble.srcc)}`, c.control && `indep. pair ${f3(c.control.ensemble.srcc)}`];
+    const chosen = [final.selected?.baseline?.cross, final.selected?.dml?.ensemble.cross, final.selected?.control?.ensemble.cross];
+    const n = (c.baseline ?? c.dml?.ensemble ?? c.control?.ensemble)?.n ?? 0;
+    out.push(`Cross-dataset test (${n} images), SRCC at the last epoch: ${parts.filter(Boolean).join(', ')}` + (chosen.some(Boolean) ? `; at the validation-chosen epochs: ${chosen.map((m) => (m ? f3(m.srcc) : '—')).join(' / ')}` : ''));
   }
   for (const [set, n] of [['test', sizes.test], ['validation', sizes.val]] as const) {
     const w = n > 0 ? smallSetWarning(n) : null;
@@ -90,4 +97,36 @@ export function pairedTable(p: PairedSummary): string {
   return lines.join('\n');
 }
 
-export { RUN_NAMES };
+
+
+/** One training size of a sweep: its paired differences over the repeats. */
+export interface SweepRow {
+  trainSize: number;
+  trainImages: number[];
+  paired: PairedSummary;
+}
+
+/** DML − baseline and DML − control against the training size, each a mean with its 95% t interval over the repeats. */
+export function sweepTable(rows: readonly SweepRow[]): string {
+  const cell = (d?: PairedDifference) => (d ? `${signed(d.mean)} [${signed(d.ci95[0])}, ${signed(d.ci95[1])}] ${d.wins}/${d.perRepeat.length}` : '—').padEnd(34);
+  const lines = [
+    'Training-size sweep: paired test SRCC differences (mean [95% t interval] wins/repeats)',
+    `${'size'.padEnd(8)} ${'images'.padEnd(10)} ${'DML − baseline'.padEnd(34)} ${'DML − indep. pair'.padEnd(34)} peer A − baseline`,
+  ];
+  for (const r of rows) {
+    const imgs = `${Math.min(...r.trainImages)}–${Math.max(...r.trainImages)}`;
+    lines.push(`${String(r.trainSize).padEnd(8)} ${imgs.padEnd(10)} ${cell(r.paired.dml_vs_baseline)} ${cell(r.paired.dml_vs_control)} ${cell(r.paired.peerA_vs_baseline).trim()}`);
+  }
+  return lines.join('\n');
+}
+
+/** The sweep as CSV: one row per training size and comparison. */
+export function sweepCsv(rows: readonly SweepRow[]): string {
+  const out = ['train_size,train_images_min,train_images_max,comparison,basis,mean,sd,ci95_lo,ci95_hi,wins,repeats'];
+  for (const r of rows)
+    for (const key of ['dml_vs_baseline', 'dml_vs_control', 'peerA_vs_baseline'] as const) {
+      const d = r.paired[key];
+      if (d) out.push([r.trainSize, Math.min(...r.trainImages), Math.max(...r.trainImages), key, r.paired.basis, d.mean, d.sd, d.ci95[0], d.ci95[1], d.wins, d.perRepeat.length].join(','));
+    }
+  return out.join('\n') + '\n';
+}

@@ -11,7 +11,7 @@ import { formatInputMode } from '../core/data/inputMode';
 import { loadImages } from '../core/data/loadImages';
 import { isInfoProblem } from '../core/data/matchImages';
 import type { ImportProblem } from '../core/data/types';
-import { chooseSplits, repeatSeed, splitFromNames, type SplitNames } from '../core/splitPolicy';
+import { chooseSplits, repeatSeed, splitFromNames, trainSubset, type SplitNames } from '../core/splitPolicy';
 import { defaultSplitKind, SplitError } from '../core/splits';
 import { ModelFileError } from '../core/io/layersModelFiles';
 import { MODEL_INFO } from '../core/models/info';
@@ -20,14 +20,14 @@ import { createCohort } from '../core/train/cohort';
 import { cachePlan, configProblems, inputScalingOf, runsOf, splitOptionsOf, type TrainConfig } from '../core/train/config';
 import { FeatureCacheTooLargeError } from '../core/train/inputs';
 import { readTrainConfig } from '../core/train/configSchema';
-import { pairedSummary, type EpochEvent, type FinalMetrics, type History } from '../core/train/history';
-import { experimentData, train } from '../core/train/loop';
+import { pairedSummary, type EpochEvent, type FinalMetrics, type History, type PairedSummary } from '../core/train/history';
+import { experimentData, train, type ExperimentData } from '../core/train/loop';
 import { BUILTIN_MOBILENETV2, loadBackboneFile } from '../node/backbone';
 import { decodeFile } from '../node/decodeImages';
 import { listFilesRecursive } from '../node/files';
 import { initNodeBackend } from '../node/tfNode';
 import { parseArgs, UsageError, USAGE } from './args';
-import { epochLine, finalTable, pairedTable, repeatsTable } from './report';
+import { epochLine, finalTable, pairedTable, repeatsTable, sweepCsv, sweepTable } from './report';
 
 const DEMO_DIR = resolve(fileURLToPath(import.meta.url), '../../../public/demo');
 
@@ -66,34 +66,9 @@ async function main(): Promise<void> {
   const bad = configProblems(config);
   if (bad.length) throw new UserError(bad.join('\n'));
 
-  let scoreText: string;
-  try {
-    scoreText = await readFile(scoresPath, 'utf8');
-  } catch {
-    throw new UserError(`Cannot read the score file ${scoresPath}: check the path given to --scores.`);
-  }
-  let files: string[];
-  try {
-    files = await listFilesRecursive(imagesDir);
-  } catch {
-    throw new UserError(`Cannot read the image folder ${imagesDir}: check the path given to --images.`);
-  }
-  if (!files.length) throw new UserError(`The image folder ${imagesDir} is empty: point --images at the folder that holds the images.`);
-
   console.log(demo ? 'Demo dataset (public/demo): its scores are a formula (an MS-SSIM proxy), not human opinions.' : `Images: ${imagesDir}`);
-  const imported = importDataset({
-    scoreFileName: basename(scoresPath),
-    scoreText,
-    files,
-    overrides: opts.higherIsBetter === undefined ? undefined : { higherIsBetter: opts.higherIsBetter },
-  });
+  const imported = await importFolder(imagesDir, scoresPath, ['--images', '--scores'], opts.higherIsBetter);
   const L = imported.layout;
-  console.log(
-    `Score file ${basename(scoresPath)}: image column "${L.columns[L.imageColumn]}", score column "${L.columns[L.scoreColumn]}"` +
-      (L.refColumn !== undefined ? `, reference column "${L.columns[L.refColumn]}"` : '') +
-      (L.splitColumn !== undefined ? `, split column "${L.columns[L.splitColumn]}"` : '') +
-      `, ${L.higherIsBetter ? 'higher' : 'lower'} is better. ${imported.summary.usable} of ${imported.summary.rows} rows usable.`,
-  );
 
   const { width, height } = config.input;
   const t0 = performance.now();
@@ -104,6 +79,19 @@ async function main(): Promise<void> {
   const problems = [...imported.problems, ...loaded.problems];
   printProblems(problems);
   if (!loaded.items.length) throw new UserError('No image could be decoded: nothing to train on.');
+
+  // The cross-dataset test: another folder and score file, decoded at the same size, scored whole every epoch.
+  let cross: ExperimentData['cross'];
+  if (opts.crossImages && opts.crossScores) {
+    const dir = resolve(opts.crossImages);
+    console.log(`Cross-dataset test set: ${dir}`);
+    const other = await importFolder(dir, resolve(opts.crossScores), ['--cross-images', '--cross-scores']);
+    const decoded = await loadImages(other.items, width, height, (file, w, h) => decodeFile(join(dir, file), w, h));
+    printProblems([...other.problems, ...decoded.problems]);
+    if (!decoded.items.length) throw new UserError(`None of the images of ${basename(opts.crossScores)} could be found or decoded in ${dir}: check --cross-images.`);
+    cross = { store: decoded.store, mos: Float64Array.from(decoded.items, (it) => it.mos) };
+    console.log(`${decoded.items.length} cross-dataset images, scored at every epoch beside the test set (never used to choose).`);
+  }
 
   // The split is made once, from the imported rows, by the same policy as the studio's; with
   // --repeats N each repeat draws its own seed. Images that failed to decode (listed above) leave it.
@@ -124,30 +112,55 @@ async function main(): Promise<void> {
   );
 
   const tStart = performance.now();
-  const done: Repeat[] = [];
-  for (const [i, names] of splits.entries()) {
-    const seed = repeatSeed(config.seed, i);
-    if (splits.length > 1) console.log(`\nRepeat ${i + 1}/${splits.length} (seed ${seed}): ${names.reason}`);
-    const split = splitFromNames(names, loaded.items, true);
-    let pending: EpochEvent[] = [];
-    const result = await train({ ...config, seed }, experimentData(loaded, split, pretrained?.base), {
-      emit: (e) => {
-        if (e.type !== 'epoch') return;
-        pending.push(e);
-        if (pending.length === runs.length) {
-          console.log(epochLine(e.epoch, config.epochs, pending));
-          pending = [];
-        }
-      },
-    });
-    console.log(`\nAfter ${config.epochs} epochs:\n${finalTable(result.final, { test: split.test.length, val: split.val.length })}`);
-    const used = (idx: number[]) => idx.map((j) => loaded.items[j]!.file);
-    done.push({ seed, split: { ...names, train: used(split.train), val: used(split.val), test: used(split.test) }, history: result.history, final: result.final });
+  /** Every repeat of the experiment, each on its own split (its training side cut to `size` in a sweep). */
+  const runRepeats = async (size?: number): Promise<Repeat[]> => {
+    const done: Repeat[] = [];
+    for (const [i, names] of splits.entries()) {
+      const seed = repeatSeed(config.seed, i);
+      const full = splitFromNames(names, loaded.items, true);
+      const split = size === undefined ? full : trainSubset(full, loaded.items, size, seed);
+      if (splits.length > 1 || size !== undefined) console.log(`\nRepeat ${i + 1}/${splits.length} (seed ${seed}): ${split.reason}`);
+      let pending: EpochEvent[] = [];
+      const result = await train({ ...config, seed }, { ...experimentData(loaded, split, pretrained?.base), cross }, {
+        emit: (e) => {
+          if (e.type !== 'epoch') return;
+          pending.push(e);
+          if (pending.length === runs.length) {
+            console.log(epochLine(e.epoch, config.epochs, pending));
+            pending = [];
+          }
+        },
+      });
+      console.log(`\nAfter ${config.epochs} epochs:\n${finalTable(result.final, { test: split.test.length, val: split.val.length })}`);
+      const used = (idx: number[]) => idx.map((j) => loaded.items[j]!.file);
+      done.push({ seed, split: { ...names, train: used(split.train), val: used(split.val), test: used(split.test) }, history: result.history, final: result.final });
+    }
+    return done;
+  };
+  const summarise = (done: Repeat[], title: string) => {
+    const paired = done.length > 1 ? pairedSummary(done.map((d) => d.final)) : undefined;
+    if (paired) console.log(`\n${title}${repeatsTable(done.map((d) => d.final), paired.basis)}\n\n${pairedTable(paired)}`);
+    return paired;
+  };
+  const sweep: { trainSize: number; trainImages: number[]; repeats: Repeat[]; paired: PairedSummary }[] = [];
+  let done: Repeat[];
+  let paired: PairedSummary | undefined;
+  if (opts.trainSizes) {
+    for (const size of opts.trainSizes) {
+      console.log(`\n=== Training size ${size} ===`);
+      const reps = await runRepeats(size);
+      sweep.push({ trainSize: size, trainImages: reps.map((r) => r.split.train.length), repeats: reps, paired: pairedSummary(reps.map((r) => r.final)) });
+      summarise(reps, `Training size ${size}: `);
+    }
+    console.log(`\n${sweepTable(sweep)}`);
+    done = sweep.at(-1)!.repeats;
+    paired = sweep.at(-1)!.paired;
+  } else {
+    done = await runRepeats();
+    paired = summarise(done, '');
   }
   const seconds = (performance.now() - tStart) / 1000;
   console.log(`\n${seconds.toFixed(0)} s of training.`);
-  const paired = done.length > 1 ? pairedSummary(done.map((d) => d.final)) : undefined;
-  if (paired) console.log(`\n${repeatsTable(done.map((d) => d.final), paired.basis)}\n\n${pairedTable(paired)}`);
 
   const [first] = done;
   const out = {
@@ -160,11 +173,50 @@ async function main(): Promise<void> {
     final: first!.final,
     backbone: pretrained?.record,
     ...(done.length > 1 && { repeats: done, paired }),
+    ...(sweep.length && { sweep }),
     seconds,
     problems,
   };
   await writeFile(opts.out, JSON.stringify(out, null, 1));
   console.log(`Results written to ${opts.out}`);
+  if (sweep.length) {
+    const csvPath = opts.out.replace(/\.json$/i, '') + '-sweep.csv';
+    await writeFile(csvPath, sweepCsv(sweep));
+    console.log(`The sweep's table written to ${csvPath}`);
+  }
+}
+
+/** A score file and its image folder, imported (layout detected); the flags name where they came from in errors. */
+async function importFolder(dir: string, scoresPath: string, flags: [string, string], higherIsBetter?: boolean) {
+  let scoreText: string;
+  try {
+    scoreText = await readFile(scoresPath, 'utf8');
+  } catch {
+    throw new UserError(`Cannot read the score file ${scoresPath}: check the path given to ${flags[1]}.`);
+  }
+  let files: string[];
+  try {
+    files = await listFilesRecursive(dir);
+  } catch {
+    throw new UserError(`Cannot read the image folder ${dir}: check the path given to ${flags[0]}.`);
+  }
+  if (!files.length) throw new UserError(`The image folder ${dir} is empty: point ${flags[0]} at the folder that holds the images.`);
+  const imported = importDataset({
+    scoreFileName: basename(scoresPath),
+    scoreText,
+    files,
+    overrides: higherIsBetter === undefined ? undefined : { higherIsBetter },
+  });
+  if (!imported.items.length)
+    throw new UserError(`No row of ${basename(scoresPath)} matches an image in ${dir}: check that ${flags[0]} is the folder of that score file.`);
+  const L = imported.layout;
+  console.log(
+    `Score file ${basename(scoresPath)}: image column "${L.columns[L.imageColumn]}", score column "${L.columns[L.scoreColumn]}"` +
+      (L.refColumn !== undefined ? `, reference column "${L.columns[L.refColumn]}"` : '') +
+      (L.splitColumn !== undefined ? `, split column "${L.columns[L.splitColumn]}"` : '') +
+      `, ${L.higherIsBetter ? 'higher' : 'lower'} is better. ${imported.summary.usable} of ${imported.summary.rows} rows usable.`,
+  );
+  return imported;
 }
 
 /** Load the pretrained base network and say what will train: the record results.json keeps. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LabelledItem } from './data/types';
 import { makeSplit, SplitError } from './splits';
 import { deriveSeed } from './rng';
-import { chooseSplit, chooseSplits, repeatSeed } from './splitPolicy';
+import { chooseSplit, chooseSplits, repeatSeed, trainSubset } from './splitPolicy';
 
 const items = (n: number, extra: (i: number) => Partial<LabelledItem> = () => ({})): LabelledItem[] =>
   Array.from({ length: n }, (_, i) => ({ file: `img${i}.png`, mos: i, line: i + 2, ...extra(i) }));
@@ -93,5 +93,31 @@ describe('validation sets', () => {
     const kadid = items(12).map((it, i) => ({ ...it, file: `I0${1 + (i % 3)}_0${1 + (i % 4)}_01.png` }));
     expect(chooseSplit(kadid, { kind: 'random', testFrac: 0.25, seed: 1 }).split.reason).toMatch(/names show shared content .* split by reference/);
     expect(chooseSplit(items(12), { kind: 'random', testFrac: 0.25, seed: 1 }).split.reason).not.toMatch(/shared content/);
+  });
+});
+
+describe('training-size subsets (the sweep)', () => {
+  const refs = items(60, (i) => ({ ref: `r${i % 10}` }));
+  const { split } = chooseSplit(refs, { kind: 'ref', testFrac: 0.2, valFrac: 0.2, seed: 2 });
+
+  it('keep validation and test, take whole references, and nest: a smaller size is inside a larger one', () => {
+    const sizes = [0.25, 0.5, 1].map((f) => trainSubset(split, refs, f, 7));
+    for (const s of sizes) {
+      expect(s.val).toEqual(split.val);
+      expect(s.test).toEqual(split.test);
+      // Whole references: every reference of the subset has all its training images in it.
+      for (const r of new Set(s.train.map((i) => refs[i]!.ref))) expect(s.train.filter((i) => refs[i]!.ref === r)).toHaveLength(6);
+    }
+    expect(sizes.map((s) => s.train.length)).toEqual([12, 18, 36]);
+    expect(sizes[0]!.train.every((i) => sizes[1]!.train.includes(i))).toBe(true);
+    expect(sizes[2]!.train).toEqual(split.train);
+    expect(trainSubset(split, refs, 12, 7).train).toEqual(sizes[0]!.train);
+  });
+
+  it('a random split subsets by image; sizes that cannot be met are refused with the reason', () => {
+    const rnd = chooseSplit(items(40), { kind: 'random', testFrac: 0.25, seed: 1 }).split;
+    expect(trainSubset(rnd, items(40), 0.5, 3).train).toHaveLength(15);
+    expect(() => trainSubset(rnd, items(40), 500, 3)).toThrow(/more than the 30 the training side holds/);
+    expect(() => trainSubset(rnd, items(40), -1, 3)).toThrow(/fraction in \(0, 1\] or a whole number/);
   });
 });

@@ -4,7 +4,7 @@
  * trains on the same images in the same order however the re-supplied folder is ordered.
  */
 import type { LabelledItem } from './data/types';
-import { deriveSeed } from './rng';
+import { deriveSeed, makeRng, shuffleInPlace } from './rng';
 import { defaultSplitKind, makeSplit, SplitError, type Split, type SplitKind, type SplitOptions } from './splits';
 
 export interface SplitChoice {
@@ -106,4 +106,37 @@ export function splitFromNames(names: SplitNames, items: readonly LabelledItem[]
   }
   const at = (files: string[]) => files.flatMap((f) => (index.has(f) ? [index.get(f)!] : []));
   return { train: at(names.train), val: at(val), test: at(names.test), kind: names.kind, reason: names.reason };
+}
+
+/**
+ * A smaller training side for the training-size sweep: `size` as a fraction (≤ 1) of the
+ * training images or a count (> 1) of them, drawn with `seed`, whole references at a time when
+ * the split is by reference. Validation and test are untouched, so every size is scored on the
+ * same images; a smaller size's training set is a subset of a larger one's (one order, prefixes).
+ */
+export function trainSubset(split: Split, items: readonly LabelledItem[], size: number, seed: number): Split {
+  const n = split.train.length;
+  if (!(size > 0) || (size > 1 && !Number.isInteger(size)))
+    throw new SplitError(`A training size must be a fraction in (0, 1] or a whole number of images (got ${size}).`);
+  if (size > n) throw new SplitError(`A training size of ${size} images is more than the ${n} the training side holds: give at most ${n}, or a fraction.`);
+  const target = size <= 1 ? Math.round(size * n) : size;
+  // Groups drawn whole: references for a split by reference, single images otherwise.
+  const groups = new Map<string, number[]>();
+  for (const i of split.train) {
+    const key = split.kind === 'ref' ? `ref:${items[i]!.ref ?? ''}` : `img:${i}`;
+    const g = groups.get(key);
+    if (g) g.push(i);
+    else groups.set(key, [i]);
+  }
+  const keys = [...groups.keys()].sort();
+  shuffleInPlace(keys, makeRng(deriveSeed(seed, 'train-size')));
+  const train: number[] = [];
+  for (const k of keys) {
+    if (train.length >= target && train.length >= 2) break;
+    train.push(...groups.get(k)!);
+  }
+  train.sort((a, b) => a - b);
+  const unit = split.kind === 'ref' ? 'references' : 'images';
+  const used = split.kind === 'ref' ? new Set(train.map((i) => items[i]!.ref)).size : train.length;
+  return { ...split, train, reason: `${split.reason} Training on ${train.length} of its ${n} training images (${used} ${unit}, size ${size}).` };
 }

@@ -34,6 +34,26 @@ export interface StepEvent {
   losses: StepLosses;
   imagesPerSec: number;
   lr: number;
+  /** λ, the mimicry weight, this step trained with (it can change between steps). */
+  lambda?: number;
+  /** The batch in detail, only when the run's control asked for it (it costs a little extra work). */
+  batch?: StepBatch;
+}
+
+/** One step's batch as the cohort saw it. */
+export interface StepBatch {
+  /** The images' indices in the run's image store, and their MOS. */
+  idxs: number[];
+  mos: number[];
+  /** The images' file names (filled in by whoever knows the store's names). */
+  files?: string[];
+  /** Per peer, its training-mode predictions on the batch: what the losses compared. */
+  preds: number[][];
+  /** Per peer, the L2 norm of the gradient of its own loss over its trainable weights. */
+  gradNorm: number[];
+  /** Per peer, inference-mode predictions on the batch before and after the update (single steps only: two more forward passes). */
+  before?: number[][];
+  after?: number[][];
 }
 
 export interface EpochMetrics {
@@ -54,9 +74,13 @@ export interface EpochEvent {
   test: EpochMetrics;
   /** The validation set's metrics, when there is one: what chooses epochs and checkpoints. */
   val?: EpochMetrics;
+  /** A second dataset's metrics (the cross-dataset test), when one is given: reported, never used to choose. */
+  cross?: EpochMetrics;
   /** Test-set predictions, for the scatter plot: per network, and the ensemble. Kept on the newest event of each kind only. */
   predictions: { peers: number[][]; ensemble?: number[] };
   lr: number;
+  /** λ in use at the epoch's last step (the page can change it during a run). */
+  lambda?: number;
   seconds: number;
   imagesPerSec: number;
   memory: { numTensors: number; numBytes: number };
@@ -84,6 +108,8 @@ export interface Chosen {
   epoch: number;
   valSrcc: number;
   test: IqaMetrics;
+  /** The cross-dataset metrics at that epoch, when there is a second dataset. */
+  cross?: IqaMetrics;
 }
 
 export interface FinalMetrics {
@@ -91,6 +117,8 @@ export interface FinalMetrics {
   baseline?: IqaMetrics;
   dml?: CohortFinal;
   control?: CohortFinal;
+  /** The cross-dataset set's metrics at each kind's last epoch, when there is one. */
+  cross?: { baseline?: IqaMetrics; dml?: CohortFinal; control?: CohortFinal };
   /**
    * Test metrics at the epoch chosen by validation SRCC, network by network (the baseline, each
    * cohort's ensemble, each peer). Absent without a validation set. The test set chooses nothing.
@@ -124,7 +152,8 @@ function choose(events: readonly EpochEvent[], pick: (m: EpochMetrics) => IqaMet
     if (!best || rank(pick(e.val)?.srcc) >= rank(pick(best.val!)?.srcc)) best = e;
   }
   const test = best && pick(best.test);
-  return best && test ? { epoch: best.epoch, valSrcc: pick(best.val!)!.srcc, test } : undefined;
+  const cross = best?.cross && pick(best.cross);
+  return best && test ? { epoch: best.epoch, valSrcc: pick(best.val!)!.srcc, test, ...(cross && { cross }) } : undefined;
 }
 
 /**
@@ -141,6 +170,14 @@ export function finalFrom(history: readonly EpochEvent[]): FinalMetrics {
     const e = last[run];
     if (e?.test.ensemble) final[run] = { ensemble: e.test.ensemble, peers: e.test.peers };
   }
+  const crossBase = last.baseline?.cross?.peers[0];
+  const cross: NonNullable<FinalMetrics['cross']> = {};
+  if (crossBase) cross.baseline = crossBase;
+  for (const run of ['dml', 'control'] as const) {
+    const c = last[run]?.cross;
+    if (c?.ensemble) cross[run] = { ensemble: c.ensemble, peers: c.peers };
+  }
+  if (Object.keys(cross).length) final.cross = cross;
   const of = (run: RunKind) => history.filter((e) => e.run === run);
   const selected: NonNullable<FinalMetrics['selected']> = {};
   const b = choose(of('baseline'), (m) => m.peers[0]);

@@ -6,7 +6,7 @@
  *   for each epoch:
  *     for each run kind (baseline, DML — they alternate, on the same batches):
  *       for each batch: step every network of the cohort
- *       evaluate on the validation and test sets → an epoch event; record it
+ *       evaluate on the validation and test sets (and a cross-dataset set) → an epoch event; record it
  *     checkpoint: every network's and optimizer's state after this epoch
  *   on losing the backend: recover (another backend), rebuild from the last checkpoint, go on
  *
@@ -22,7 +22,7 @@ import type { LayersModel } from '@tensorflow/tfjs';
 import { MODEL_INFO } from '../models/info';
 import { deriveSeed, makeRng } from '../rng';
 import type { Split } from '../splits';
-import { createRunCohorts, type Cohort } from './cohort';
+import { createRunCohorts, type Cohort, type StepDetail } from './cohort';
 import { exportCohortState, importCohortState, type CohortState } from './cohortState';
 import { cachePlan, inputScalingOf, learningRateAt, runsOf, type TrainConfig } from './config';
 import { predictCohort, scorePredictions } from './evaluate';
@@ -36,6 +36,7 @@ import {
   type FinalMetrics,
   type History,
   type RunKind,
+  type StepBatch,
   type StepLosses,
   type TrainEvent,
 } from './history';
@@ -50,6 +51,8 @@ export interface ExperimentData {
   test: readonly number[];
   /** A pretrained model's base network (mobilenetv2, a user's backbone), loaded: every peer's body is copied from it. */
   backbone?: LayersModel;
+  /** A second labelled dataset (stored at the same size), scored whole at every evaluation beside the test set: the cross-dataset test. */
+  cross?: { store: ImageStore; mos: ArrayLike<number> };
 }
 
 /** Decoded images plus a split (and a pretrained base network) → what the trainer consumes. */
@@ -66,6 +69,10 @@ export function trainMeanMos(data: ExperimentData): number {
 export interface RunControl {
   shouldStop(): boolean;
   waitWhilePaused(): Promise<void>;
+  /** λ for the DML cohort from the next step on (undefined: keep the config's). Read before every step. */
+  lambda?(): number | undefined;
+  /** What the next step reports of its batch: nothing, the batch (nearly free), or also predictions before and after the update (two more forward passes). */
+  detail?(): 'none' | 'batch' | 'full';
 }
 
 export const NO_CONTROL: RunControl = { shouldStop: () => false, waitWhilePaused: async () => {} };
@@ -123,10 +130,13 @@ export async function train(config: TrainConfig, data: ExperimentData, io: Train
   for (;;) {
     let cohorts: Partial<Record<RunKind, Cohort>> = {};
     let source: InputSource | null = null;
+    let cross: InputSource | null = null;
     try {
       cohorts = createRunCohorts(config, runs, trainMeanMos(data), data.backbone);
       if (checkpoint) for (const run of runs) await importCohortState(cohorts[run]!, checkpoint.states[run]);
       source = await inputSource(config, data, Object.values(cohorts), emit);
+      // The other dataset's images go through the whole nets (no cache of its own).
+      if (data.cross) cross = imageSource({ ...sourceArgs(config, data), store: data.cross.store, mos: data.cross.mos });
 
       for (let epoch = checkpoint?.epoch ?? 0; epoch < config.epochs; epoch++) {
         const events: Partial<Record<RunKind, EpochEvent>> = {};
@@ -134,7 +144,7 @@ export async function train(config: TrainConfig, data: ExperimentData, io: Train
           const cohort = cohorts[run]!;
           const trained = await trainEpoch(cohort, run, epoch, config, data, source, emit, control);
           if (!trained) return result(true);
-          const event = await evaluateEpoch(cohort, run, epoch, data, source, trained);
+          const event = await evaluateEpoch(cohort, run, epoch, data, source, trained, cross);
           history = withEpoch(history, event);
           events[run] = event;
           emit(event);
@@ -154,6 +164,7 @@ export async function train(config: TrainConfig, data: ExperimentData, io: Train
       history = historyUpTo(history, fromEpoch);
     } finally {
       source?.dispose();
+      cross?.dispose();
       disposeQuietly(Object.values(cohorts));
     }
   }
@@ -188,6 +199,8 @@ export interface TrainedEpoch {
   /** Mean over the epoch's steps, per network. */
   loss: StepLosses;
   lr: number;
+  /** λ in use at the epoch's last step. */
+  lambda: number;
   /** When the epoch started (performance.now()) and how long its steps took. */
   startedAt: number;
   trainSeconds: number;
@@ -220,11 +233,24 @@ export async function trainEpoch(
   for (const [s, idxs] of batches.entries()) {
     await control.waitWhilePaused();
     if (control.shouldStop()) return null;
+    // The control cohort is λ = 0 by definition and the baseline has no peers: only DML's λ follows the page.
+    const asked = run === 'dml' ? control.lambda?.() : undefined;
+    if (asked !== undefined) cohort.args.lambda = asked;
+    const level = control.detail?.() ?? 'none';
     const { input, y } = source.trainBatch(idxs, rng);
     const ts = performance.now();
     let losses: StepLosses;
+    let batch: StepBatch | undefined;
     try {
-      losses = await cohort.step(input, y);
+      if (level === 'none') losses = await cohort.step(input, y);
+      else {
+        const predictAll = () => Promise.all(Array.from({ length: K }, (_, k) => readAndFree(cohort.predict(k, input))));
+        const before = level === 'full' ? await predictAll() : undefined;
+        const detail: StepDetail = {};
+        losses = await cohort.step(input, y, detail);
+        const after = level === 'full' ? await predictAll() : undefined;
+        batch = { idxs: [...idxs], mos: idxs.map((i) => data.mos[i]!), preds: detail.preds!, gradNorm: detail.gradNorm!, ...(before && { before, after }) };
+      }
     } finally {
       disposeInput(input);
       y.dispose();
@@ -246,12 +272,15 @@ export async function trainEpoch(
       losses,
       imagesPerSec: idxs.length / ((performance.now() - ts) / 1000),
       lr,
+      lambda: cohort.args.lambda,
+      ...(batch && { batch }),
     });
   }
   const mean = (a: number[]) => a.map((v) => v / batches.length);
   return {
     loss: { supervised: mean(sums.supervised), mimicry: mean(sums.mimicry), total: mean(sums.total) },
     lr,
+    lambda: cohort.args.lambda,
     startedAt,
     trainSeconds: (performance.now() - startedAt) / 1000,
     images,
@@ -266,9 +295,13 @@ export async function evaluateEpoch(
   data: ExperimentData,
   source: InputSource,
   trained: TrainedEpoch,
+  crossSource?: InputSource | null,
 ): Promise<EpochEvent> {
   const mosOf = (idxs: readonly number[]) => idxs.map((i) => data.mos[i]!);
   const val = data.val.length ? scorePredictions(await predictCohort(cohort, source, data.val), mosOf(data.val)) : undefined;
+  const c = data.cross;
+  const all = c ? Array.from({ length: c.store.count }, (_, i) => i) : [];
+  const cross = c && crossSource ? scorePredictions(await predictCohort(cohort, crossSource, all), Array.from(all, (i) => c.mos[i]!)) : undefined;
   const pred = await predictCohort(cohort, source, data.test);
   const { numTensors, numBytes } = tf.memory();
   return {
@@ -278,12 +311,22 @@ export async function evaluateEpoch(
     trainLoss: trained.loss,
     test: scorePredictions(pred, mosOf(data.test)),
     ...(val && { val }),
+    ...(cross && { cross }),
     predictions: { peers: pred.peers.map((p) => Array.from(p)), ensemble: pred.ensemble && Array.from(pred.ensemble) },
     lr: trained.lr,
+    lambda: trained.lambda,
     seconds: (performance.now() - trained.startedAt) / 1000,
     imagesPerSec: trained.images / trained.trainSeconds,
     memory: { numTensors, numBytes },
   };
+}
+
+async function readAndFree(t: tf.Tensor1D): Promise<number[]> {
+  try {
+    return Array.from(await t.data());
+  } finally {
+    t.dispose();
+  }
 }
 
 async function takeCheckpoint(cohorts: Record<RunKind, Cohort>, runs: readonly RunKind[], epoch: number): Promise<Checkpoint> {
