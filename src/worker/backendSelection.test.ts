@@ -6,15 +6,16 @@ import { BackendError } from './describeError';
 import type { BackendName } from './protocol';
 
 const SWIFTSHADER: AdapterReport = { vendor: 'google', architecture: 'swiftshader', description: '', isFallbackAdapter: true };
+const GPU: AdapterReport = { vendor: 'nvidia', architecture: 'ada', description: '', isFallbackAdapter: false };
 const config: TrainConfig = { ...QUICK_DEMO, input: { kind: 'resize', width: 64, height: 64 } };
 
 /** A platform where each backend starts (or not, with a reason) and takes a set time per step. */
-function fakePlatform(spec: Partial<Record<BackendName, { fail?: string; firstMs?: number; ms?: number; throws?: string }>>) {
+function fakePlatform(spec: Partial<Record<BackendName, { fail?: string; firstMs?: number; ms?: number; throws?: string }>>, adapter: AdapterReport = GPU) {
   let active: BackendName | null = null;
   const started: BackendName[] = [];
   const measured: BackendName[] = [];
   const platform: BackendPlatform = {
-    adapter: async () => SWIFTSHADER,
+    adapter: async () => adapter,
     start: async (n) => {
       started.push(n);
       const s = spec[n];
@@ -36,21 +37,30 @@ function fakePlatform(spec: Partial<Record<BackendName, { fail?: string; firstMs
 const opts = (over = {}) => ({ choice: 'auto' as const, config, memory: inMemoryChoiceMemory(), device: 'test-ua|2 cores', ...over });
 
 describe('selectBackend: auto', () => {
-  it('times every backend that starts and takes the fastest, not the first (SwiftShader WebGPU loses to wasm)', async () => {
-    const f = fakePlatform({ webgpu: { firstMs: 900, ms: 450 }, webgl: { fail: 'no WebGL2 context' }, wasm: { ms: 50 }, cpu: { ms: 800 } });
+  it('times wasm first and skips a software (SwiftShader) GPU adapter once wasm trains', async () => {
+    const f = fakePlatform({ webgpu: { firstMs: 900, ms: 450 }, webgl: { fail: 'no WebGL2 context' }, wasm: { ms: 50 }, cpu: { ms: 800 } }, SWIFTSHADER);
     const { report, fallbacks } = await selectBackend(opts(), f.platform);
     expect(report.name).toBe('wasm');
     expect(f.active()).toBe('wasm');
     expect(report.adapter).toEqual(SWIFTSHADER);
-    expect(report.reason).toMatch(/Fastest of 2 backends timed on tiny at 64×64, batch 8: 50 ms per training step/);
+    expect(report.reason).toMatch(/Fastest of 1 backend timed on tiny at 64×64, batch 8: 50 ms per training step/);
+    const software = 'not timed: the only GPU adapter is a software fallback (e.g. SwiftShader), far slower than wasm; choose it to use it anyway';
     expect(report.candidates).toEqual([
-      { name: 'webgpu', msPerStep: 450, skipped: 'slower: 450 ms per step, 9.0× the time of wasm' },
-      { name: 'webgl', skipped: 'could not start: no WebGL2 context' },
+      { name: 'webgpu', skipped: software },
+      { name: 'webgl', skipped: software },
       { name: 'wasm', msPerStep: 50 },
       { name: 'cpu', skipped: 'not timed: the plain-JavaScript reference backend, used only when no other backend trains' },
     ]);
+    expect(f.measured).toEqual(['wasm']);
+    expect(fallbacks).toEqual(['webgpu', 'webgl', 'cpu']);
+  });
+
+  it('times every backend that starts on a real GPU adapter and takes the fastest, not the first', async () => {
+    const f = fakePlatform({ webgpu: { firstMs: 90, ms: 20 }, webgl: { fail: 'no WebGL2 context' }, wasm: { ms: 50 }, cpu: { ms: 800 } });
+    const { report } = await selectBackend(opts(), f.platform);
+    expect(report.name).toBe('webgpu');
     expect(f.measured).toEqual(['wasm', 'webgpu']);
-    expect(fallbacks).toEqual(['webgpu', 'cpu']);
+    expect(report.candidates[2]).toEqual({ name: 'wasm', msPerStep: 50, skipped: 'slower: 50 ms per step, 2.5× the time of webgpu' });
   });
 
   it('times cpu when nothing else trains', async () => {

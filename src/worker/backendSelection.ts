@@ -3,8 +3,10 @@
  * so the rules are tested without a browser; backends.ts is the browser's platform.
  *
  * "auto" does not take the first backend that starts: a software WebGPU adapter
- * (SwiftShader) starts fine and trains ~9× slower than wasm. It times a few training steps
- * on every backend that starts, takes the fastest and remembers that per device and model.
+ * (SwiftShader) starts fine and trains ~9× slower than wasm, and compiling its shaders alone
+ * takes 30–60 s. It times wasm first, skips WebGPU and WebGL when the only GPU adapter is such a
+ * fallback (unless wasm cannot train), times the others that start for a few seconds at most,
+ * takes the fastest and remembers that per device and model.
  */
 import { netInputSize } from '../core/data/inputMode';
 import { MODEL_INFO } from '../core/models/info';
@@ -62,6 +64,8 @@ export class SelectionStopped extends Error {}
 /** A warm-up this much slower than the best timed step so far is not timed further. */
 const CUTOFF_FACTOR = 30;
 const CUTOFF_MIN_MS = 5000;
+/** No backend's first step is waited for longer than this once another has trained. */
+const CUTOFF_CAP_MS = 8000;
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
@@ -155,12 +159,16 @@ async function measured(o: SelectOptions, key: string, adapter: AdapterReport | 
       results.set(name, { name, skipped: 'not timed: the plain-JavaScript reference backend, used only when no other backend trains' });
       continue;
     }
+    if ((name === 'webgpu' || name === 'webgl') && best && adapter?.isFallbackAdapter) {
+      results.set(name, { name, skipped: 'not timed: the only GPU adapter is a software fallback (e.g. SwiftShader), far slower than wasm; choose it to use it anyway' });
+      continue;
+    }
     const why = await p.start(name);
     if (why !== null) {
       results.set(name, { name, skipped: `could not start: ${why}` });
       continue;
     }
-    const cutoff = best ? Math.max(CUTOFF_MIN_MS, CUTOFF_FACTOR * best.ms) : Infinity;
+    const cutoff = best ? Math.min(CUTOFF_CAP_MS, Math.max(CUTOFF_MIN_MS, CUTOFF_FACTOR * best.ms)) : Infinity;
     try {
       const t = await p.measure(o.config, cutoff, o.backbone);
       if (t.msPerStep === undefined) {
