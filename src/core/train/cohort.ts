@@ -9,6 +9,12 @@ import type { TrainConfig } from './config';
 import type { CohortInput } from './inputs';
 import type { RunKind, StepLosses } from './history';
 
+/** Filled in by Cohort.step when asked: per peer, its training-mode predictions on the batch and its gradient's L2 norm. */
+export interface StepDetail {
+  preds?: number[][];
+  gradNorm?: number[];
+}
+
 /** What makes one network of a cohort distinct: peers alternate flipped input and head init. */
 export interface PeerSpec {
   headInit: HeadInit;
@@ -160,32 +166,50 @@ export class Cohort {
     for (const o of this.optimizers) (o as unknown as { learningRate: number }).learningRate = lr;
   }
 
-  /** One training step on a batch (images, or cached features); BatchNorm runs in training mode. Returns the losses. */
-  async step(input: CohortInput | tf.Tensor4D, y: tf.Tensor1D): Promise<StepLosses> {
+  /**
+   * One training step on a batch (images, or cached features); BatchNorm runs in training mode. Returns the losses.
+   * With `detail`, also fills in each peer's predictions and gradient norm (read back with the losses, in one transfer).
+   */
+  async step(input: CohortInput | tf.Tensor4D, y: tf.Tensor1D, detail?: StepDetail): Promise<StepLosses> {
     const x = asInput(input);
     // The loss rows leave the tidy as its result; the gradients are freed when it ends.
     const r = tf.tidy(() => {
       let rows: tf.Tensor2D | undefined;
+      let predRows: tf.Tensor2D | undefined;
       const { grads } = tf.variableGrads(() => {
         const preds = this.nets.map((_, k) => tf.reshape(this.peerNet(k, x).apply(this.peerInput(k, x), { training: true }) as tf.Tensor, [-1]));
         const out = cohortLosses(preds, y, this.args.lambda);
         // Kept: variableGrads frees whatever its function makes except the loss it returns.
         rows = tf.keep(out.rows);
+        if (detail) predRows = tf.keep(tf.stack(preds) as tf.Tensor2D);
         return out.total;
       }, this.trainable);
+      let result: tf.Tensor2D = rows!;
+      if (detail) {
+        // Per peer: [supervised, mimicry, total, ‖∇θ_k L_k‖, p_k(x_1..x_B)].
+        const norms = this.varNames.map((names) => tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]!))))));
+        result = tf.concat([rows!, tf.reshape(tf.stack(norms), [-1, 1]), predRows!], 1);
+        // Kept tensors outlive the tidy unless freed here.
+        rows!.dispose();
+        predRows!.dispose();
+      }
       this.optimizers.forEach((opt, k) => {
         const mine: Record<string, tf.Tensor> = {};
         for (const name of this.varNames[k]!) mine[name] = grads[name]!;
         // Adam types its argument as variables but only reads the gradient tensors.
         opt.applyGradients(mine as unknown as Parameters<tf.AdamOptimizer["applyGradients"]>[0]);
       });
-      return rows!;
+      return result;
     });
     let values: number[][];
     try {
       values = (await r.array()) as number[][];
     } finally {
       r.dispose();
+    }
+    if (detail) {
+      detail.gradNorm = values.map((v) => v[3]!);
+      detail.preds = values.map((v) => v.slice(4));
     }
     return {
       supervised: values.map((v) => v[0]!),
