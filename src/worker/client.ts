@@ -62,6 +62,19 @@ export class TrainerClient {
   stop(): void {
     this.post({ type: 'stop' });
   }
+  /** While paused: one training step, then paused again. */
+  step(): void {
+    this.post({ type: 'step' });
+  }
+  finishEpoch(): void {
+    this.post({ type: 'finishEpoch' });
+  }
+  setLambda(lambda: number): void {
+    this.post({ type: 'setLambda', lambda });
+  }
+  setDetail(on: boolean): void {
+    this.post({ type: 'detail', on });
+  }
   /** Run a task in the worker; rejects with the worker's words when it fails. */
   task<R extends TaskRequest>(request: R): Promise<TaskReplyOf<R['task']>> {
     const id = this.nextTask++;

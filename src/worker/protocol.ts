@@ -117,6 +117,14 @@ export type ToWorker =
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop' }
+  /** While paused: exactly one training step, then paused again. */
+  | { type: 'step' }
+  /** Pause right after the last step of the current epoch (a paused run resumes until then). */
+  | { type: 'finishEpoch' }
+  /** The DML cohort's λ from the next step on; step and epoch events record the λ they trained with. */
+  | { type: 'setLambda'; lambda: number }
+  /** Whether each step event carries its batch in detail (images, MOS, predictions, gradient norms). */
+  | { type: 'detail'; on: boolean }
   | { type: 'task'; id: number; request: TaskRequest };
 
 export interface BackendCandidateReport {

@@ -90,6 +90,18 @@ scope.onmessage = (e: MessageEvent<ToWorker>) => {
     case 'stop':
       session?.stop();
       return;
+    case 'step':
+      session?.step();
+      return;
+    case 'finishEpoch':
+      session?.finishEpoch();
+      return;
+    case 'setLambda':
+      session?.setLambda(msg.lambda);
+      return;
+    case 'detail':
+      session?.setDetail(msg.on);
+      return;
     case 'task':
       void answerTask(msg.id, msg.request);
       return;

@@ -47,6 +47,8 @@ export class TrainerSession {
   private readonly steps: StepBatcher;
   private phase: Phase = 'ingesting';
   private backend: BackendName | undefined;
+  /** The decoded images' file names, by store index (to name a step's batch). */
+  private files: string[] = [];
 
   constructor(
     private readonly send: (msg: FromWorker) => void,
@@ -66,6 +68,30 @@ export class TrainerSession {
     if (this.gate.isStopped || !this.gate.isPaused) return;
     this.gate.resume();
     this.send({ type: 'state', state: this.phase });
+  }
+
+  /** While paused: one training step, then paused again. */
+  step(): void {
+    if (this.gate.isStopped) return;
+    this.gate.step();
+  }
+
+  /** Train to the end of the current epoch (every run kind's), then pause. */
+  finishEpoch(): void {
+    if (this.gate.isStopped) return;
+    const wasPaused = this.gate.isPaused;
+    this.gate.finishEpoch();
+    if (wasPaused) this.send({ type: 'state', state: this.phase });
+  }
+
+  /** λ of the DML cohort from the next step on; each step and epoch event says which λ it trained with. */
+  setLambda(lambda: number): void {
+    this.gate.setLambda(lambda);
+  }
+
+  /** Each step reports its batch (images, MOS, predictions, gradient norms). */
+  setDetail(on: boolean): void {
+    this.gate.setDetail(on);
   }
 
   stop(): void {
@@ -207,6 +233,7 @@ export class TrainerSession {
       split: names,
       backboneJson: pretrained?.json,
     });
+    this.files = loaded.items.map((it) => it.file);
     return this.trainOn(config, experimentData(loaded, split, pretrained?.base), msg, rec, undefined);
   }
 
@@ -235,6 +262,7 @@ export class TrainerSession {
     // Every weight comes from the checkpoint; without one the run starts over and needs the pretrained weights.
     const base = from ? await storedRunBase(run) : (await loadRunBase(config, undefined, this.readBuiltin()))?.base;
     await rec.commitResume();
+    this.files = loaded.items.map((it) => it.file);
     try {
       return await this.trainOn(config, experimentData(loaded, split, base), msg, rec, from);
     } finally {
@@ -307,9 +335,18 @@ export class TrainerSession {
   ): Promise<TrainResult> {
     let watch = this.platform.watchDeviceLoss();
     let lostOnPurpose = false;
+    const lastRun = runsOf(config).at(-1);
     const emit = (e: TrainEvent) => {
       if (e.type === 'step') {
+        if (e.batch) e.batch.files = e.batch.idxs.map((i) => this.files[i] ?? '');
         this.steps.push(e);
+        // A single step shows at once; so does the end of an epoch the page asked to finish.
+        const stepped = this.gate.isStepping;
+        const last = e.step === e.stepsPerEpoch - 1 && e.run === lastRun;
+        if (this.gate.atStepEnd(last)) {
+          this.steps.flush();
+          this.send({ type: 'state', state: 'paused' });
+        } else if (stepped) this.steps.flush();
         rec?.beat();
         // Test hook: the first step after epoch N, once every run has a checkpoint of epoch N.
         if (loseAt !== undefined && !lostOnPurpose && e.epoch === loseAt && e.step === 0 && watch) {
