@@ -54,6 +54,10 @@ export interface RunRecord {
   group?: { id: string; index: number; count: number };
   /** A pretrained model's base network as model.json text (architecture only): its networks are rebuilt from it, then loaded from a checkpoint. */
   backboneJson?: string;
+  /** The MOS of every image of the split (higher is better, as trained on): what a PyTorch export writes as scores.csv. Absent in runs stored before it was kept. */
+  scores?: Record<string, number>;
+  /** Where it trained when not in the studio: 'pytorch' for a results.json of the PyTorch export imported back (metrics only, no networks). */
+  source?: 'pytorch';
 }
 
 /** The data of one checkpoint: every network and optimizer of each run kind, after `epoch` epochs. */

@@ -48,7 +48,7 @@ export interface RunStoreOptions {
 
 /** What a new run starts with; an imported run may bring its status, history and final metrics. */
 export type NewRun = Pick<RunRecord, 'name' | 'config' | 'dataset' | 'split'> &
-  Partial<Pick<RunRecord, 'id' | 'status' | 'history' | 'final' | 'createdAt' | 'backboneJson' | 'group'>>;
+  Partial<Pick<RunRecord, 'id' | 'status' | 'history' | 'final' | 'createdAt' | 'backboneJson' | 'group' | 'scores' | 'source'>>;
 
 export interface CheckpointInput {
   /** Epochs finished by every run kind in `states`. */
@@ -132,6 +132,8 @@ export class RunStore {
       final: meta.final,
       backboneJson: meta.backboneJson,
       ...(meta.group && { group: meta.group }),
+      ...(meta.scores && { scores: meta.scores }),
+      ...(meta.source && { source: meta.source }),
       checkpoints: {},
       heartbeatAt: t,
     };

@@ -231,6 +231,8 @@ export class TrainerSession {
       config,
       dataset: { ...dataset, imageCount: msg.items.length, files: msg.items.map((it) => it.file) },
       split: names,
+      // Kept so the run can be exported as a PyTorch project (its scores.csv) without the data loaded.
+      scores: Object.fromEntries([...split.train, ...split.val, ...split.test].map((i) => [loaded.items[i]!.file, loaded.items[i]!.mos])),
       backboneJson: pretrained?.json,
     });
     this.files = loaded.items.map((it) => it.file);
