@@ -33,6 +33,8 @@ export async function runCheckpoint(
 ): Promise<{ run: RunRecord; checkpoint: Checkpoint; slot: CheckpointSlot }> {
   const run = await store.getRun(runId);
   if (!run) throw new RunNotFoundError(runId);
+  if (run.source === 'pytorch')
+    throw new Error(`“${run.name}” was trained in PyTorch: the studio has its metrics, not its networks, so it cannot export its model or score images with it.`);
   storedConfig(run);
   const wanted = await store.readCheckpoint(runId, slot);
   const checkpoint = wanted ?? (await store.readCheckpoint(runId, 'last'));
@@ -45,7 +47,7 @@ export function disposeCohorts(cohorts: Partial<Record<string, Cohort>>): void {
 }
 
 /** File-name-safe version of a run's name. */
-function fileStem(name: string): string {
+export function fileStem(name: string): string {
   return name.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 60) || 'model';
 }
 

@@ -78,7 +78,11 @@ export type TaskRequest =
   | { task: 'checkModel'; files: ModelFile[] }
   /** A backbone's model.json and weight files: its layers, for the page to choose cuts and trainFrom. */
   | { task: 'inspectBackbone'; files: ModelFile[] }
-  | { task: 'score'; model: ScoreModel; images: DatasetFile[] };
+  | { task: 'score'; model: ScoreModel; images: DatasetFile[] }
+  /** A stored run (every repeat of its experiment) as a PyTorch project zip: train.py, config, split, scores, the studio's initial weights. */
+  | { task: 'exportPytorch'; runId: string }
+  /** A results.json written by such a project's train.py: one stored run per repeat, marked as trained in PyTorch. */
+  | { task: 'importPytorch'; file: Blob; fileName: string };
 
 export interface ScoreTable {
   /** Paths of the images scored, in row order. */
@@ -107,7 +111,10 @@ export type TaskReply =
   | { task: 'import'; runId: string; name: string }
   | { task: 'checkModel'; name: string; inputSize: [number, number] | null }
   | ({ task: 'inspectBackbone' } & BackboneInspection)
-  | ({ task: 'score' } & ScoreTable);
+  | ({ task: 'score' } & ScoreTable)
+  /** `repeats`: how many repeats (stored runs) the project trains. */
+  | { task: 'exportPytorch'; fileName: string; zip: Uint8Array; repeats: number; files: string[] }
+  | { task: 'importPytorch'; runs: { id: string; name: string }[] };
 
 export type TaskReplyOf<T extends TaskRequest['task']> = Extract<TaskReply, { task: T }>;
 
