@@ -41,6 +41,8 @@ type Work =
   | { kind: 'working'; done: number; total: number }
   | { kind: 'done'; set: SynthSet; skipped: string[] };
 
+/** Checkbox rows: the box top-left of its (wrapping) label. */
+const ROW = { display: 'flex', gap: 8, alignItems: 'baseline', fontSize: '0.88rem' } as const;
 const nextFrame = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 const bytesBlob = (bytes: Uint8Array, type: string) => new Blob([bytes as Uint8Array<ArrayBuffer>], { type });
 
@@ -107,7 +109,7 @@ export const SynthPanel = memo(function SynthPanel({ onUse, locked }: Props) {
     <section className="panel" aria-labelledby="synth-title">
       <h2 id="synth-title">Your photos → an IQA set</h2>
       <p className="hint">
-        Each photo is cut to its centred square, resized, and distorted by each chosen type at {LEVELS} levels, as the demo set was made. Each
+        Each photo is cut to its centred square, resized (smaller photos are enlarged), and distorted by each chosen type at {LEVELS} levels, as the demo set was made. Each
         distorted image is scored by a <strong>formula</strong> — MS-SSIM against its photo, mapped onto 1–5 — not by people. <ProxyNote />
       </p>
       <div className="field">
@@ -125,26 +127,24 @@ export const SynthPanel = memo(function SynthPanel({ onUse, locked }: Props) {
           }}
         />
       </div>
-      <div className="grid-fields">
-        <div className="field">
-          <label htmlFor="synth-size">Image size</label>
-          <select id="synth-size" value={size} disabled={working} onChange={(e) => setSize(Number(e.currentTarget.value))}>
-            {SIZES.map((s) => (
-              <option key={s} value={s}>
-                {s}×{s}{s === 128 ? ' (as the demo)' : ''}
-              </option>
-            ))}
-          </select>
-        </div>
+      <div className="field">
+        <label htmlFor="synth-size">Image size</label>
+        <select id="synth-size" value={size} disabled={working} onChange={(e) => setSize(Number(e.currentTarget.value))} style={{ alignSelf: 'start' }}>
+          {SIZES.map((s) => (
+            <option key={s} value={s}>
+              {s}×{s} px{s === 128 ? ' (as the demo; 3-scale MS-SSIM)' : ' (5-scale MS-SSIM)'}
+            </option>
+          ))}
+        </select>
       </div>
       <fieldset className="exp-fields">
         <legend>Distortion types</legend>
         {DISTORTIONS.map((d) => (
-          <div className="field field--check" key={d.id}>
-            <input id={`synth-type-${d.id}`} type="checkbox" checked={types.includes(d.id)} disabled={working} onChange={(e) => toggle(d.id, e.currentTarget.checked)} />
+          <div key={d.id} style={ROW}>
+            <input id={`synth-type-${d.id}`} type="checkbox" checked={types.includes(d.id)} disabled={working} onChange={(e) => toggle(d.id, e.currentTarget.checked)} style={{ flexShrink: 0 }} />
             <label htmlFor={`synth-type-${d.id}`}>
               {String(d.id).padStart(2, '0')} {d.label} <span className="muted">({d.param}: {d.levels.join(', ')})</span>
-              {d.note && <span className="hint"> {d.note}</span>}
+              {d.note && <span className="hint" style={{ display: 'block' }}>{d.note}</span>}
             </label>
           </div>
         ))}
