@@ -211,6 +211,11 @@ function planBody(base: tf.LayersModel, opts: PretrainedNetOptions, label: strin
   return { nodes, copied, frozen: new Set(copied.slice(0, firstTrainable)), cuts };
 }
 
+/** A Keras ReLU layer that is exactly relu6: max value 6, no negative slope, threshold 0. */
+function isPlainRelu6(config: tf.serialization.ConfigDict, layer: Layer): boolean {
+  return layer.getClassName() === 'ReLU' && config.maxValue === 6 && !config.negativeSlope && !config.threshold;
+}
+
 /**
  * A new IQA net: the base's body up to the cut(s), copied with the prefix (own variables,
  * starting from the base's values), pooled, then the paper's head. Frozen BatchNorm layers
@@ -237,7 +242,10 @@ export function buildPretrainedNet(base: tf.LayersModel, opts: PretrainedNetOpti
       const copy: Layer =
         layer.getClassName() === 'BatchNormalization'
           ? new FreezableBatchNormalization(config)
-          : new (layer.constructor as new (c: tf.serialization.ConfigDict) => Layer)(config);
+          : isPlainRelu6(config, layer)
+            ? // Same values, a fused kernel: Keras's ReLU(max_value=6) backpropagates through slow element-wise selects on wasm.
+              tf.layers.activation({ activation: 'relu6', name: config.name as string, trainable: config.trainable as boolean })
+            : new (layer.constructor as new (c: tf.serialization.ConfigDict) => Layer)(config);
       created.push(copy);
       const ins = node.inputTensors.map((t) => tensors.get(t)!);
       let out: tf.SymbolicTensor | tf.SymbolicTensor[];
