@@ -16,10 +16,21 @@ interface Props {
   onDelete: () => void;
   onContinue: () => void;
   onExport: () => void;
+  onExportPytorch: () => void;
 }
 
 const MODE_WORDS = { baseline: 'baseline', dml: 'DML', both: 'baseline + DML' } as const;
 const RESUMABLE = new Set(['interrupted', 'stopped', 'failed']);
+/** Why a run brought back from PyTorch has only some of the actions. */
+const PYTORCH_ONLY =
+  'Trained in PyTorch (an exported project’s results.json): the studio has its metrics, not its networks, so it cannot export its model, score images or continue it.';
+
+/** Why "Export as PyTorch project" is off for this run, or null when it is on. */
+function pytorchExportBlock(run: RunRecord): string | null {
+  if (run.source === 'pytorch') return `${PYTORCH_ONLY} Export the studio run it came from instead.`;
+  if (!run.scores) return 'This run was stored before the studio kept each image’s score with it, which train.py needs: train it again to export it.';
+  return null;
+}
 
 function epochsDone(run: RunRecord): number {
   return Math.max(0, ...run.history.map((e) => e.epoch));
@@ -31,10 +42,12 @@ function finalText(run: RunRecord): string {
   return parts.length ? `SRCC ${parts.join(' · ')}` : '—';
 }
 
-export function RunRow({ run, active, training, selected, busy, onSelect, onRename, onDelete, onContinue, onExport }: Props) {
+export function RunRow({ run, active, training, selected, busy, onSelect, onRename, onDelete, onContinue, onExport, onExportPytorch }: Props) {
   const [editing, setEditing] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
   const status = active ? 'training here' : run.status;
+  const pytorch = run.source === 'pytorch';
+  const pytorchBlock = pytorchExportBlock(run);
   return (
     <tr className={`run-row run-row--${run.status}`}>
       <td>
@@ -42,7 +55,17 @@ export function RunRow({ run, active, training, selected, busy, onSelect, onRena
       </td>
       <th scope="row">
         {editing === null ? (
-          run.name
+          <>
+            {run.name}
+            {pytorch && (
+              <>
+                {' '}
+                <span className="tag" title={PYTORCH_ONLY}>
+                  trained in PyTorch
+                </span>
+              </>
+            )}
+          </>
         ) : (
           <form
             className="inline-fields"
@@ -77,7 +100,7 @@ export function RunRow({ run, active, training, selected, busy, onSelect, onRena
       </td>
       <td>{finalText(run)}</td>
       <td className="row-actions">
-        {RESUMABLE.has(run.status) && !active && (
+        {RESUMABLE.has(run.status) && !active && !pytorch && (
           <button type="button" className="primary" onClick={onContinue} disabled={training}>
             Continue run
           </button>
@@ -85,8 +108,11 @@ export function RunRow({ run, active, training, selected, busy, onSelect, onRena
         <button type="button" onClick={() => setEditing(run.name)} disabled={editing !== null}>
           Rename
         </button>
-        <button type="button" onClick={onExport} disabled={busy || !run.checkpoints.last}>
+        <button type="button" onClick={onExport} disabled={busy || !run.checkpoints.last} title={pytorch ? PYTORCH_ONLY : undefined}>
           Export model
+        </button>
+        <button type="button" onClick={onExportPytorch} disabled={busy || pytorchBlock !== null} title={pytorchBlock ?? 'train.py, the config, the split, the scores and the initial weights: the same experiment in PyTorch'}>
+          Export as PyTorch project
         </button>
         {confirming ? (
           <>

@@ -1,6 +1,7 @@
 /**
  * Step 5: every stored run — rename, delete, continue, compare on the same charts, export its
- * model as a zip, import such a zip — and the storage the runs take.
+ * model as a zip, import such a zip, export the experiment as a PyTorch project and import the
+ * results.json its train.py writes — and the storage the runs take.
  */
 import { useMemo, useState, type ReactNode } from 'react';
 import type { CheckpointSlot, RunRecord } from '../../storage/runRecord';
@@ -54,6 +55,20 @@ export function RunsPanel({ runs, task, activeRunId, training, slot, onSlot, onC
       downloadBlob(r.fileName, new Blob([r.zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
       return `Exported ${r.fileName} (${formatBytes(r.zip.byteLength)}).`;
     });
+  const exportPytorch = (run: RunRecord) =>
+    act(`Exporting “${run.name}” as a PyTorch project…`, async () => {
+      const r = await task({ task: 'exportPytorch', runId: run.id });
+      downloadBlob(r.fileName, new Blob([r.zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
+      const repeats = r.repeats > 1 ? ` with all ${r.repeats} repeats of the experiment` : '';
+      return `Exported ${r.fileName} (${formatBytes(r.zip.byteLength)})${repeats}: unzip it and run python train.py --images <the image folder> (its README.md says more), then import the results.json it writes here.`;
+    });
+  const importResults = (file: File) =>
+    act(`Importing ${file.name}…`, async () => {
+      const r = await task({ task: 'importPytorch', file, fileName: file.name });
+      await runs.refresh();
+      const what = r.runs.length > 1 ? `${r.runs.length} runs (one per repeat)` : `“${r.runs[0]!.name}”`;
+      return `Imported ${what} trained in PyTorch from ${file.name}: listed below, to compare with the runs trained here.`;
+    });
   const importZip = (file: File) =>
     act(`Importing ${file.name}…`, async () => {
       const r = await task({ task: 'import', file, fileName: file.name });
@@ -91,6 +106,21 @@ export function RunsPanel({ runs, task, activeRunId, training, slot, onSlot, onC
             }}
           />
           <span className="hint">Import model: a zip exported by the studio becomes a run.</span>
+        </div>
+        <div className="field">
+          <label htmlFor="pytorch-results">PyTorch results.json</label>
+          <input
+            id="pytorch-results"
+            type="file"
+            accept=".json,application/json"
+            disabled={busy !== null}
+            onChange={(e) => {
+              const f = e.currentTarget.files?.[0];
+              e.currentTarget.value = '';
+              if (f) void importResults(f);
+            }}
+          />
+          <span className="hint">Import results.json: what an exported PyTorch project's train.py wrote becomes a run per repeat, marked “trained in PyTorch”.</span>
         </div>
       </div>
       {busy && (
@@ -133,6 +163,7 @@ export function RunsPanel({ runs, task, activeRunId, training, slot, onSlot, onC
                   onDelete={() => void runs.remove(run.id).then(() => setSelected((s) => s.filter((id) => id !== run.id)))}
                   onContinue={() => onContinue(run)}
                   onExport={() => void exportRun(run)}
+                  onExportPytorch={() => void exportPytorch(run)}
                 />
               ))}
             </tbody>
