@@ -11,7 +11,7 @@ import { evaluateIqa, type IqaMetrics } from '../../metrics';
 import { MODEL_INFO } from '../../models/info';
 import { deriveSeed, makeRng } from '../../rng';
 import { drawTrainBatch, epochBatches } from '../../train/inputs';
-import { QUICK_DEMO, type TrainConfig } from '../../train/config';
+import { inputScalingOf, QUICK_DEMO, type TrainConfig } from '../../train/config';
 import { CHECK_PY, PYTHON, requireTorch, run, tempDir } from './pythonTestHelpers';
 
 beforeAll(() => {
@@ -34,6 +34,8 @@ describe('PyTorch export: the data pipeline', () => {
       { config: { ...QUICK_DEMO, input: { kind: 'resize', width: 18, height: 14 }, batchSize: 5, flipAugment: false, seed: 4_000_000_001 }, count: 23, width: 18, height: 14, train: [] },
       // cnniqa's 32×32 patches, negative seed
       { config: { ...QUICK_DEMO, model: 'cnniqa', input: { kind: 'resize', width: 70, height: 40 }, batchSize: 3, seed: -7 }, count: 9, width: 70, height: 40, train: [] },
+      // the pretrained MobileNetV2 takes x/255, not ImageNet-normalised pixels
+      { config: { ...QUICK_DEMO, model: 'mobilenetv2', backbone: { trainFrom: 'head' }, input: { kind: 'crop', size: 10, width: 16, height: 12 }, batchSize: 3, seed: 2 }, count: 8, width: 16, height: 12, train: [] },
     ];
     const dir = tempDir('pt-pipe-');
     const expected: number[] = [];
@@ -50,7 +52,7 @@ describe('PyTorch export: the data pipeline', () => {
         // As the training loop draws them: one stream per (seed, epoch), shuffle, then each batch's views and flips.
         const rng = makeRng(deriveSeed(c.config.seed, `epoch-${epoch}`));
         const batches = epochBatches(c.train, c.config.batchSize, rng);
-        const args = { store, mos: new Float64Array(c.count), mode: c.config.input, patchSize: patch, flipAugment: c.config.flipAugment, scaling: 'imagenet' as const, testViews: [] };
+        const args = { store, mos: new Float64Array(c.count), mode: c.config.input, patchSize: patch, flipAugment: c.config.flipAugment, scaling: inputScalingOf(c.config), testViews: [] };
         for (const idxs of batches) expected.push(...drawTrainBatch(args, idxs, rng).x);
         epochs.push(batches);
       }

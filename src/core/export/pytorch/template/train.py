@@ -42,7 +42,7 @@ from torch.nn.parallel import DistributedDataParallel as DDP
 
 HERE = Path(__file__).resolve().parent
 RESULTS_FORMAT = "dml-iqa-pytorch-results/1"
-MODELS = ("tiny", "cnniqa", "resnet18")
+MODELS = ("tiny", "cnniqa", "resnet18", "mobilenetv2")
 
 # -----------------------------------------------------------------------------
 # The studio's seeded random numbers (mulberry32 and its seed derivation), bit for bit.
@@ -92,8 +92,15 @@ def shuffle_in_place(items, rng):
 PATCH_SIZE = {"cnniqa": 32}
 IMAGENET_MEAN = np.array([0.485, 0.456, 0.406])
 IMAGENET_STD = np.array([0.229, 0.224, 0.225])
-# NORMALISED[c, u] = (u / 255 - mean_c) / std_c, computed in float64 and rounded to float32.
+# NORMALISED[c, u] = (u / 255 - mean_c) / std_c, computed in float64 and rounded to float32:
+# the from-scratch nets' pixels. UNIT_SCALED[c, u] = u / 255: the pretrained MobileNetV2's,
+# which was trained on [0, 1] pixels without mean/std normalisation.
 NORMALISED = ((np.arange(256)[None, :] / 255 - IMAGENET_MEAN[:, None]) / IMAGENET_STD[:, None]).astype(np.float32)
+UNIT_SCALED = np.tile(np.arange(256) / 255, (3, 1)).astype(np.float32)
+
+
+def pixel_table(cfg):
+    return UNIT_SCALED if cfg["model"] == "mobilenetv2" else NORMALISED
 
 
 def net_input_size(mode, patch):
@@ -143,14 +150,14 @@ def epoch_plan(n_train, cfg, seed, epoch):
     return plan
 
 
-def make_batch(store, idxs, views, flips):
-    """The given views of the given stored images, mirrored where asked, ImageNet-normalised, NCHW float32."""
+def make_batch(store, idxs, views, flips, table=NORMALISED):
+    """The given views of the given stored images, mirrored where asked, scaled by table (pixel_table), NCHW float32."""
     _, _, w, h = views[0]
     out = np.empty((len(idxs), h, w, 3), np.uint8)
     for b, (i, (vx, vy, vw, vh), flip) in enumerate(zip(idxs, views, flips)):
         crop = store[i, vy:vy + vh, vx:vx + vw]
         out[b] = crop[:, ::-1] if flip else crop
-    x = NORMALISED[np.arange(3), out]
+    x = table[np.arange(3), out]
     return torch.from_numpy(x).permute(0, 3, 1, 2).contiguous()
 
 
@@ -300,9 +307,9 @@ class BatchNorm(nn.Module):
     processes the batch statistics are those of the whole global batch, so N processes
     compute what one does (PyTorch's SyncBatchNorm needs CUDA; this works on gloo too)."""
 
-    def __init__(self, channels, tf_name):
+    def __init__(self, channels, tf_name, momentum=BN_MOMENTUM, epsilon=BN_EPSILON):
         super().__init__()
-        self.tf_name = tf_name
+        self.tf_name, self.momentum, self.epsilon = tf_name, momentum, epsilon
         self.weight = nn.Parameter(torch.ones(channels))  # gamma
         self.bias = nn.Parameter(torch.zeros(channels))  # beta
         self.register_buffer("running_mean", torch.zeros(channels))
@@ -317,11 +324,11 @@ class BatchNorm(nn.Module):
             mean = s[:-1] / s[-1]
             var = global_sum(((x - mean.view(shape)) ** 2).sum(dims)) / s[-1]
             with torch.no_grad():
-                self.running_mean -= (self.running_mean - mean) * BN_MOMENTUM
-                self.running_var -= (self.running_var - var) * BN_MOMENTUM
+                self.running_mean -= (self.running_mean - mean) * self.momentum
+                self.running_var -= (self.running_var - var) * self.momentum
         else:
             mean, var = self.running_mean, self.running_var
-        return (x - mean.view(shape)) * torch.rsqrt(var.view(shape) + BN_EPSILON) * self.weight.view(shape) + self.bias.view(shape)
+        return (x - mean.view(shape)) * torch.rsqrt(var.view(shape) + self.epsilon) * self.weight.view(shape) + self.bias.view(shape)
 
 
 def named(layer, tf_name, role):
@@ -345,13 +352,17 @@ class ConvBN(nn.Module):
 
 
 class PaperHead(nn.Module):
-    """The paper's regression head on pooled features: Dense(256) -> BatchNorm -> Dense(1), no activations."""
+    """The paper's regression head on pooled features: Dense(256) -> BatchNorm -> Dense(1), no
+    activations. bn="last": a BatchNorm after the last hidden Dense only (the paper's MobileNetV2
+    head, Dense(512) -> Dense(256) -> BatchNorm -> Dense(1)); "each": after every hidden Dense."""
 
-    def __init__(self, features, hidden=(256,)):
+    def __init__(self, features, hidden=(256,), bn="each"):
         super().__init__()
         layers, c = [], features
         for i, units in enumerate(hidden):
-            layers += [named(nn.Linear(c, units), f"head_dense{i + 1}", "head"), BatchNorm(units, f"head_bn{i + 1}")]
+            layers.append(named(nn.Linear(c, units), f"head_dense{i + 1}", "head"))
+            if bn == "each" or i == len(hidden) - 1:
+                layers.append(BatchNorm(units, f"head_bn{i + 1}"))
             c = units
         self.hidden = nn.Sequential(*layers)
         self.out = named(nn.Linear(c, 1), "head_out", "head")
@@ -422,6 +433,188 @@ class Resnet18(nn.Module):
         return self.head(self.blocks(self.pool(self.stem(x))).mean((2, 3)))
 
 
+# -----------------------------------------------------------------------------
+# The pretrained MobileNetV2: Keras's MobileNetV2 (alpha 1.0) as nsfwjs 4.4.0 ships it, layer for
+# layer and under Keras's layer names, so its weights (backbone/mobilenetv2.json) load by name.
+# The weights were initialised from ImageNet, then fine-tuned by nsfwjs's authors on their
+# 5-class image set: not pure ImageNet weights. It takes pixels in [0, 1] (x / 255).
+
+KERAS_BN_MOMENTUM = 0.999  # the body's BatchNorm config: moving = 0.999 * moving + 0.001 * batch
+KERAS_BN_EPSILON = 1e-3
+MEAN_STD_EPSILON = 1e-6  # added to the variance before the square root in MLSP pooling, as the studio does
+MOBILENETV2_CUT = "out_relu"  # the last feature map before nsfwjs's classifier: the default cut
+# (expansion, output channels, stride) of Keras's inverted residual blocks 0..16
+MOBILENETV2_BLOCKS = [
+    (1, 16, 1),
+    (6, 24, 2), (6, 24, 1),
+    (6, 32, 2), (6, 32, 1), (6, 32, 1),
+    (6, 64, 2), (6, 64, 1), (6, 64, 1), (6, 64, 1),
+    (6, 96, 1), (6, 96, 1), (6, 96, 1),
+    (6, 160, 2), (6, 160, 1), (6, 160, 1),
+    (6, 320, 1),
+]
+
+
+def mobilenetv2_layers():
+    """Keras MobileNetV2 from its input to out_relu, in Keras's layer order (the order trainFrom
+    counts in): [(name, kind, args, input names, output channels)]."""
+    layers, channels = [], {"input_1": 3}
+
+    def add(name, kind, inputs, c=None, **args):
+        inputs = inputs if isinstance(inputs, list) else [inputs]
+        channels[name] = c if c is not None else channels[inputs[-1]]
+        layers.append((name, kind, args, inputs, channels[name]))
+        return name
+
+    x = add("Conv1_pad", "pad", "input_1")
+    x = add("Conv1", "conv", x, 32, kernel=3, stride=2, same=False)
+    x = add("bn_Conv1", "bn", x)
+    x = add("Conv1_relu", "relu6", x)
+    for i, (expansion, c_out, stride) in enumerate(MOBILENETV2_BLOCKS):
+        prefix, block_in, c_in = f"block_{i}_" if i else "expanded_conv_", x, channels[x]
+        if i:  # block 0 has no expansion conv
+            x = add(prefix + "expand", "conv", x, expansion * c_in, kernel=1, stride=1, same=True)
+            x = add(prefix + "expand_BN", "bn", x)
+            x = add(prefix + "expand_relu", "relu6", x)
+        if stride == 2:
+            x = add(prefix + "pad", "pad", x)
+        x = add(prefix + "depthwise", "dwconv", x, stride=stride, same=stride == 1)
+        x = add(prefix + "depthwise_BN", "bn", x)
+        x = add(prefix + "depthwise_relu", "relu6", x)
+        x = add(prefix + "project", "conv", x, c_out, kernel=1, stride=1, same=True)
+        x = add(prefix + "project_BN", "bn", x)
+        if stride == 1 and c_in == c_out:
+            x = add(prefix + "add", "add", [block_in, x])
+    x = add("Conv_1", "conv", x, 1280, kernel=1, stride=1, same=False)
+    x = add("Conv_1_bn", "bn", x)
+    add("out_relu", "relu6", x)
+    return layers
+
+
+class ReLU6(nn.Module):
+    """Keras's ReLU(max_value=6) as TF.js computes it, clip(relu(x), 0, 6): the gradient passes
+    where 0 < x <= 6 (F.relu6 stops it at x = 6 as well)."""
+
+    def forward(self, x):
+        return F.relu(x).clamp(max=6.0)
+
+
+class ZeroPadBottomRight(nn.Module):
+    """Keras's ZeroPadding2D(((0, 1), (0, 1))) before every stride-2 conv: a row below, a column
+    right. Keras sized it for 224 x 224 input; the studio copies the layer as it is, so it pads
+    the same at every input size."""
+
+    def forward(self, x):
+        return F.pad(x, (0, 1, 0, 1))
+
+
+class Add(nn.Module):
+    def forward(self, a, b):
+        return a + b
+
+
+def keras_layer(name, kind, args, c_in, c_out):
+    if kind == "pad":
+        return ZeroPadBottomRight()
+    if kind == "relu6":
+        return ReLU6()
+    if kind == "add":
+        return Add()
+    if kind == "bn":
+        return named(BatchNorm(c_out, name, 1 - KERAS_BN_MOMENTUM, KERAS_BN_EPSILON), name, "pretrained")
+    conv = Conv2dSame if args["same"] else nn.Conv2d  # 'valid' convs follow an explicit padding layer
+    if kind == "conv":
+        return named(conv(c_in, c_out, args["kernel"], args["stride"], bias=False), name, "pretrained")
+    layer = named(conv(c_in, c_out, 3, args["stride"], groups=c_in, bias=False), name, "pretrained")
+    layer.kernel_name = "depthwise_kernel"  # Keras's DepthwiseConv2D, depth multiplier 1
+    return layer
+
+
+def mean_std_pool(x):
+    """Per channel, the mean and the standard deviation over H and W: [N, C, H, W] -> [N, 2C], the C means first."""
+    mean = x.mean((2, 3), keepdim=True)
+    std = torch.sqrt(((x - mean) ** 2).mean((2, 3)) + MEAN_STD_EPSILON)
+    return torch.cat([mean.flatten(1), std], 1)
+
+
+class PretrainedMobileNetV2(nn.Module):
+    """The studio's pretrained net: MobileNetV2's layers up to the cut(s), pooled, then the
+    paper's MobileNetV2 head Dense(512) -> Dense(256) -> BatchNorm -> Dense(1). One cut: global
+    average pooling; several: each cut's per-channel mean and standard deviation, concatenated
+    in the order of the cuts (MLSP, Hosu et al. 2020). train_from "all" trains every layer,
+    "head" the head only, a layer name that layer and every one after it in Keras's order; the
+    layers before it are frozen, and their BatchNorm runs in inference mode (moving statistics,
+    not updated) even while the net trains."""
+
+    def __init__(self, cuts, train_from):
+        super().__init__()
+        every = mobilenetv2_layers()
+        by_name = {spec[0]: spec for spec in every}
+        if not cuts:
+            raise SystemExit(f"config.backbone.cuts is empty: name at least one layer, e.g. {MOBILENETV2_CUT}.")
+        for c in cuts:
+            if c not in by_name:
+                raise SystemExit(f'MobileNetV2 has no layer "{c}" to cut at: name one from {every[0][0]} to {MOBILENETV2_CUT}.')
+        needed, stack = set(), list(cuts)
+        while stack:  # the cuts and every layer they depend on
+            n = stack.pop()
+            if n in by_name and n not in needed:
+                needed.add(n)
+                stack += by_name[n][3]
+        body = [spec for spec in every if spec[0] in needed]
+        names = [spec[0] for spec in body]
+        if train_from == "all":
+            first = 0
+        elif train_from == "head":
+            first = len(body)
+        elif train_from in names:
+            first = names.index(train_from)
+        elif train_from in by_name:
+            raise SystemExit(f'trainFrom "{train_from}" comes after the cuts {", ".join(cuts)}: name a layer from {names[0]} to {names[-1]}, or "head" or "all".')
+        else:
+            raise SystemExit(f'trainFrom "{train_from}" is not a layer of MobileNetV2: name one from {names[0]} to {names[-1]}, or "head" or "all".')
+        channels = {"input_1": 3, **{spec[0]: spec[4] for spec in every}}
+        self.cuts, self.frozen = list(cuts), set(names[:first])
+        self.inputs = {name: ins for name, _, _, ins, _ in body}
+        self.body = nn.ModuleDict()
+        for name, kind, args, ins, c_out in body:
+            layer = keras_layer(name, kind, args, channels[ins[0]], c_out)
+            if name in self.frozen:
+                layer.requires_grad_(False)
+            self.body[name] = layer
+        # Drop each feature map after its last use (not the cuts): inference at large sizes needs the memory.
+        last_use = {}
+        for name, ins in self.inputs.items():
+            for i in ins:
+                last_use[i] = name
+        self.free_after = {name: [i for i, last in last_use.items() if last == name and i not in self.cuts] for name in names}
+        features = sum(channels[c] * (1 if len(cuts) == 1 else 2) for c in cuts)
+        self.head = PaperHead(features, hidden=(512, 256), bn="last")
+        self.train()  # puts the frozen BatchNorm layers in inference mode from the start
+
+    def train(self, mode=True):
+        super().train(mode)
+        for name in self.frozen:
+            if isinstance(self.body[name], BatchNorm):
+                self.body[name].train(False)
+        return self
+
+    def forward(self, x):
+        out = {"input_1": x}
+        for name, layer in self.body.items():
+            out[name] = layer(*[out[i] for i in self.inputs[name]])
+            for i in self.free_after[name]:
+                del out[i]
+        if len(self.cuts) == 1:
+            pooled = out[self.cuts[0]].mean((2, 3))
+        else:
+            pooled = torch.cat([mean_std_pool(out[c]) for c in self.cuts], 1)
+        return self.head(pooled)
+
+
+PRETRAINED = ("mobilenetv2",)
+
+
 def build_model(cfg):
     name = cfg["model"]
     if name == "tiny":
@@ -430,6 +623,10 @@ def build_model(cfg):
         return Cnniqa()
     if name == "resnet18":
         return Resnet18(cfg.get("width") or 0.25)
+    if name == "mobilenetv2":
+        bb = cfg.get("backbone") or {}
+        cuts = bb.get("cuts")
+        return PretrainedMobileNetV2([MOBILENETV2_CUT] if cuts is None else cuts, bb.get("trainFrom", "all"))
     raise SystemExit(f'The model "{name}" is not in this export yet: it covers {", ".join(MODELS)}.')
 
 
@@ -459,7 +656,7 @@ def truncated_normal_(w, std, seed):
 
 def init_net(net, body_seed, head_seed, head_init):
     for m in weight_layers(net):
-        if isinstance(m, BatchNorm):
+        if isinstance(m, BatchNorm) or getattr(m, "role", None) == "pretrained":
             continue
         w = m.weight
         receptive = w[0, 0].numel() if w.dim() == 4 else 1
@@ -473,53 +670,78 @@ def init_net(net, body_seed, head_seed, head_init):
             nn.init.zeros_(m.bias)
 
 
-def load_studio_tensors(net, tensors):
-    """Load a studio network's weights ({"stage1/kernel": array in TF.js layout, ...}) by name."""
+def tf_vars(m):
+    """A weight layer's (TF.js variable name, parameter or buffer) pairs, in the studio's order."""
+    if isinstance(m, BatchNorm):
+        return [("gamma", m.weight), ("beta", m.bias), ("moving_mean", m.running_mean), ("moving_variance", m.running_var)]
+    return [(getattr(m, "kernel_name", "kernel"), m.weight)] + ([("bias", m.bias)] if m.bias is not None else [])
+
+
+def from_tf_layout(var, v):
+    """TF.js layout -> PyTorch's: conv HWIO -> OIHW, dense [in, out] -> [out, in], depthwise [H, W, C, 1] -> [C, 1, H, W]."""
+    if var == "kernel":
+        return v.permute(3, 2, 0, 1) if v.dim() == 4 else v.t()
+    if var == "depthwise_kernel":
+        return v.permute(2, 3, 0, 1)
+    return v
+
+
+def to_tf_layout(var, t):
+    """The inverse of from_tf_layout."""
+    if var == "kernel":
+        return t.permute(2, 3, 1, 0) if t.dim() == 4 else t.t()
+    if var == "depthwise_kernel":
+        return t.permute(2, 3, 0, 1)
+    return t
+
+
+def load_studio_tensors(layers, tensors, spare=()):
+    """Load weights ({"stage1/kernel": array in TF.js layout, ...}) into the given weight layers
+    by name. Every tensor must be used, except those named in spare."""
     left = dict(tensors)
-    for m in weight_layers(net):
-        if isinstance(m, BatchNorm):
-            pairs = [("gamma", m.weight), ("beta", m.bias), ("moving_mean", m.running_mean), ("moving_variance", m.running_var)]
-        else:
-            pairs = [("kernel", m.weight)] + ([("bias", m.bias)] if m.bias is not None else [])
-        for var, target in pairs:
+    for m in layers:
+        for var, target in tf_vars(m):
             key = f"{m.tf_name}/{var}"
             if key not in left:
                 raise SystemExit(f"The studio weights have no {key}: they are not from this model.")
-            v = torch.from_numpy(np.asarray(left.pop(key), np.float32))
-            if var == "kernel":
-                v = v.permute(3, 2, 0, 1) if v.dim() == 4 else v.t()  # HWIO -> OIHW, [in, out] -> [out, in]
+            v = from_tf_layout(var, torch.from_numpy(np.asarray(left.pop(key), np.float32)))
             if tuple(v.shape) != tuple(target.shape):
                 raise SystemExit(f"The studio weight {key} has shape {tuple(v.shape)}, the model expects {tuple(target.shape)}.")
             with torch.no_grad():
                 target.copy_(v)
-    if left:
-        raise SystemExit(f"The studio weights hold {', '.join(sorted(left))}, which this model does not have.")
+    extra = set(left) - set(spare)
+    if extra:
+        raise SystemExit(f"The studio weights hold {', '.join(sorted(extra))}, which this model does not have.")
 
 
 def studio_tensors(net):
     """The inverse of load_studio_tensors: a network's weights by studio name, in TF.js layout."""
-    out = {}
-    for m in weight_layers(net):
-        if isinstance(m, BatchNorm):
-            pairs = [("gamma", m.weight), ("beta", m.bias), ("moving_mean", m.running_mean), ("moving_variance", m.running_var)]
-        else:
-            pairs = [("kernel", m.weight)] + ([("bias", m.bias)] if m.bias is not None else [])
-        for var, t in pairs:
-            v = t.detach().cpu()
-            if var == "kernel":
-                v = v.permute(2, 3, 1, 0) if v.dim() == 4 else v.t()
-            out[f"{m.tf_name}/{var}"] = v.contiguous().numpy()
-    return out
+    return {f"{m.tf_name}/{var}": to_tf_layout(var, t.detach().cpu()).contiguous().numpy() for m in weight_layers(net) for var, t in tf_vars(m)}
+
+
+def read_weight_file(path):
+    """A studio weight file (.json naming each tensor's name, shape and offset in its .bin of
+    little-endian float32): the list under "peers", or the one tensor list of a backbone file."""
+    meta = json.loads(Path(path).read_text())
+    raw = np.fromfile(Path(path).parent / meta["bin"], dtype="<f4")
+    tensors = lambda ts: {t["name"]: raw[t["offset"]:t["offset"] + t["length"]].reshape(t["shape"]) for t in ts}
+    return [tensors(peer["tensors"]) for peer in meta["peers"]] if "peers" in meta else tensors(meta["tensors"])
 
 
 def read_studio_weights(folder, seed):
-    """weights/seed-<seed>.json + .bin (float32, little-endian): the studio's initial networks, or None."""
-    meta_path = Path(folder, f"seed-{seed}.json")
-    if not meta_path.exists():
-        return None
-    meta = json.loads(meta_path.read_text())
-    raw = np.fromfile(Path(folder, meta["bin"]), dtype="<f4")
-    return [{t["name"]: raw[t["offset"]:t["offset"] + t["length"]].reshape(t["shape"]) for t in peer["tensors"]} for peer in meta["peers"]]
+    """weights/seed-<seed>.json + .bin: the studio's initial networks, or None. A pretrained
+    net's entry holds its head; its body is the backbone's (see read_backbone)."""
+    path = Path(folder, f"seed-{seed}.json")
+    return read_weight_file(path) if path.exists() else None
+
+
+def read_backbone(folder, model):
+    """backbone/<model>.json + .bin: the pretrained weights (every feature layer's, by Keras
+    layer name), dequantised to float32 exactly as TF.js loads them."""
+    path = Path(folder, f"{model}.json")
+    if not path.exists():
+        raise SystemExit(f"{path} is missing: the {model} model starts from its pretrained weights, which the export writes there.")
+    return read_weight_file(path)
 
 
 # -----------------------------------------------------------------------------
@@ -551,13 +773,21 @@ class Cohort(nn.Module):
         return torch.stack([net(x.flip(3) if f else x) for net, f in zip(self.nets, self.flipped)])
 
 
-def make_cohort(run, cfg, seed, output_bias, studio):
+def make_cohort(run, cfg, seed, output_bias, studio, backbone=None):
+    """The run's networks from the studio's initial weights (studio) or PyTorch's draws; a
+    pretrained net's body starts from the backbone's weights either way."""
     peers = run_peers(run, cfg)
     cohort = Cohort(cfg, peers)
+    if cfg["model"] in PRETRAINED and backbone is None:
+        raise SystemExit(f"The {cfg['model']} model needs its pretrained weights (backbone/{cfg['model']}.json).")
+    backbone = backbone or {}
     for net, p in zip(cohort.nets, peers):
         if studio is not None:
-            load_studio_tensors(net, studio[p["index"]])
+            own = studio[p["index"]]
+            load_studio_tensors(weight_layers(net), {**backbone, **own}, spare=set(backbone) - set(own))
         else:
+            body = [m for m in weight_layers(net) if getattr(m, "role", None) == "pretrained"]
+            load_studio_tensors(body, backbone, spare=backbone)
             init_net(net, derive_seed(seed, "body"), derive_seed(seed, f"head-{p['index']}"), p["head_init"])
         # The output bias starts at the training MOS mean, so early steps go into ranking.
         with torch.no_grad():
@@ -582,7 +812,8 @@ def cohort_losses(preds, y, lam, n_global):
 def make_optimizers(cohort, lr):
     # One Adam per peer. TF.js's Adam is w -= lr * m_hat / (sqrt(v_hat) + eps) with
     # m_hat = m / (1 - b1^t), v_hat = v / (1 - b2^t): PyTorch's Adam is the same formula.
-    return [torch.optim.Adam(net.parameters(), lr=lr, betas=(0.9, 0.999), eps=1e-8) for net in cohort.nets]
+    # Frozen layers' weights are left out, as TF.js's trainable weights leave them out.
+    return [torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=lr, betas=(0.9, 0.999), eps=1e-8) for net in cohort.nets]
 
 
 def train_step(model, opts, x, y, lam, n_global, world):
@@ -599,7 +830,7 @@ def train_step(model, opts, x, y, lam, n_global, world):
 
 
 @torch.no_grad()
-def predict(cohort, store, idxs, views, device, rank, world, chunk=64):
+def predict(cohort, store, idxs, views, table, device, rank, world, chunk=64):
     """Per peer, a prediction per image (mean over its test views), in inference mode; this
     process scores every world-th image and the rest come from the others. [K, n] float64."""
     K, n = len(cohort.nets), len(idxs)
@@ -609,7 +840,7 @@ def predict(cohort, store, idxs, views, device, rank, world, chunk=64):
     for s in range(0, len(mine), chunk):
         part = mine[s:s + chunk]
         for v in views:
-            x = make_batch(store, [idxs[t] for t in part], [v] * len(part), [False] * len(part)).to(device)
+            x = make_batch(store, [idxs[t] for t in part], [v] * len(part), [False] * len(part), table).to(device)
             out[:, part] += cohort(x).double() / len(views)
     cohort.train()
     if world > 1:
@@ -865,7 +1096,7 @@ def train_epoch(model, cohort, opts, run, epoch, cfg, seed, store, mos, train, d
             continue
         share = list(range(rank, len(positions), world))
         idxs = [train[positions[i]] for i in share]
-        x = make_batch(store, idxs, [views[i] for i in share], [flips[i] for i in share]).to(device)
+        x = make_batch(store, idxs, [views[i] for i in share], [flips[i] for i in share], pixel_table(cfg)).to(device)
         y = torch.tensor(mos[idxs], dtype=torch.float32, device=device)
         sums += train_step(model, opts, x, y, lam, len(positions), world).double()
         steps += 1
@@ -892,7 +1123,7 @@ def final_from(history):
     return final
 
 
-def run_repeat(r, rep, cfg, runs, store, mos, index, args, rank, world, device, say, note):
+def run_repeat(r, rep, cfg, runs, store, mos, index, backbone, args, rank, world, device, say, note):
     """Train every run of one repeat, epoch by epoch (the runs alternate within an epoch, on the
     same batches), scoring the test (and validation) images after each epoch."""
     seed = rep["seed"]
@@ -904,10 +1135,11 @@ def run_repeat(r, rep, cfg, runs, store, mos, index, args, rank, world, device, 
     if args.init == "studio" and studio is None:
         raise SystemExit(f"--init studio: weights/seed-{seed}.json is missing.")
     say(f"Repeat {r + 1}: seed {seed}, {len(train)} train / {len(val)} val / {len(test)} test images, "
-        f"initial weights from {'the studio' if studio else 'PyTorch (the studio seeds, PyTorch draws)'}.")
+        f"initial weights from {'the studio' if studio else 'PyTorch (the studio seeds, PyTorch draws)'}"
+        f"{', the body from the pretrained weights' if backbone else ''}.")
     cohorts, models, opts = {}, {}, {}
     for run in runs:
-        cohorts[run] = make_cohort(run, cfg, seed, bias, studio).to(device)
+        cohorts[run] = make_cohort(run, cfg, seed, bias, studio, backbone).to(device)
         models[run] = DDP(cohorts[run], device_ids=[device] if device.type == "cuda" else None, broadcast_buffers=False) if world > 1 else cohorts[run]
         opts[run] = make_optimizers(cohorts[run], cfg["lr"])
     patch = PATCH_SIZE.get(cfg["model"])
@@ -918,8 +1150,8 @@ def run_repeat(r, rep, cfg, runs, store, mos, index, args, rank, world, device, 
         for run in runs:
             t0 = time.perf_counter()
             loss, lr, speed = train_epoch(models[run], cohorts[run], opts[run], run, epoch, cfg, seed, store, mos, train, device, rank, world, note)
-            test_pred = predict(cohorts[run], store, test, views, device, rank, world)
-            val_pred = predict(cohorts[run], store, val, views, device, rank, world) if val else None
+            test_pred = predict(cohorts[run], store, test, views, pixel_table(cfg), device, rank, world)
+            val_pred = predict(cohorts[run], store, val, views, pixel_table(cfg), device, rank, world) if val else None
             if rank == 0:
                 row = epoch_event(run, epoch, loss, test_pred, mos[test], lr, time.perf_counter() - t0, speed)
                 if val_pred is not None:
@@ -1016,8 +1248,9 @@ def main(argv=None):
 
     exp = json.loads((args.export_dir / "config.json").read_text())
     cfg = exp["config"]
-    if cfg["model"] not in MODELS:
-        build_model(cfg)  # says which models this export covers
+    # Before the images are read: says which models this export covers, and what is wrong with a pretrained net's cuts or trainFrom.
+    probe = build_model(cfg)
+    backbone = read_backbone(args.export_dir / "backbone", cfg["model"]) if cfg["model"] in PRETRAINED else None
     repeats = json.loads((args.export_dir / "split.json").read_text())["repeats"]
     with open(args.export_dir / "scores.csv", newline="", encoding="utf-8") as f:
         scores = {row["image"]: float(row["mos"]) for row in csv.DictReader(f)}
@@ -1045,8 +1278,12 @@ def main(argv=None):
     runs = (["baseline", "dml"] if cfg["mode"] == "both" else [cfg["mode"]]) + (["control"] if exp.get("control") and cfg["mode"] != "baseline" else [])
     say(f"Training {' + '.join(runs)} . {cfg['model']} . {cfg['epochs']} epochs . batch {cfg['batchSize']} . lr {cfg['lr']} . "
         f"lambda {cfg['lambda']} . {cfg['peers']} peers . {world} process{'es' if world > 1 else ''} on {device.type} . torch {torch.__version__}")
+    if backbone:
+        say(f"Pretrained body cut at {' + '.join(probe.cuts)}, training from {(cfg.get('backbone') or {}).get('trainFrom', 'all')}: "
+            f"{sum(p.numel() for p in probe.parameters() if p.requires_grad):,} trainable, "
+            f"{sum(p.numel() for p in probe.parameters() if not p.requires_grad):,} frozen parameters; input x/255.")
     t0 = time.perf_counter()
-    done = [run_repeat(r, rep, cfg, runs, store, mos, index, args, rank, world, device, say, note) for r, rep in enumerate(repeats)]
+    done = [run_repeat(r, rep, cfg, runs, store, mos, index, backbone, args, rank, world, device, say, note) for r, rep in enumerate(repeats)]
     seconds = time.perf_counter() - t0
     if rank == 0:
         first = done[0]
