@@ -7,29 +7,33 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type * as tf from '@tensorflow/tfjs';
 import { importDataset } from '../core/data/importDataset';
 import { ImportError } from '../core/data/importError';
-import { netInputSize } from '../core/data/inputMode';
 import { loadImages } from '../core/data/loadImages';
 import { isInfoProblem } from '../core/data/matchImages';
 import {
+  backboneTensors,
   exportPytorchProject,
   initialWeightsOf,
   PytorchExportError,
   pytorchExportProblems,
   type InitialWeights,
+  type PytorchBackbone,
   type PytorchExportInput,
   type PytorchRepeat,
 } from '../core/export/pytorch';
-import { MODEL_INFO } from '../core/models/info';
+import { ModelFileError } from '../core/io/layersModelFiles';
+import { BackboneError, MOBILENETV2_NSFWJS, proposeCut } from '../core/models/pretrained';
 import { deriveSeed } from '../core/rng';
 import { chooseSplits, splitFromNames } from '../core/splitPolicy';
 import { defaultSplitKind, SplitError } from '../core/splits';
-import { Cohort, peerSpec } from '../core/train/cohort';
+import { createCohort } from '../core/train/cohort';
 import type { TrainConfig } from '../core/train/config';
+import { BUILTIN_MOBILENETV2, loadBackboneFile } from '../node/backbone';
 import { decodeFile } from '../node/decodeImages';
 import { listFilesRecursive } from '../node/files';
-import { initNodeBackend, type NodeBackendName } from '../node/tfNode';
+import { initNodeBackend } from '../node/tfNode';
 import { parseArgs, USAGE, UsageError } from './args';
 
 const DEMO_DIR = resolve(fileURLToPath(import.meta.url), '../../../public/demo');
@@ -65,25 +69,30 @@ function ownArgs(argv: readonly string[]) {
   return { rest, out, control, weights };
 }
 
-/** The networks a DML run of `config` starts from (the baseline starts from peer 0's), before any step. */
-async function studioInitialWeights(config: TrainConfig, seed: number, backend: NodeBackendName): Promise<InitialWeights> {
-  await initNodeBackend(backend);
-  const [h, w] = netInputSize(config.input, MODEL_INFO[config.model].patchSize);
-  const peers = config.mode === 'baseline' ? 1 : config.peers;
-  const cohort = new Cohort({
-    model: { name: config.model, width: config.width },
-    inputShape: [h, w, 3],
-    peers: Array.from({ length: peers }, (_, k) => peerSpec(k)),
-    lambda: config.lambda,
-    lr: config.lr,
-    seed,
-    tag: 'peer',
-  });
+/** The networks a DML run of `config` starts from (the baseline starts from peer 0's), before any step; a pretrained body is copied from `base`. */
+async function studioInitialWeights(config: TrainConfig, seed: number, base: tf.LayersModel | undefined): Promise<InitialWeights> {
+  const cohort = createCohort(config.mode === 'baseline' ? 'baseline' : 'dml', { ...config, seed }, undefined, base);
   try {
     return await initialWeightsOf(seed, cohort.nets);
   } finally {
     cohort.dispose();
   }
+}
+
+/** The built-in MobileNetV2 as the export takes it: its feature layers' weights as TF.js loads them, and its licence. */
+async function builtinBackbone(): Promise<{ base: tf.LayersModel; backbone: PytorchBackbone }> {
+  const base = await loadBackboneFile(BUILTIN_MOBILENETV2);
+  const last = proposeCut(base);
+  const layers = base.layers.map((l) => l.name);
+  return {
+    base,
+    backbone: {
+      tensors: await backboneTensors(base, last),
+      layers: layers.slice(1, layers.indexOf(last) + 1), // the input layer is no cut
+      source: MOBILENETV2_NSFWJS.describe,
+      license: await readFile(join(dirname(BUILTIN_MOBILENETV2), 'LICENSE'), 'utf8'),
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -137,10 +146,14 @@ async function main(): Promise<void> {
     control: own.control,
     source: { scores: basename(scoresPath), proxyScores: demo },
   };
-  // Before building any network: a model the export does not cover is refused in words.
+  let base: tf.LayersModel | undefined;
+  if (config.model === 'mobilenetv2' || own.weights) await initNodeBackend(opts.backend);
+  if (config.model === 'mobilenetv2') ({ base, backbone: input.backbone } = await builtinBackbone());
+  // Before building any network: what the export cannot take (a model it does not cover, a cut that is no layer) is refused in words.
   const problems = pytorchExportProblems(input);
   if (problems.length) throw new PytorchExportError(problems);
-  if (own.weights) input.initialWeights = [await studioInitialWeights(config, config.seed, opts.backend)];
+  if (own.weights) input.initialWeights = [await studioInitialWeights(config, config.seed, base)];
+  base?.dispose();
   const project = exportPytorchProject(input);
 
   const outDir = resolve(own.out);
@@ -161,7 +174,14 @@ main().catch((err: unknown) => {
     console.error(`${OWN_USAGE}\n\n${USAGE}`);
     process.exit(2);
   }
-  if (err instanceof UserError || err instanceof ImportError || err instanceof SplitError || err instanceof PytorchExportError) {
+  if (
+    err instanceof UserError ||
+    err instanceof ImportError ||
+    err instanceof SplitError ||
+    err instanceof PytorchExportError ||
+    err instanceof ModelFileError ||
+    err instanceof BackboneError
+  ) {
     console.error(`Error: ${err.message}`);
     process.exit(1);
   }
