@@ -90,5 +90,7 @@ test('two photos become a KADID-layout zip whose mos.csv imports with every imag
   await expect(page.getByText('Folder “my-iqa-set”: 62 files.')).toBeVisible();
   await expect(page.getByText(/Score file “mos\.csv”/)).toBeVisible();
   await expect(page.getByText(/60 of 60 score rows are usable/)).toBeVisible();
+  // Formula scores are marked as such in the data panel too, not only in the set maker.
+  await expect(page.locator('section').filter({ hasText: 'Validation report' }).getByText('Proxy scores (formula, not human opinions)').first()).toBeVisible();
   expect(errors).toEqual([]);
 });

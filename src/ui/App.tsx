@@ -26,6 +26,8 @@ import { useTasks } from './runs/useTasks';
 import { ScorePanel } from './score/ScorePanel';
 import { SynthPanel } from './synth/SynthPanel';
 import { chooseSplits } from '../core/splitPolicy';
+import { PresentView } from './present/PresentView';
+import { readPresentChoices, writePresentChoices, type PresentChoices } from './present/presentUrl';
 
 export function App() {
   const { config, setConfig, linkProblems } = useConfigState();
@@ -39,6 +41,16 @@ export function App() {
   /** A stored run waiting for its data to be chosen again before it continues. */
   const [continuing, setContinuing] = useState<RunRecord | null>(null);
   const locked = isActive(trainer.state.status);
+  // Presentation mode and its theme live in the address (?present&theme=light), so a speaker can prepare a link.
+  const [presentChoices, setPresentChoices] = useState<PresentChoices>(() => readPresentChoices(window.location.search));
+  const choosePresent = useCallback((c: PresentChoices) => {
+    setPresentChoices(c);
+    const search = writePresentChoices(window.location.search, c);
+    window.history.replaceState(null, '', `${window.location.pathname}${search}${window.location.hash}`);
+  }, []);
+  const { setDetail } = trainer;
+  // The presentation draws each step's batch: only then does the worker report it.
+  useEffect(() => setDetail(presentChoices.present), [presentChoices.present, setDetail]);
   const items = data.state.imported?.items ?? null;
   const folder = data.state.folder;
 
@@ -123,11 +135,34 @@ export function App() {
     trainer.continueRun({ run, items, files: usedFiles(items), backend: config.backend });
   };
 
+  if (presentChoices.present)
+    return (
+      <PresentView
+        state={trainer.state}
+        loss={trainer.loss}
+        lossVersion={trainer.lossVersion}
+        controls={{ start, pause: trainer.pause, resume: trainer.resume, step: trainer.step, finishEpoch: trainer.finishEpoch, reset: trainer.reset, setLambda: trainer.setLambda }}
+        blocked={blocked}
+        lambda={config.lambda}
+        peers={config.peers}
+        mode={config.mode}
+        onConfigLambda={(lambda) => setConfig((c) => ({ ...c, lambda }))}
+        files={folder?.files ?? []}
+        onDemo={onDemo}
+        theme={presentChoices.theme}
+        onTheme={(theme) => choosePresent({ ...presentChoices, theme })}
+        onExit={() => choosePresent({ ...presentChoices, present: false })}
+      />
+    );
+
   return (
     <div className="app">
       <header className="app-header">
         <h1>DML-IQA Studio</h1>
         <p>Deep mutual learning for image quality assessment, trained in your browser. Bring a folder of images and their scores, then watch a baseline and a DML cohort learn side by side.</p>
+        <button type="button" className="present-open" onClick={() => choosePresent({ ...presentChoices, present: true })}>
+          Present
+        </button>
       </header>
       <main className="layout">
         <div className="col col--setup">
@@ -141,7 +176,14 @@ export function App() {
             onError={data.setFileError}
             locked={locked}
           />
-          <SynthPanel locked={locked} onUse={(folder, scoreFile) => { data.setFolder(folder); onScoreFile(scoreFile); }} />
+          <SynthPanel
+            locked={locked}
+            onUse={(folder, scoreFile) => {
+              data.setFolder(folder);
+              onColumns(undefined);
+              void setScoreFile(scoreFile, true);
+            }}
+          />
           <ExperimentPanel
             config={config}
             onChange={setConfig}

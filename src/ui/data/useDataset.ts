@@ -51,25 +51,30 @@ export function useDataset(columns: ColumnChoices | undefined) {
   const [folder, setFolderState] = useState<Folder | null>(null);
   const [score, setScore] = useState<ScoreText | null>(null);
   const [proxy, setProxy] = useState(false);
+  /** The score file in use was made by the studio's own formula (a set made from the user's photos). */
+  const [madeByFormula, setMadeByFormula] = useState(false);
   const [fileError, setFileError] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
 
   useEffect(() => {
     let live = true;
     if (!score) setProxy(false);
+    else if (madeByFormula) setProxy(true);
     else void isDemoScoreText(score.text).then((p) => live && setProxy(p));
     return () => {
       live = false;
     };
-  }, [score]);
+  }, [score, madeByFormula]);
 
   const setFolder = useCallback((f: Folder) => {
     setFolderState(f);
     setFileError(null);
   }, []);
 
-  const setScoreFile = useCallback(async (file: File) => {
+  /** `formula`: the studio made these scores (MS-SSIM proxy), so they are marked as such wherever they show. */
+  const setScoreFile = useCallback(async (file: File, formula = false) => {
     try {
+      setMadeByFormula(formula);
       setScore(await readScoreFile(file));
       setFileError(null);
     } catch (e) {
@@ -82,6 +87,7 @@ export function useDataset(columns: ColumnChoices | undefined) {
     try {
       const demo = await loadDemoDataset((done, total) => setBusy(`Downloading the demo dataset… ${done} of ${total} images`));
       setFolderState({ name: 'demo', files: demo.files });
+      setMadeByFormula(false);
       setScore(await readScoreFile(demo.scoreFile));
       setFileError(null);
     } catch (e) {
