@@ -16,7 +16,7 @@ import type { LabelledItem } from '../core/data/types';
 import { checkPytorchResults, type PytorchResults } from '../core/export/pytorch/results';
 import { PYTHON, requireTorch, run, tempDir } from '../core/export/pytorch/pythonTestHelpers';
 import { chooseSplits, repeatSeed } from '../core/splitPolicy';
-import { QUICK_DEMO, splitOptionsOf, type TrainConfig } from '../core/train/config';
+import { PRETRAINED_QUICK, QUICK_DEMO, splitOptionsOf, type TrainConfig } from '../core/train/config';
 import { finalFrom } from '../core/train/history';
 import { decodeFile } from '../node/decodeImages';
 import { listFilesRecursive } from '../node/files';
@@ -170,4 +170,23 @@ describe('PyTorch export and import of stored runs', () => {
     await store.createRun({ ...rest, id: 'own', name: 'own backbone', config: { ...rest.config, model: 'backbone' }, scores: studio[0]!.scores });
     expect(await failure({ task: 'exportPytorch', runId: 'own' })).toContain('The model "backbone" is not in the PyTorch export yet');
   });
+
+  it('a MobileNetV2 run goes with its pretrained body, read from the built-in model files; a cut that is no layer is refused before any network is built', async () => {
+    const { id: _id, checkpoints: _c, group: _g, ...rest } = studio[0]!;
+    const mobile: TrainConfig = { ...PRETRAINED_QUICK, repeats: 1 };
+    await store.createRun({ ...rest, id: 'mobile', name: 'mobile', config: mobile });
+    const readBuiltinModel = (path: string) => readFile(join(DEMO, '../models', path)).then((b) => new Uint8Array(b));
+    const withModels = { ...platform, readBuiltinModel };
+    expect(await failure({ task: 'exportPytorch', runId: 'mobile' })).toMatch(/cannot read the built-in MobileNetV2 weights/);
+    const out = (await runTask({ task: 'exportPytorch', runId: 'mobile' }, withModels)).reply as Extract<TaskReply, { task: 'exportPytorch' }>;
+    expect(out.files).toEqual(expect.arrayContaining(['backbone/mobilenetv2.json', 'backbone/mobilenetv2.bin', 'backbone/LICENSE', 'weights/seed-1.json', 'train.py']));
+    const entries = unzipSync(out.zip);
+    const meta = JSON.parse(strFromU8(entries['mobile-pytorch/backbone/mobilenetv2.json']!));
+    expect(meta.tensors.length).toBeGreaterThan(100);
+    expect(JSON.parse(strFromU8(entries['mobile-pytorch/config.json']!)).config.backbone).toEqual({ trainFrom: 'head', cuts: PRETRAINED_QUICK.backbone!.cuts });
+
+    await store.createRun({ ...rest, id: 'badcut', name: 'bad cut', config: { ...mobile, backbone: { trainFrom: 'head', cuts: ['no_such_layer'] } } });
+    const why = await runTask({ task: 'exportPytorch', runId: 'badcut' }, withModels).then(() => '', (e: Error) => e.message);
+    expect(why).toContain('The mobilenetv2 body has no layer "no_such_layer" to cut at');
+  }, 120_000);
 });
