@@ -15,6 +15,7 @@
  */
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
+import { availableParallelism, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -98,6 +99,7 @@ async function main(): Promise<void> {
   }
   const rows: BenchResult[] = [];
   const t0 = Date.now();
+  const loadAtStart = loadavg()[0]!;
   if (o.chromium) rows.push(...(await browserBench(o.backends.flatMap((b) => plan(b, models)), log)));
   if (o.node) rows.push(...(await nodeBench(plan('wasm', models), log)));
   let torch: BenchRow[] = [];
@@ -114,6 +116,11 @@ async function main(): Promise<void> {
   console.log(`\nbatch ${BATCH}, ${((Date.now() - t0) / 1000).toFixed(0)} s in all. ×PyTorch: ms/step over PyTorch's with 1 and 2 threads.`);
   console.log('cache ms: trainFrom head, the frozen body run once over every image and its mirror, building the nets included.\n');
   console.log(formatTable(all));
+  // Other work on the machine slows every row, and not evenly: say so beside the figures.
+  const cores = availableParallelism();
+  const load = [loadAtStart, loadavg()[0]!];
+  const busy = Math.max(...load) > cores * 0.75 ? ` — the machine was busy, so the figures (and ratios) are noisy: rerun when it is idle` : '';
+  console.log(`\nLoad average ${load.map((l) => l.toFixed(1)).join(' at the start, ')} at the end, on ${cores} cores${busy}.`);
   await writeFile(o.out, JSON.stringify(all, null, 2) + '\n');
   console.log(`\nWrote ${o.out}`);
 }
