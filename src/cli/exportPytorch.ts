@@ -29,7 +29,7 @@ import { deriveSeed } from '../core/rng';
 import { chooseSplits, splitFromNames } from '../core/splitPolicy';
 import { defaultSplitKind, SplitError } from '../core/splits';
 import { createCohort } from '../core/train/cohort';
-import type { TrainConfig } from '../core/train/config';
+import { splitOptionsOf, type TrainConfig } from '../core/train/config';
 import { BUILTIN_MOBILENETV2, loadBackboneFile } from '../node/backbone';
 import { decodeFile } from '../node/decodeImages';
 import { listFilesRecursive } from '../node/files';
@@ -130,7 +130,7 @@ async function main(): Promise<void> {
   // The split policy of npm run train: made from the imported rows, each of --splits N from its
   // own seed; images that fail to decode leave it, the order of the rest is kept.
   config.split = opts.split ?? defaultSplitKind(imported.items);
-  const choices = chooseSplits(imported.items, config.split, config.testFrac, config.seed, opts.splits);
+  const choices = chooseSplits(imported.items, splitOptionsOf(config), config.repeats);
   if (choices[0]!.warning) console.log(choices[0]!.warning);
   config.split = choices[0]!.names.kind;
   const used = (idx: number[]) => idx.map((i) => loaded.items[i]!.file);

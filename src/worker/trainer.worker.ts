@@ -51,7 +51,7 @@ function ensureTaskBackend(): Promise<void> {
 async function answerTask(id: number, request: TaskRequest): Promise<void> {
   try {
     await ensureTaskBackend();
-    const { reply, transfer } = await runTask(request, { store: runStore, decoder: blobImageDecoder });
+    const { reply, transfer } = await runTask(request, { store: runStore, decoder: blobImageDecoder, readBuiltinModel });
     send({ type: 'taskDone', id, reply }, transfer);
   } catch (err) {
     send({ type: 'taskFailed', id, message: (err as Error).message ?? String(err) });
