@@ -33,6 +33,7 @@ describe('importDataset', () => {
       'duplicate-row': 0,
       'unlabelled-image': 1,
       'malformed-row': 0,
+      'not-image': 0, // the score file is in the folder: not news
     });
     expect(problems.filter((p) => p.kind === 'missing-image').map((p) => p.line)).toEqual([2, 3]);
   });

@@ -1,4 +1,5 @@
 /** Score file + folder listing → labelled items and the full problem report, in one call. */
+import { IMAGE_EXTENSIONS, isImagePath } from './cells';
 import { ImportError } from './importError';
 import { matchImages } from './matchImages';
 import { parseScoreFile, type ScoreFileLayout } from './scoreFile';
@@ -38,6 +39,7 @@ function countByKind(problems: readonly ImportProblem[]): Record<ImportProblem['
     'duplicate-row': 0,
     'unlabelled-image': 0,
     'malformed-row': 0,
+    'not-image': 0,
   };
   for (const p of problems) byKind[p.kind]++;
   return byKind;
@@ -45,7 +47,9 @@ function countByKind(problems: readonly ImportProblem[]): Record<ImportProblem['
 
 /** Throws ImportError when the layout is unknown or when no row is usable. */
 export function importDataset({ scoreFileName, scoreText, files, overrides }: ImportDatasetInput): ImportedDataset {
-  const parsed = parseScoreFile(scoreFileName, scoreText, overrides);
+  if (files.length === 0)
+    throw new ImportError(scoreFileName, 'The chosen folder is empty: there are no images to match the score file to. Pick the folder that holds the images.');
+  const parsed = parseScoreFile(scoreFileName, scoreText, overrides, { files });
   const matched = matchImages(parsed.rows, files, {
     higherIsBetter: parsed.layout.higherIsBetter,
     scoreFileName,
@@ -57,6 +61,12 @@ export function importDataset({ scoreFileName, scoreText, files, overrides }: Im
     const rowProblems = problems.filter((p) => p.line !== undefined);
     const quoted = (rowProblems.length ? rowProblems : problems).slice(0, QUOTED).map((p) => `• ${p.message}`);
     const more = problems.length > QUOTED ? `\n(${problems.length - QUOTED} more problems in the report.)` : '';
+    if (!files.some(isImagePath))
+      throw new ImportError(
+        scoreFileName,
+        `The chosen folder holds ${files.length} file${files.length === 1 ? '' : 's'} and none is an image (${IMAGE_EXTENSIONS.join(', ')}), ` +
+          `e.g. ${files.slice(0, 3).map((f) => `"${f}"`).join(', ')}. Pick the folder that holds the images.`,
+      );
     throw new ImportError(
       scoreFileName,
       `${scoreFileName}: no usable rows — none of its ${rows} rows gave an image in the folder with a numeric score. ` +

@@ -1,7 +1,10 @@
 import { ImageStore } from './imageStore';
 import type { DecodedImage, ImportProblem, LabelledItem } from './types';
 
-/** Decodes one file of the dataset to width×height RGB (sharp in Node, createImageBitmap in the worker). */
+/**
+ * Decodes one file of the dataset to width×height RGB (sharp in Node, createImageBitmap in the
+ * worker; both check the header with checkImageBytes and resize with fitDecoded).
+ */
 export type ImageDecoder = (file: string, width: number, height: number) => Promise<DecodedImage>;
 
 export interface LoadProgress {
@@ -45,11 +48,15 @@ export async function loadImages(
         store.set(i, await decode(item.file, width, height));
         ok[i] = true;
       } catch (err) {
+        // An ImageFileError (imageHeader) says what to do about its file; anything else gets the usual advice.
+        const fix = (err as { fix?: unknown }).fix;
         problems.push({
           kind: 'unreadable-image',
           file: item.file,
           line: item.line,
-          message: `${item.file} (row ${item.line}) could not be decoded as an image (${(err as Error).message}). Re-save it as PNG or JPEG, or remove its row.`,
+          message:
+            `${item.file} (row ${item.line}) could not be decoded as an image: ${(err as Error).message}. ` +
+            (typeof fix === 'string' ? fix : 'Re-save it as PNG or JPEG, or remove its row.'),
         });
       }
       done++;
@@ -57,6 +64,7 @@ export async function loadImages(
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
+  problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)); // in score-file order, whichever decode finished first
   const keep = items.map((_, i) => i).filter((i) => ok[i]);
   store.compact(keep);
   return { store, items: keep.map((i) => items[i]!), problems };

@@ -37,8 +37,13 @@ describe('matchImages: finding the files', () => {
     const name = 'koniq10k_distributions_sets.head40.csv';
     const { rows, layout } = parseScoreFile(name, fixture(name));
     const files = [...rows.map((r) => `koniq/1024x768/${r.image}`).reverse(), 'koniq/koniq10k_distributions_sets.csv'];
-    const { items, problems } = matchImages(rows, files, layout);
-    expect(problems).toEqual([]); // the score file itself is not an image: not reported
+    const { items, problems } = matchImages(rows, files, { ...layout, scoreFileName: name });
+    // Files that are not images get one line (here another csv); the score file itself is not news.
+    expect(problems.map((p) => p.message)).toEqual([
+      '1 of the 41 files in the folder is not an image (by extension) and is ignored: 1 .csv; e.g. "koniq/koniq10k_distributions_sets.csv". ' +
+        'Only .jpg, .jpeg, .png, .bmp, .webp, .gif, .tif, .tiff, .heic, .heif, .avif files are read.',
+    ]);
+    expect(matchImages(rows, [...files, name], { ...layout, scoreFileName: name }).problems).toHaveLength(1);
     expect(items.map((it) => it.file)).toEqual(rows.map((r) => `koniq/1024x768/${r.image}`));
     const want = (s: string) => (s === 'training' ? 'train' : s === 'validation' ? 'val' : 'test');
     expect(items.map((it) => it.officialSplit)).toEqual(rows.map((r) => want(r.split!)));
@@ -112,7 +117,9 @@ describe('matchImages: every problem kind, on the right line', () => {
       ['duplicate-row', 7],
       ['unlabelled-image', 'pics/extra.png'],
       ['unlabelled-image', 'pics/ref.bmp'],
+      ['not-image', undefined], // notes.txt; scores.csv is the score file
     ]);
+    expect(problems.at(-1)!.message).toMatch(/^1 of the 8 files in the folder is not an image .*: 1 \.txt; e\.g\. "notes\.txt"\./);
     const byLine = (l: number) => problems.find((p) => p.line === l)!.message;
     expect(byLine(3)).toMatch(/scores\.csv line 3 .*"gone\.jpg".*not in the chosen folder/);
     expect(byLine(4)).toMatch(/score "n\/a".*not a number/);

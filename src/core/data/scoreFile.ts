@@ -5,7 +5,7 @@
  * its lines into ScoreRows. Every guess can be overridden.
  */
 import Papa from 'papaparse';
-import { baseName, isImagePath, parseScore } from './cells';
+import { baseName, IMAGE_EXTENSIONS, isImagePath, parseScore, stemKey } from './cells';
 import { guessDataset, parseDistortedName, type NameParts } from './datasetHints';
 import { ImportError } from './importError';
 import type { ImportProblem } from './types';
@@ -87,6 +87,10 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const MAJORITY = 0.9;
 const SAMPLE_ROWS = 50;
 
+/** After this many unclosed quotes the rest of the file is read line by line (each one would rescan the rest). */
+const MAX_QUOTE_RESTARTS = 50;
+const UNCLOSED = 'a cell opens with a quote (") that is not closed on that line';
+
 function tokenize(text: string, delimiter: string, maxRows = Infinity): RawRow[] {
   const out: RawRow[] = [];
   if (delimiter === WHITESPACE) {
@@ -97,27 +101,58 @@ function tokenize(text: string, delimiter: string, maxRows = Infinity): RawRow[]
     }
     return out;
   }
+  const keep = (row: RawRow) => {
+    if (out.length < maxRows && !row.fields.every((c) => c === '')) out.push(row);
+  };
   // Papa's cursor is the offset just past each record: count newlines up to it for line numbers
-  // (a quoted cell may span lines).
+  // (a quoted cell may span lines). An unclosed quote would swallow the rest of the file into one
+  // cell: only its own line is reported, and reading starts again on the next line.
   let line = 1;
-  let cursor = 0;
-  Papa.parse<string[]>(text, {
-    delimiter,
-    newline: '\n',
-    skipEmptyLines: false,
-    ...(Number.isFinite(maxRows) ? { preview: maxRows * 2 } : {}),
-    step: (r) => {
-      const start = line;
-      const end = r.meta.cursor;
-      for (let i = cursor; i < end; i++) if (text.charCodeAt(i) === 10) line++;
-      cursor = end;
-      const fields = r.data.map((c) => c.trim());
-      if (out.length >= maxRows || fields.every((c) => c === '')) return;
-      const row: RawRow = { line: start, fields };
-      if (r.errors.length) row.error = r.errors.map((e) => e.message).join('; ');
-      out.push(row);
-    },
-  });
+  let base = 0;
+  for (let restarts = 0; base < text.length && out.length < maxRows; restarts++) {
+    if (restarts > MAX_QUOTE_RESTARTS) {
+      text.slice(base).split('\n').forEach((t, k) => {
+        const r = Papa.parse<string[]>(t, { delimiter, newline: '\n' });
+        const row: RawRow = { line: line + k, fields: (r.data[0] ?? []).map((c) => c.trim()) };
+        if (r.errors.length) row.error = r.errors.some((e) => e.code === 'MissingQuotes') ? UNCLOSED : r.errors.map((e) => e.message).join('; ');
+        keep(row);
+      });
+      break;
+    }
+    let cursor = base;
+    let next = -1;
+    const chunk = base === 0 ? text : text.slice(base);
+    Papa.parse<string[]>(chunk, {
+      delimiter,
+      newline: '\n',
+      skipEmptyLines: false,
+      ...(Number.isFinite(maxRows) ? { preview: maxRows * 2 } : {}),
+      step: (r, parser) => {
+        const start = line;
+        const rowStart = cursor;
+        const end = base + r.meta.cursor;
+        const nl = text.indexOf('\n', rowStart);
+        // A quote never closed, or closed lines later by a stray quote (an InvalidQuotes record spanning lines).
+        const unclosed =
+          r.errors.some((e) => e.code === 'MissingQuotes') ||
+          (r.errors.some((e) => e.code === 'InvalidQuotes') && nl >= 0 && nl < end - 1);
+        if (unclosed) {
+          next = nl < 0 ? text.length : nl + 1;
+          line = start + 1;
+          keep({ line: start, fields: [text.slice(rowStart, next).trim()], error: UNCLOSED });
+          parser.abort();
+          return;
+        }
+        for (let i = cursor; i < end; i++) if (text.charCodeAt(i) === 10) line++;
+        cursor = end;
+        const row: RawRow = { line: start, fields: r.data.map((c) => c.trim()) };
+        if (r.errors.length) row.error = r.errors.map((e) => e.message).join('; ');
+        keep(row);
+      },
+    });
+    if (next < 0) break;
+    base = next;
+  }
   return out;
 }
 
@@ -130,6 +165,7 @@ function fitRow(row: RawRow, n: number): string[] | string {
     if (m) f = [...m[1]!.trim().split(/\s+/), m[2]!.trim()];
   }
   while (f.length > n && f[f.length - 1] === '') f = f.slice(0, -1);
+  if (row.error === UNCLOSED) return `is not read: ${UNCLOSED}, so it would take in the lines after it`;
   if (f.length === n && !row.error) return f;
   const why = row.error ? ` (${row.error})` : '';
   return `has ${plural(f.length, 'field')} where ${n} were expected${why}`;
@@ -146,13 +182,31 @@ function modeOf(values: number[]): { value: number; share: number } {
 
 interface ColumnStats {
   nonEmpty: number;
+  /** Cells ending in an image extension. */
   images: number;
+  /** Other cells that are the name of an image in the folder without its extension. */
+  stems: number;
   numbers: number;
   distinct: Set<string>;
 }
 
-function columnStats(rows: string[][], n: number, decimalComma: boolean): ColumnStats[] {
-  const stats = Array.from({ length: n }, () => ({ nonEmpty: 0, images: 0, numbers: 0, distinct: new Set<string>() }));
+/**
+ * Names of the folder's image files without their extension ("a/b.jpg" → "b"), lower case, NFC:
+ * a score file may list "b" for b.jpg.
+ */
+type Stems = ReadonlySet<string>;
+
+function imageStems(files: readonly string[] | undefined): Stems {
+  const stems = new Set<string>();
+  for (const f of files ?? []) if (isImagePath(f)) stems.add(stemKey(f));
+  return stems;
+}
+
+/** A cell names an image file: by its extension, or as the name of an image in the folder without its extension. */
+const namesImage = (v: string, stems: Stems) => isImagePath(v) || (stems.size > 0 && stems.has(stemKey(v)));
+
+function columnStats(rows: string[][], n: number, decimalComma: boolean, stems: Stems): ColumnStats[] {
+  const stats = Array.from({ length: n }, () => ({ nonEmpty: 0, images: 0, stems: 0, numbers: 0, distinct: new Set<string>() }));
   for (const r of rows)
     for (let c = 0; c < n; c++) {
       const v = r[c] ?? '';
@@ -160,6 +214,7 @@ function columnStats(rows: string[][], n: number, decimalComma: boolean): Column
       const s = stats[c]!;
       s.nonEmpty++;
       if (isImagePath(v)) s.images++;
+      else if (namesImage(v, stems)) s.stems++;
       if (parseScore(v, decimalComma) !== null) s.numbers++;
       s.distinct.add(v);
     }
@@ -167,6 +222,8 @@ function columnStats(rows: string[][], n: number, decimalComma: boolean): Column
 }
 
 const isImageColumn = (s: ColumnStats) => s.nonEmpty > 0 && s.images >= MAJORITY * s.nonEmpty;
+/** Image names, some or all without their extension (counted only when the folder's files are known). */
+const isStemColumn = (s: ColumnStats) => s.nonEmpty > 0 && s.stems > 0 && s.images + s.stems >= MAJORITY * s.nonEmpty;
 const isNumberColumn = (s: ColumnStats) => s.nonEmpty > 0 && s.numbers >= MAJORITY * s.nonEmpty;
 
 /** Rows usable for a quick look: fitted to the usual width, header (if any) skipped. */
@@ -175,7 +232,7 @@ function sampleData(rows: RawRow[], n: number): string[][] {
   return fitted.length > 1 ? fitted.slice(1) : fitted;
 }
 
-function detectDelimiter(text: string): { delimiter: string; reason: string } | null {
+function detectDelimiter(text: string, stems: Stems): { delimiter: string; reason: string } | null {
   let fallback: { delimiter: string; reason: string } | null = null;
   for (const d of ['\t', ',', ';', WHITESPACE]) {
     const rows = tokenize(text, d, SAMPLE_ROWS);
@@ -183,8 +240,8 @@ function detectDelimiter(text: string): { delimiter: string; reason: string } | 
     // Most lines must agree on the width; whitespace lines may hold names with spaces (more fields),
     // so only the usual width matters there. A few broken lines must not hide the right delimiter.
     if (n < 2 || (d !== WHITESPACE && share < 0.5)) continue;
-    const stats = columnStats(sampleData(rows, n), n, d !== ',');
-    const imageCol = stats.findIndex(isImageColumn);
+    const stats = columnStats(sampleData(rows, n), n, d !== ',', stems);
+    const imageCol = stats.findIndex((s) => isImageColumn(s) || isStemColumn(s));
     const hasNumbers = stats.some((s, c) => c !== imageCol && isNumberColumn(s));
     const reason = `Delimiter: ${delimiterName(d)} — the first lines split into ${n} columns.`;
     if (imageCol >= 0 && hasNumbers) return { delimiter: d, reason };
@@ -222,20 +279,91 @@ function checkColumn(file: string, what: string, c: number | undefined, n: numbe
     throw new ImportError(file, `${file}: the ${what} column you chose (${c + 1}) does not exist — the file has ${n} columns.`);
 }
 
+export interface ParseOptions {
+  /**
+   * The folder's files (relative paths), when known: then a column of names without their
+   * extension ("I01" for I01.bmp) is recognised as the image column.
+   */
+  files?: readonly string[];
+}
+
+/** Share of characters that may be controls or undecodable before the text counts as binary. */
+const BINARY_SHARE = 0.01;
+
+/** Throws when the "text" is a binary file read as UTF-8 (an image, a zip, a spreadsheet) or UTF-16. */
+function checkText(name: string, text: string): void {
+  const head = text.slice(0, 65536);
+  let odd = 0;
+  let nul = 0;
+  for (let i = 0; i < head.length; i++) {
+    const c = head.charCodeAt(i);
+    if (c === 0) nul++;
+    if ((c < 32 && c !== 9 && c !== 10 && c !== 12) || c === 0x7f || c === 0xfffd) odd++;
+  }
+  if (nul > head.length / 4 && /^(\uFFFD\uFFFD|\uFEFF)?[^\u0000]\u0000/.test(head))
+    throw new ImportError(name, `${name} is UTF-16 text, which the studio does not read. Save it as CSV (UTF-8) and pick it again.`);
+  if (nul > 0 || odd > BINARY_SHARE * head.length)
+    throw new ImportError(
+      name,
+      `${name} is not a text file: it holds binary data (an image, a zip or a spreadsheet?). ` +
+        'Pick the CSV or TXT that lists each image with its score; save a spreadsheet as CSV (UTF-8) first.',
+    );
+}
+
+/** Excel's hint line "sep=;": names the delimiter and is not data. */
+const SEP_LINE = /^sep=(.)[ ]*$/i;
+
+/**
+ * Lines starting with # (after blanks) are comments, unless their first cell is an image name
+ * ("#1.jpg,3" is data). They are blanked, not removed, so every line keeps its number.
+ */
+function blankComments(lines: string[]): number[] {
+  const blanked: number[] = [];
+  lines.forEach((l, i) => {
+    const t = l.trimStart();
+    if (!t.startsWith('#')) return;
+    const firstCell = t.split(/[\s,;]/)[0]!.replace(/"/g, '');
+    if (isImagePath(firstCell)) return;
+    lines[i] = '';
+    blanked.push(i + 1);
+  });
+  return blanked;
+}
+
+const lineList = (lines: number[]) => (lines.length > 5 ? `${lines.slice(0, 5).join(', ')} and ${lines.length - 5} more` : lines.join(', '));
+
 /**
  * Detect the layout of a score file and read its rows.
  * `overrides` replaces any guess; for refColumn/splitColumn a key present with value
  * undefined means "this file has none".
  */
-export function parseScoreFile(name: string, text: string, overrides: Partial<ScoreFileLayout> = {}): ParsedScoreFile {
-  const clean = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+export function parseScoreFile(
+  name: string,
+  text: string,
+  overrides: Partial<ScoreFileLayout> = {},
+  options: ParseOptions = {},
+): ParsedScoreFile {
+  let clean = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   if (!clean.trim())
     throw new ImportError(name, `${name} is empty. Pick the score file that lists each image with its score.`);
+  checkText(name, clean);
+  const stems = imageStems(options.files);
 
   const reasons: string[] = [];
+  const lines = clean.split('\n');
+  const sep = SEP_LINE.exec(lines[0]!);
+  if (sep) lines[0] = '';
+  const comments = blankComments(lines);
+  if (sep || comments.length) clean = lines.join('\n');
+  if (!clean.trim())
+    throw new ImportError(name, `${name} holds only comment lines (starting with #). Pick the score file that lists each image with its score.`);
+
   let delimiter = overrides.delimiter;
-  if (delimiter === undefined) {
-    const found = detectDelimiter(clean);
+  if (delimiter === undefined && sep) {
+    delimiter = sep[1]!;
+    reasons.push(`Delimiter: ${delimiterName(delimiter)} — the file's first line says "sep=${delimiter}" (a spreadsheet's hint, not data).`);
+  } else if (delimiter === undefined) {
+    const found = detectDelimiter(clean, stems);
     if (!found)
       throw new ImportError(
         name,
@@ -245,6 +373,8 @@ export function parseScoreFile(name: string, text: string, overrides: Partial<Sc
     delimiter = found.delimiter;
     reasons.push(found.reason);
   } else reasons.push(`Delimiter: ${delimiterName(delimiter)} — as you chose.`);
+  if (comments.length)
+    reasons.push(`Comments: ${plural(comments.length, 'line')} starting with # skipped (line${comments.length === 1 ? '' : 's'} ${lineList(comments)}).`);
 
   const raw = tokenize(clean, delimiter);
   const n = modeOf(raw.slice(0, 200).map((r) => r.fields.length)).value;
@@ -260,7 +390,7 @@ export function parseScoreFile(name: string, text: string, overrides: Partial<Sc
   let hasHeader = overrides.hasHeader;
   if (hasHeader === undefined) {
     // A header names columns: no image file names in it, and some cell that is not a number.
-    hasHeader = !first.some(isImagePath) && first.some((c) => c !== '' && parseScore(c, decimalComma) === null);
+    hasHeader = !first.some((c) => namesImage(c, stems)) && first.some((c) => c !== '' && parseScore(c, decimalComma) === null);
     reasons.push(
       hasHeader
         ? `Header: yes — the first line holds column names (${first.join(', ')}).`
@@ -281,7 +411,10 @@ export function parseScoreFile(name: string, text: string, overrides: Partial<Sc
       problems.push({
         kind: 'malformed-row',
         line: r.line,
-        message: `${name} line ${r.line} ${fitted}. Check that line for a missing or extra ${delimiterName(delimiter)}, or remove it.`,
+        message:
+          r.error === UNCLOSED
+            ? `${name} line ${r.line} ${fitted}. Close the quote on that line or remove it; the lines after it are read as usual.`
+            : `${name} line ${r.line} ${fitted}. Check that line for a missing or extra ${delimiterName(delimiter)}, or remove it.`,
       });
     else data.push({ line: r.line, cells: fitted });
   }
@@ -295,9 +428,18 @@ export function parseScoreFile(name: string, text: string, overrides: Partial<Sc
     data.map((d) => d.cells),
     n,
     decimalComma,
+    stems,
   );
   const headerOf = (c: number) => (hasHeader ? columns[c] ?? '' : '');
-  const imageCols = stats.map((s, c) => (isImageColumn(s) ? c : -1)).filter((c) => c >= 0);
+  const byDistinct = (a: number, b: number) => stats[b]!.distinct.size - stats[a]!.distinct.size || a - b;
+  let imageCols = stats.map((s, c) => (isImageColumn(s) ? c : -1)).filter((c) => c >= 0);
+  if (imageCols.length === 0) {
+    // Names without their extension: only the most varied such column (a score column of 1..5 may match files 1.jpg..5.jpg too).
+    const stemCols = stats.map((s, c) => (isStemColumn(s) ? c : -1)).filter((c) => c >= 0);
+    const words = stemCols.filter((c) => !isNumberColumn(stats[c]!));
+    const best = [...(words.length ? words : stemCols)].sort(byDistinct)[0];
+    imageCols = best === undefined ? [] : [best];
+  }
 
   // Image column: a column of image file names; a usual header name wins, reference-like names lose,
   // else the one with most distinct values (reference images repeat, distorted ones do not).
@@ -307,15 +449,19 @@ export function parseScoreFile(name: string, text: string, overrides: Partial<Sc
     if (imageCols.length === 0)
       throw new ImportError(
         name,
-        `${name}: no column holds image file names (names ending in .jpg, .jpeg, .png, .bmp, .webp, .tif). ` +
-          'Check that this is the score file, or choose the image column yourself.',
+        `${name}: no column holds image file names (names ending in ${IMAGE_EXTENSIONS.join(', ')}` +
+          (stems.size ? ', or the names of the folder\'s images without their extension). ' : '). ') +
+          'Check that this is the score file, or choose the image column yourself.' +
+          (stems.size ? '' : ' If the names have no extension, pick the image folder too: they are then matched to its files.'),
       );
-    const byDistinct = (a: number, b: number) => stats[b]!.distinct.size - stats[a]!.distinct.size || a - b;
     const hinted = imageCols.filter((c) => IMAGE_NAME_HINT.test(headerOf(c)) && !REF_NAME_HINT.test(headerOf(c)));
     const notRef = imageCols.filter((c) => !REF_NAME_HINT.test(headerOf(c)));
     imageColumn = hinted[0] ?? [...(notRef.length ? notRef : imageCols)].sort(byDistinct)[0]!;
     const s = stats[imageColumn]!;
-    reasons.push(`Image column: ${label(imageColumn)} — ${s.images} of ${s.nonEmpty} values are image file names.`);
+    reasons.push(
+      `Image column: ${label(imageColumn)} — ${s.images + s.stems} of ${s.nonEmpty} values are image file names` +
+        (s.stems ? ` (${s.stems} without their extension, matched to the folder's images).` : '.'),
+    );
   } else reasons.push(`Image column: ${label(imageColumn)} — as you chose.`);
   const imageCol = imageColumn;
 

@@ -26,7 +26,9 @@ export interface ImportProblem {
     | 'missing-score'
     | 'duplicate-row'
     | 'unlabelled-image'
-    | 'malformed-row';
+    | 'malformed-row'
+    /** One line for all the folder's files that are not images (information only). */
+    | 'not-image';
   /** Score-file line (1-based) when the problem is a row. */
   line?: number;
   /** Image file (relative path) when the problem is a file. */

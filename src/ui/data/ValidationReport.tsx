@@ -12,6 +12,7 @@ const KIND_WORDS: Record<ImportProblem['kind'], string> = {
   'duplicate-row': 'duplicate rows (first kept)',
   'unlabelled-image': 'images without a score row (not used)',
   'malformed-row': 'rows that could not be split into columns',
+  'not-image': 'note on the files that are not images (ignored)',
 };
 
 interface Props {
@@ -35,7 +36,7 @@ export function ValidationReport({ summary, problems, images, name }: Props) {
       {kinds.length > 0 && (
         <ul className="report__counts">
           {kinds.map((k) => (
-            <li key={k} className={k === 'unlabelled-image' ? 'info' : 'warn'}>
+            <li key={k} className={k === 'unlabelled-image' || k === 'not-image' ? 'info' : 'warn'}>
               <span className="count">{summary.byKind[k]}</span> {KIND_WORDS[k]}
             </li>
           ))}
