@@ -5,10 +5,10 @@
  */
 import { useId, useState } from 'react';
 import { MOBILENETV2_LAYERS } from '../../core/models/info';
-import { cachePlan, type BackboneConfig } from '../../core/train/config';
+import type { BackboneConfig } from '../../core/train/config';
 import { SelectField } from '../common/SelectField';
 import type { Backbones } from './useBackbone';
-import { backboneProblems, cutChoiceOf, cutsOf, shapeText, trainFromOptions, type CutChoice } from './backboneChoices';
+import { backboneProblems, cacheLine, cutChoiceOf, cutsOf, shapeText, trainFromOptions, type CutChoice } from './backboneChoices';
 import type { StudioConfig } from './studioConfig';
 
 interface Props {
@@ -34,7 +34,7 @@ export function BackboneFields({ config: c, setBackbone, backbones, onUserLoaded
   const [layersOpen, setLayersOpen] = useState(false);
   const [url, setUrl] = useState('');
   const fromId = useId();
-  const plan = cachePlan(c);
+  const plan = cacheLine(c, inspection);
   const problems = inspection ? backboneProblems(b, inspection, c.model) : [];
   const from = trainFromOptions(c.model, inspection, cuts, b.trainFrom);
 

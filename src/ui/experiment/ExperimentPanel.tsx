@@ -203,7 +203,15 @@ export const ExperimentPanel = memo(function ExperimentPanel({ config: c, onChan
             config={c}
             setBackbone={(backbone) => set({ backbone })}
             backbones={backbones}
-            onUserLoaded={(inspection) => onChange((latest) => (latest.model === 'backbone' ? { ...latest, backbone: fitBackbone(latest.backbone, inspection, 'backbone') } : latest))}
+            onUserLoaded={(inspection) =>
+              onChange((latest) => {
+                if (latest.model !== 'backbone') return latest;
+                const next = { ...latest, backbone: fitBackbone(latest.backbone, inspection, 'backbone') };
+                // A backbone with a fixed input size replaces the size suggested before its files came.
+                if (!inputChosen && sameInput(latest.input, resizeTo(nativeSize('backbone', null)))) next.input = resizeTo(nativeSize('backbone', inspection));
+                return next;
+              })
+            }
           />
         )}
         <fieldset>

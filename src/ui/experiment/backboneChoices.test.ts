@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BackboneInspection } from '../../worker/protocol';
-import { backboneBlock, backboneProblems, bodyLayers, cutChoiceOf, cutsOf, fitBackbone, nativeSize, sameInput, shapeText, trainFromOptions } from './backboneChoices';
+import { backboneBlock, backboneProblems, cacheLine, bodyLayers, cutChoiceOf, cutsOf, fitBackbone, nativeSize, sameInput, shapeText, trainFromOptions } from './backboneChoices';
 
 const layer = (name: string, className: string, outputShape: (number | null)[], params = 0) => ({ name, className, outputShape, usableAsCut: outputShape.length === 4 && className !== 'InputLayer', params });
 
@@ -78,5 +78,15 @@ describe('backbone choices', () => {
     expect(sameInput({ kind: 'crop', size: 64, width: 128, height: 128 }, { kind: 'crop', size: 64, width: 128, height: 128 })).toBe(true);
     expect(sameInput({ kind: 'crop', size: 64, width: 128, height: 128 }, { kind: 'resize', width: 128, height: 128 })).toBe(false);
     expect(shapeText([[null, 4, 4, 8], [null, 2]])).toBe('4×4×8 and 2');
+  });
+
+  it('says the body is not cached when MLSP levels lie before the first trainable layer', () => {
+    const input = { kind: 'resize' as const, width: 32, height: 32 };
+    const line = (backbone: { trainFrom: string; cuts?: string[] }) => cacheLine({ model: 'backbone', backbone, input }, small);
+    expect(line({ trainFrom: 'c2', cuts: ['c1_relu', 'c2_relu'] })).toEqual({ cache: false, why: expect.stringMatching(/^the MLSP level c1_relu lies before "c2", so several tensors cross/) });
+    expect(line({ trainFrom: 'head', cuts: ['c1_relu', 'c2_relu'] }).cache).toBe(true);
+    expect(line({ trainFrom: 'c1', cuts: ['c1_relu', 'c2_relu'] }).cache).toBe(true);
+    expect(line({ trainFrom: 'c2' }).cache).toBe(true);
+    expect(cacheLine({ model: 'backbone', backbone: { trainFrom: 'head' }, input: { kind: 'crop', size: 24, width: 32, height: 32 } }, small).cache).toBe(false);
   });
 });

@@ -6,7 +6,7 @@
 import type { InputMode } from '../../core/data/inputMode';
 import { MOBILENETV2_LAYERS, MODEL_INFO } from '../../core/models/info';
 import type { ModelName } from '../../core/models/types';
-import type { BackboneConfig, TrainConfig } from '../../core/train/config';
+import { cachePlan, type BackboneConfig, type TrainConfig } from '../../core/train/config';
 import type { BackboneInspection } from '../../worker/protocol';
 
 type Layer = BackboneInspection['layers'][number];
@@ -114,4 +114,23 @@ export function backboneBlock(c: Pick<TrainConfig, 'model' | 'backbone'>, s: { b
   if (c.model === 'backbone' && !inspection) return 'Pick your backbone’s model.json and weight files, or give its URL';
   const p = inspection ? backboneProblems(c.backbone, inspection, c.model) : [];
   return p.length ? `Fix the backbone settings first: ${p[0]}` : null;
+}
+
+/**
+ * cachePlan, made exact with the layer list: MLSP levels before the first trainable layer mean
+ * several tensors cross from the frozen part, and the training loop then runs the body every step.
+ */
+export function cacheLine(c: Pick<TrainConfig, 'model' | 'backbone' | 'input'>, inspection: BackboneInspection | null): { cache: boolean; why: string } {
+  const plan = cachePlan(c);
+  const from = c.backbone?.trainFrom ?? 'all';
+  if (!plan.cache || !inspection || from === 'head') return plan;
+  const cuts = cutsOf(c.backbone, inspection, c.model);
+  const at = (name: string) => inspection.layers.findIndex((l) => l.name === name);
+  const before = cuts.length > 1 ? cuts.filter((cut) => at(cut) < at(from)) : [];
+  if (!before.length) return plan;
+  const one = before.length === 1;
+  return {
+    cache: false,
+    why: `the MLSP level${one ? '' : 's'} ${before.join(', ')} ${one ? 'lies' : 'lie'} before "${from}", so several tensors cross from the frozen part and the body runs every step (in inference mode); train from the head, or from a layer before every cut, to cache it`,
+  };
 }
