@@ -21,12 +21,12 @@ interface Props {
 }
 
 const W = 1000;
-const H = 640;
+const H = 660;
 const BATCH_Y = 8;
 const THUMB = 64;
 const BOX_Y = 216;
-const BOX_H = 224;
-const MOS_Y = 530;
+const BOX_H = 244;
+const MOS_Y = 552;
 
 /** Where each peer's box goes: spread across the width, with room for the mimicry labels between. */
 export function peerBoxes(k: number): { x: number; w: number }[] {
@@ -163,28 +163,34 @@ export function CohortDiagram({ step, peers, lambda, palette, thumbs }: Props) {
             {strip(b.x + 20, b.w - 40, BOX_Y + 118, k)}
             {step && (
               <>
-                <text x={b.x + 16} y={BOX_Y + 162} className="cd-label" fill={c.text}>
+                <text x={b.x + 16} y={BOX_Y + 156} className="cd-label" fill={c.text}>
                   total {fmt3(step.losses.total[k])}
                 </text>
-                {batch && (
-                  <text x={b.x + 16} y={BOX_Y + 196} className="cd-small" fill={c.muted}>
-                    ‖∇‖ {fmt3(batch.gradNorm[k])}
-                    {batch.before && batch.after ? ` · error ${fmt3(msd(batch.before[k]!, batch.mos))} → ${fmt3(msd(batch.after[k]!, batch.mos))}` : ''}
-                  </text>
-                )}
+                {/* One line each, below the total: the mimicry term (K > 2), the gradient norm, the batch's error before → after a single step. */}
+                {[
+                  K > 2 ? `mimicry ${fmt3(step.losses.mimicry[k])}` : null,
+                  batch ? `‖∇‖ ${fmt3(batch.gradNorm[k])}` : null,
+                  batch?.before && batch.after ? `MSE ${fmt3(msd(batch.before[k]!, batch.mos))} → ${fmt3(msd(batch.after[k]!, batch.mos))}` : null,
+                ]
+                  .filter((t): t is string => t !== null)
+                  .map((t, i) => (
+                    <text key={i} x={b.x + 16} y={BOX_Y + 184 + i * 26} className="cd-small" fill={i === 0 && K > 2 ? c.text : c.muted}>
+                      {t}
+                    </text>
+                  ))}
               </>
             )}
             {/* Supervised term: the peer against the MOS. */}
             <line x1={cx} x2={W / 2 + (cx - W / 2) * 0.35} y1={BOX_Y + BOX_H} y2={MOS_Y - 6} stroke={color} strokeWidth={3} markerEnd="url(#cd-arrow)" />
-            <text x={(cx + W / 2 + (cx - W / 2) * 0.35) / 2 + (k < K / 2 ? -14 : 14)} y={BOX_Y + BOX_H + 46} textAnchor={k < K / 2 ? 'end' : 'start'} className="cd-label" fill={c.text}>
+            <text
+              x={(cx + W / 2 + (cx - W / 2) * 0.35) / 2 + (k < (K - 1) / 2 ? -14 : 14)}
+              y={BOX_Y + BOX_H + 46}
+              textAnchor={k < (K - 1) / 2 ? 'end' : 'start'}
+              className={K > 2 ? 'cd-small' : 'cd-label'}
+              fill={c.text}
+            >
               supervised {step ? fmt3(step.losses.supervised[k]) : ''}
             </text>
-            {/* Mimicry term(s): K = 2 on the edge between the peers, otherwise each peer's mean over the others. */}
-            {K > 2 && (
-              <text x={b.x + 16} y={BOX_Y + BOX_H - 8} className="cd-small" fill={c.text}>
-                mimicry {step ? fmt3(step.losses.mimicry[k]) : ''}
-              </text>
-            )}
             {K > 2 && k > 0 && (
               <line x1={boxes[k - 1]!.x + boxes[k - 1]!.w} x2={b.x} y1={BOX_Y + BOX_H / 2} y2={BOX_Y + BOX_H / 2} stroke={c.muted} strokeWidth={2.5} strokeDasharray="6 4" />
             )}
@@ -205,11 +211,14 @@ export function CohortDiagram({ step, peers, lambda, palette, thumbs }: Props) {
             markerStart="url(#cd-arrow)"
             markerEnd="url(#cd-arrow)"
           />
+          {/* With two peers both mimicry terms are the same MSE, so one value (two if they ever differ in print). */}
           <text x={W / 2} y={BOX_Y + BOX_H / 2 - 44} textAnchor="middle" className="cd-label" fill={c.text}>
-            mimicry
+            mimicry{step && fmt3(step.losses.mimicry[0]) === fmt3(step.losses.mimicry[1]) ? ` ${fmt3(step.losses.mimicry[0])}` : ''}
           </text>
-          <text x={W / 2} y={BOX_Y + BOX_H / 2 - 14} textAnchor="middle" className="cd-label" fill={c.text}>
-            {step ? `A ${fmt3(step.losses.mimicry[0])} · B ${fmt3(step.losses.mimicry[1])}` : 'MSE to sg(peer)'}
+          <text x={W / 2} y={BOX_Y + BOX_H / 2 - 14} textAnchor="middle" className="cd-small" fill={c.text}>
+            {step && fmt3(step.losses.mimicry[0]) !== fmt3(step.losses.mimicry[1])
+              ? `A ${fmt3(step.losses.mimicry[0])} · B ${fmt3(step.losses.mimicry[1])}`
+              : 'MSE to sg(peer)'}
           </text>
           <text x={W / 2} y={BOX_Y + BOX_H / 2 + 36} textAnchor="middle" className="cd-lambda" fill={c.text}>
             × λ = {fmt3(lam)}
@@ -222,9 +231,17 @@ export function CohortDiagram({ step, peers, lambda, palette, thumbs }: Props) {
         </g>
       )}
       {K > 2 && (
-        <text x={W / 2} y={BOX_Y - 14} textAnchor="middle" className="cd-small" fill={c.text}>
-          mimicry: each peer to sg(every other), mean × λ = {fmt3(lam)}
-        </text>
+        <g>
+          <text x={24} y={MOS_Y + 30} className="cd-small" fill={c.text}>
+            mimicry: mean MSE to
+          </text>
+          <text x={24} y={MOS_Y + 56} className="cd-small" fill={c.text}>
+            sg(every other peer)
+          </text>
+          <text x={24} y={MOS_Y + 90} className="cd-lambda" fill={c.text}>
+            × λ = {fmt3(lam)}
+          </text>
+        </g>
       )}
 
       {/* The labels. */}
@@ -233,7 +250,18 @@ export function CohortDiagram({ step, peers, lambda, palette, thumbs }: Props) {
         MOS y
       </text>
       {batch ? (
-        strip(W / 2 - 200, 400, MOS_Y + 70, null)
+        <>
+          {strip(W / 2 - 200, 400, MOS_Y + 62, null)}
+          <text x={W / 2 - 200} y={MOS_Y + 90} textAnchor="start" className="cd-small" fill={c.muted}>
+            {fmt3(lo - pad)}
+          </text>
+          <text x={W / 2 + 200} y={MOS_Y + 90} textAnchor="end" className="cd-small" fill={c.muted}>
+            {fmt3(hi + pad)}
+          </text>
+          <text x={W / 2 + 204} y={MOS_Y + 34} textAnchor="end" className="cd-small" fill={c.muted}>
+            ○ MOS · ● prediction
+          </text>
+        </>
       ) : (
         <text x={W / 2 - 90} y={MOS_Y + 34} className="cd-small" fill={c.muted}>
           the batch's opinion scores

@@ -84,7 +84,9 @@ export type RunAction =
   | { type: 'reset'; runId: string; plan: NonNullable<RunState['plan']>; now: number }
   | { type: 'messages'; msgs: FromWorker[]; now: number }
   /** The page itself failed to start or talk to the worker. */
-  | { type: 'fail'; kind: WorkerErrorKind; message: string };
+  | { type: 'fail'; kind: WorkerErrorKind; message: string }
+  /** Back to before the run (the presentation's reset): nothing shown, Start possible again. */
+  | { type: 'clear' };
 
 const RATE_WINDOW_MS = 20_000;
 
@@ -161,6 +163,8 @@ export function runReducer(state: RunState, action: RunAction): RunState {
       return { ...state, status: 'error', error: { kind: action.kind, message: action.message } };
     case 'messages':
       return action.msgs.reduce((s, m) => apply(s, m, action.now), state);
+    case 'clear':
+      return initialRunState;
   }
 }
 

@@ -44,6 +44,10 @@ export function useTrainer() {
   const client = useRef<TrainerClient | null>(null);
   const queue = useRef<FromWorker[]>([]);
   const timer = useRef<number | null>(null);
+  /** Whether step events should carry their batch (the presentation shows it); sent to every new worker. */
+  const detail = useRef(false);
+  /** Unsubscribes the page from the current worker's messages. */
+  const off = useRef<(() => void) | null>(null);
 
   const flush = useCallback(() => {
     timer.current = null;
@@ -89,8 +93,9 @@ export function useTrainer() {
       try {
         const c = new TrainerClient();
         client.current = c;
-        c.on(onMessage);
+        off.current = c.on(onMessage);
         post(c);
+        if (detail.current) c.setDetail(true);
       } catch (e) {
         dispatch({
           type: 'fail',
@@ -120,6 +125,37 @@ export function useTrainer() {
   const pause = useCallback(() => client.current?.pause(), []);
   const resume = useCallback(() => client.current?.resume(), []);
   const stop = useCallback(() => client.current?.stop(), []);
+  /** While paused: one training step, then paused again. */
+  const step = useCallback(() => client.current?.step(), []);
+  /** Pause at the end of the current epoch. */
+  const finishEpoch = useCallback(() => client.current?.finishEpoch(), []);
+  /** The DML cohort's λ from the next step on. */
+  const setLambda = useCallback((lambda: number) => client.current?.setLambda(lambda), []);
+  const setDetail = useCallback((on: boolean) => {
+    detail.current = on;
+    client.current?.setDetail(on);
+  }, []);
+
+  /**
+   * Back to before the run: it is stopped (the worker still records it as stopped, then is
+   * dropped) and the page forgets it, so the next Start is a fresh run.
+   */
+  const reset = useCallback(() => {
+    const c = client.current;
+    client.current = null;
+    off.current?.();
+    off.current = null;
+    if (c) {
+      c.stop();
+      c.on((m) => (m.type === 'done' || m.type === 'error') && c.terminate());
+    }
+    if (timer.current !== null) window.clearTimeout(timer.current);
+    timer.current = null;
+    queue.current = [];
+    loss.current.clear();
+    setLossVersion((v) => v + 1);
+    dispatch({ type: 'clear' });
+  }, []);
 
   useEffect(
     () => () => {
@@ -129,5 +165,5 @@ export function useTrainer() {
     [],
   );
 
-  return { state, loss: loss.current, lossVersion, start, continueRun, pause, resume, stop };
+  return { state, loss: loss.current, lossVersion, start, continueRun, pause, resume, stop, step, finishEpoch, setLambda, setDetail, reset };
 }
