@@ -87,6 +87,18 @@ function useThumbs(files: readonly DatasetFile[], wanted: readonly string[]): Re
   return cache.current;
 }
 
+/** The chart labels' size in px: about 2% of the window's height, as the page's type (CSS) is. */
+function useChartFontSize(): number {
+  const of = () => Math.round(Math.min(28, Math.max(13, window.innerHeight * 0.02)));
+  const [px, setPx] = useState(of);
+  useEffect(() => {
+    const h = () => setPx(of());
+    window.addEventListener('resize', h);
+    return () => window.removeEventListener('resize', h);
+  }, []);
+  return px;
+}
+
 /** The step the diagram draws: DML's latest, else the baseline's (a baseline-only run). */
 function diagramStep(state: RunState): StepEvent | undefined {
   return state.lastStep.dml ?? state.lastStep.baseline;
@@ -102,6 +114,7 @@ export function PresentView(p: Props) {
   const thumbs = useThumbs(p.files, wanted);
   const epochs = useMemo(() => epochsByKind(state.history), [state.history]);
   const [finishing, setFinishing] = useState(false);
+  const chartFont = useChartFontSize();
   // λ the page asked for during this run (the steps report the λ they used).
   const [asked, setAsked] = useState<number | null>(null);
   const runsDml = state.plan ? state.plan.runs.includes('dml') : p.mode !== 'baseline';
@@ -152,10 +165,11 @@ export function PresentView(p: Props) {
   useEffect(() => {
     const h = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement | null;
-      // Typing in a field (the λ slider's own arrow keys included) is not a command.
-      if (t && (t.closest('input, select, textarea, [contenteditable="true"]') || e.repeat)) return;
       const key = presentKeyOf(e);
-      if (!key) return;
+      if (!key || e.repeat) return;
+      // Typing in a field is not a command, nor are the λ slider's own arrow keys (Space, E and R still are).
+      if (t?.closest('select, textarea, [contenteditable="true"]')) return;
+      if (t instanceof HTMLInputElement && (t.type !== 'range' || key === 'step')) return;
       e.preventDefault();
       onKey.current(key);
     };
@@ -249,6 +263,8 @@ export function PresentView(p: Props) {
               value={lambda}
               disabled={!runsDml}
               onChange={(e) => setLambda(Number(e.target.value))}
+              // Dragged with the mouse: give the keys back to the presentation (→ steps again).
+              onPointerUp={(e) => e.currentTarget.blur()}
               aria-valuetext={fmt3(lambda)}
             />
             <output htmlFor="present-lambda">{lambda.toFixed(2)}</output>
@@ -256,8 +272,8 @@ export function PresentView(p: Props) {
           </div>
         </section>
         <section className="present__charts" aria-label="Live charts">
-          <SrccChart epochs={epochs} planned={state.plan?.epochs ?? 1} palette={palette} fontSize={18} />
-          <LossChart loss={p.loss} version={p.lossVersion} palette={palette} fontSize={18} />
+          <SrccChart epochs={epochs} planned={state.plan?.epochs ?? 1} palette={palette} fontSize={chartFont} />
+          <LossChart loss={p.loss} version={p.lossVersion} palette={palette} fontSize={chartFont} />
           <PresentResults history={state.history} palette={palette} />
         </section>
       </main>
