@@ -161,7 +161,7 @@ async function loadDemo(page: Page): Promise<void> {
   await expect(page.getByText(/300 of 300 score rows are usable/)).toBeVisible();
 }
 
-test('the backbone picker: a graph model is refused in words, a Layers CNN is listed with its layers and proposed cut, two ticked cuts train', async ({ page }) => {
+test('the backbone picker: by URL (a missing file named, this site\'s MobileNetV2 fetched) and by files (a graph model and a lone weights file refused in words, a Layers CNN listed with its layers and proposed cut), two ticked cuts train', async ({ page }) => {
   test.setTimeout(120_000);
   const errors = watchErrors(page);
   await loadDemo(page);
@@ -169,6 +169,17 @@ test('the backbone picker: a graph model is refused in words, a Layers CNN is li
   await expect(page.getByText('No backbone yet: pick its files or give its URL.')).toBeVisible();
   await expect(page.getByText(/^Pick your backbone’s model\.json and weight files, or give its URL/)).toBeVisible();
   await expect(page.getByRole('button', { name: 'Start' })).toBeDisabled();
+
+  // By URL: a missing one is named (this server answers it with its home page); this site's MobileNetV2 is fetched, with the weight file its manifest names.
+  const url = page.getByLabel('Backbone URL', { exact: true });
+  await url.fill('/models/nothing-here/model.json');
+  await page.getByRole('button', { name: 'Fetch', exact: true }).click();
+  await expect(page.getByRole('alert').filter({ hasText: /^model\.json at http:\/\/localhost:\d+\/models\/nothing-here\/model\.json answered with a web page, not the file/ })).toBeVisible();
+  await url.fill('/models/mobilenetv2/model.json');
+  await page.getByRole('button', { name: 'Fetch', exact: true }).click();
+  await expect(page.getByTestId('backbone-summary')).toContainText('Backbone model.json (/models/mobilenetv2/model.json)');
+  await expect(page.getByTestId('backbone-summary')).toContainText('proposed cut out_relu');
+  await expect(page.getByLabel('Image width', { exact: true })).toHaveValue('224');
 
   const dir = mkdtempSync(join(tmpdir(), 'backbone-'));
   writeFileSync(join(dir, 'graph.json'), JSON.stringify({ format: 'graph-model', modelTopology: { node: [] }, weightsManifest: [] }));

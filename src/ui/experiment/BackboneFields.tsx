@@ -88,7 +88,7 @@ export function BackboneFields({ config: c, setBackbone, backbones, onUserLoaded
           >
             <div className="field">
               <label htmlFor="backbone-url">Backbone URL</label>
-              <input id="backbone-url" type="url" placeholder="https://…/model.json" value={url} onChange={(e) => setUrl(e.target.value)} disabled={state.busy !== null} />
+              <input id="backbone-url" type="text" inputMode="url" spellCheck={false} placeholder="https://…/model.json" value={url} onChange={(e) => setUrl(e.target.value)} disabled={state.busy !== null} />
             </div>
             <button type="submit" disabled={state.busy !== null || !url.trim()}>
               Fetch

@@ -22,6 +22,9 @@ export async function fetchModelFiles(address: string, base = window.location.hr
       );
     }
     if (!res.ok) throw new Error(`${what} at ${u.href} answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}: check the address.`);
+    // Many servers answer a file they do not have with their home page.
+    if (/^text\/html\b/i.test(res.headers.get('content-type') ?? ''))
+      throw new Error(`${what} at ${u.href} answered with a web page, not the file: the server probably has no such file. Check the address.`);
     return res;
   };
   const text = await (await get(url, 'model.json')).text();
