@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { strFromU8 } from 'fflate';
 import { loadBackbone } from '../models/pretrained';
+import { checkPath, checkTopology } from './fileChecks';
 import { ModelFileError } from './layersModelFiles';
 
 export async function loadBackboneFiles(label: string, read: (path: string) => Promise<Uint8Array>, modelJsonPath = 'model.json'): Promise<tf.LayersModel> {
@@ -18,12 +19,14 @@ export async function loadBackboneFiles(label: string, read: (path: string) => P
   }
   const paths = new Set<string>();
   try {
-    const manifest = (JSON.parse(text) as { weightsManifest?: { paths?: string[] }[] }).weightsManifest ?? [];
-    for (const group of manifest) for (const p of group.paths ?? []) paths.add(p);
+    const manifest = (JSON.parse(text) as { weightsManifest?: { paths?: unknown[] }[] }).weightsManifest ?? [];
+    for (const group of manifest) for (const p of group.paths ?? []) if (typeof p === 'string') paths.add(p);
   } catch {
     // Not JSON: loadBackbone words the error.
   }
   const files = new Map<string, Uint8Array>();
+  // `read` may be the file system: a manifest path must stay inside model.json's folder.
+  for (const p of paths) checkPath(p, label);
   for (const p of paths) {
     try {
       files.set(p, await read(p));
@@ -46,6 +49,7 @@ export async function baseFromModelJson(text: string, label: string): Promise<tf
   } catch (err) {
     throw new ModelFileError(`${label} is not valid JSON (${(err as Error).message}).`);
   }
-  if (!topology) throw new ModelFileError(`${label} has no modelTopology: it is not a TF.js Layers model.json.`);
+  if (!topology || typeof topology !== 'object') throw new ModelFileError(`${label} has no modelTopology: it is not a TF.js Layers model.json.`);
+  checkTopology(topology, label);
   return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: topology as tf.io.ModelJSON['modelTopology'] }));
 }

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 // Register the custom layers, so cnniqa's and a pretrained net's (MLSP pooling) model.json can be read back.
 import '../models/globalMinPooling';
 import '../models/pretrainedLayers';
+import { checkModelJson, LIMITS } from './fileChecks';
 
 /** A model file is unusable; the message names it and says why. */
 export class ModelFileError extends Error {
@@ -60,6 +61,8 @@ function expectedBytes(specs: readonly tf.io.WeightsManifestEntry[]): number | n
 }
 
 function parseModelJson(text: string, label: string): tf.io.ModelJSON {
+  if (text.length > LIMITS.jsonBytes)
+    throw new ModelFileError(`${label} is ${Math.round(text.length / 2 ** 20)} MB, more than a model description may take: refused.`);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -80,6 +83,8 @@ function parseModelJson(text: string, label: string): tf.io.ModelJSON {
     throw new ModelFileError(`${label} has no "modelTopology": it is not a TF.js Layers model file (model.json from tf.LayersModel.save or tensorflowjs_converter).`);
   if (!Array.isArray(j.weightsManifest))
     throw new ModelFileError(`${label} has no "weightsManifest", so its weights cannot be found: the file is incomplete. Export or convert the model again.`);
+  // Paths, dtypes, shapes and the topology's sizes, bounded, before a layer is built.
+  checkModelJson(j, label);
   return j as tf.io.ModelJSON;
 }
 

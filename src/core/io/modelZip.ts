@@ -13,6 +13,8 @@ import { inputScalingOf, type TrainConfig } from '../train/config';
 import { runPeers } from '../train/cohort';
 import { readTrainConfig } from '../train/configSchema';
 import { RUN_KINDS, type EpochEvent, type FinalMetrics, type RunKind } from '../train/history';
+import * as v from 'valibot';
+import { checkJsonSize, zipEntryFilter } from './fileChecks';
 import { layersModelFiles, loadLayersModelFiles, ModelFileError } from './layersModelFiles';
 import { peerLetter } from '../train/history';
 
@@ -141,20 +143,63 @@ export async function exportModelZip(input: ExportInput): Promise<Uint8Array> {
 
 function unzip(bytes: Uint8Array, label: string): Record<string, Uint8Array> {
   try {
-    return unzipSync(bytes);
+    // Names and sizes are checked from the zip's directory, before anything is inflated.
+    return unzipSync(bytes, { filter: zipEntryFilter(label) });
   } catch (err) {
+    if (err instanceof ModelFileError) throw err;
     throw new ModelFileError(`${label} is not a readable zip file (${(err as Error).message}). Choose a zip exported by the studio.`);
   }
 }
 
-function readJson<T>(files: Record<string, Uint8Array>, path: string, label: string): T {
+function readJson(files: Record<string, Uint8Array>, path: string, label: string): unknown {
   const bytes = files[path];
   if (!bytes) throw new ModelFileError(`${label} has no ${path}: it is not a model zip exported by the studio, or it is incomplete.`);
+  checkJsonSize(bytes, `${path} in ${label}`);
   try {
-    return JSON.parse(strFromU8(bytes)) as T;
+    return JSON.parse(strFromU8(bytes));
   } catch (err) {
     throw new ModelFileError(`${path} in ${label} is not valid JSON (${(err as Error).message}): the zip is damaged. Export the model again.`);
   }
+}
+
+const int = (min: number, max: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
+const text = (max: number) => v.pipe(v.string(), v.maxLength(max));
+const NetEntrySchema = v.object({
+  // A folder name of the zip, used as a path: letters, digits, _ and - only.
+  folder: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'a folder name of letters, digits, _ and -')),
+  run: v.picklist(RUN_KINDS),
+  peer: int(0, 63),
+  flipped: v.boolean(),
+});
+/** run.json: the manifest, checked before any network is read. */
+const RunManifestSchema = v.object({
+  format: v.literal(ZIP_FORMAT),
+  version: v.literal(1),
+  name: text(1000),
+  createdAt: v.optional(v.pipe(v.number(), v.finite())),
+  exportedAt: v.optional(v.pipe(v.number(), v.finite()), 0),
+  epoch: int(0, 1e7),
+  checkpoint: v.optional(v.picklist(['last', 'best'])),
+  dataset: v.optional(v.object({ name: text(1000), imageCount: int(0, 1e9), proxy: v.boolean() })),
+  inputShape: v.tuple([int(1, 8192), int(1, 8192), v.literal(3)]),
+  nets: v.pipe(v.array(NetEntrySchema), v.minLength(1), v.maxLength(64)),
+});
+/** metrics.json: shapes only (its numbers are shown as text). */
+const ZipMetricsSchema = v.object({
+  final: v.optional(v.record(v.string(), v.unknown())),
+  history: v.optional(v.pipe(v.array(v.record(v.string(), v.unknown())), v.maxLength(1e6))),
+  epochs: v.optional(v.pipe(v.array(v.record(v.string(), v.unknown())), v.maxLength(1e6))),
+});
+
+function readChecked<T extends v.GenericSchema>(schema: T, files: Record<string, Uint8Array>, path: string, label: string): v.InferOutput<T> {
+  const r = v.safeParse(schema, readJson(files, path, label));
+  if (r.success) return r.output;
+  const issue = r.issues[0];
+  const where = (issue.path ?? []).map((p) => String(p.key)).join('.');
+  throw new ModelFileError(
+    `${path} in ${label} is not the studio's ${path === 'run.json' ? 'model description' : 'metrics file'}` +
+      `${where ? ` ("${where}": ${issue.message})` : ` (${issue.message})`}. Choose a zip exported by the studio.`,
+  );
 }
 
 /** Zips of the first studio version kept the epoch events under "epochs" (and results.json rows under "history"). */
@@ -173,13 +218,15 @@ export async function readModelZip(bytes: Uint8Array, label = 'The model zip'): 
   const files: Record<string, Uint8Array> = {};
   for (const [p, b] of Object.entries(raw)) if (p.startsWith(prefix)) files[p.slice(prefix.length)] = b;
 
-  const read = readTrainConfig(readJson<unknown>(files, 'config.json', label), `config.json in ${label}`);
+  const read = readTrainConfig(readJson(files, 'config.json', label), `config.json in ${label}`);
   if (!read.config) throw new ModelFileError(`${read.problems.join(' ')} Choose a zip exported by the studio.`);
   const config = read.config;
-  const manifest = readJson<RunManifest>(files, 'run.json', label);
-  const metrics = files['metrics.json'] ? zipMetrics(readJson<ZipMetrics & { epochs?: EpochEvent[] }>(files, 'metrics.json', label)) : { final: {}, history: [] };
-  if (manifest.format !== ZIP_FORMAT || !Array.isArray(manifest.nets))
-    throw new ModelFileError(`run.json in ${label} is not the studio's model description. Choose a zip exported by the studio.`);
+  const manifest: RunManifest = readChecked(RunManifestSchema, files, 'run.json', label);
+  if (new Set(manifest.nets.map((n) => n.folder)).size !== manifest.nets.length)
+    throw new ModelFileError(`run.json in ${label} lists one network folder twice. Choose a zip exported by the studio.`);
+  const metrics = files['metrics.json']
+    ? zipMetrics(readChecked(ZipMetricsSchema, files, 'metrics.json', label) as unknown as ZipMetrics & { epochs?: EpochEvent[] })
+    : { final: {}, history: [] };
 
   const nets: LoadedNet[] = [];
   try {
@@ -194,6 +241,7 @@ export async function readModelZip(bytes: Uint8Array, label = 'The model zip'): 
     throw err;
   }
   const backbone = files['backbone.json'];
+  if (backbone) checkJsonSize(backbone, `backbone.json in ${label}`);
   return { config, metrics, manifest, nets, backboneJson: backbone && strFromU8(backbone) };
 }
 

@@ -3,6 +3,7 @@
  * the same test views and flips as evaluation during training (predictCohort does the work).
  */
 import type * as tf from '@tensorflow/tfjs';
+import Papa from 'papaparse';
 import type { ImageStore } from '../data/imageStore';
 import { testViews, type InputMode } from '../data/inputMode';
 import { predictNet } from '../train/cohort';
@@ -76,13 +77,16 @@ export function scoreWithNets(nets: readonly LoadedNet[], store: ImageStore, opt
   return scoreRuns(runs, store, opts);
 }
 
-function csvCell(s: string): string {
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** The score table as CSV: one row per image (its file name), one column per network. */
+/**
+ * The score table as CSV: one row per image (its file name), one column per network. File names
+ * come from the user's folder: a name such as "=HYPERLINK(…).jpg" is written with a leading '
+ * so a spreadsheet shows it as text instead of running it (Papa's escapeFormulae).
+ */
 export function scoresCsv(files: readonly string[], columns: readonly ScoreColumn[]): string {
-  const head = ['image', ...columns.map((c) => c.name)].map(csvCell).join(',');
-  const rows = files.map((f, i) => [csvCell(f), ...columns.map((c) => String(c.values[i]))].join(','));
-  return [head, ...rows].join('\n') + '\n';
+  const body = Papa.unparse(
+    // Scores go in as numbers: Papa leaves numbers alone, so a negative score keeps no '.
+    { fields: ['image', ...columns.map((c) => c.name)], data: files.map((f, i) => [f, ...columns.map((c) => c.values[i]!)]) },
+    { escapeFormulae: true, newline: '\n' },
+  );
+  return `${body}\n`;
 }

@@ -5,6 +5,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { strFromU8 } from 'fflate';
 import { baseName } from '../data/cells';
+import { checkJsonSize, LIMITS } from './fileChecks';
 import { loadLayersModelFiles, ModelFileError } from './layersModelFiles';
 
 export interface UserModel {
@@ -40,10 +41,15 @@ export function iqaShapeProblem(model: tf.LayersModel, name: string): string | n
 
 /**
  * Load a model from its files: one model.json (any name ending in .json) and the weight
- * shards it lists, matched by path or, failing that, by file name. Throws ModelFileError
- * naming the file and the problem.
+ * shards it lists, matched by path or, failing that, by file name. model.json is checked
+ * against its schema and limits (loadLayersModelFiles) before a layer is built. Throws
+ * ModelFileError naming the file and the problem.
  */
 export async function loadUserModel(files: readonly { name: string; bytes: Uint8Array }[]): Promise<UserModel> {
+  if (files.length > LIMITS.zipEntries) throw new ModelFileError(`${files.length} files were given: choose the model's model.json and its .bin weight files only.`);
+  const total = files.reduce((s, f) => s + f.bytes.length, 0);
+  if (total > LIMITS.zipTotalBytes)
+    throw new ModelFileError(`The files given take ${Math.round(total / 2 ** 20)} MB, more than the studio takes for a model: choose the model's model.json and its .bin weight files only.`);
   const jsons = files.filter((f) => f.name.toLowerCase().endsWith('.json'));
   const main = jsons.length === 1 ? jsons[0] : jsons.find((f) => baseName(f.name).toLowerCase() === 'model.json');
   if (!main)
@@ -53,6 +59,7 @@ export async function loadUserModel(files: readonly { name: string; bytes: Uint8
         : 'No model.json among the files: choose the model.json of a TF.js Layers model together with its .bin weight files.',
     );
   const name = baseName(main.name);
+  checkJsonSize(main.bytes, name);
   const dir = main.name.includes('/') ? main.name.slice(0, main.name.lastIndexOf('/') + 1) : '';
   const byPath = new Map(files.map((f) => [f.name, f.bytes]));
   const byBase = new Map(files.map((f) => [baseName(f.name).toLowerCase(), f.bytes]));
