@@ -124,7 +124,8 @@ test('wasm: baseline and DML train 2 epochs; a broken file and an impossible spl
   expect(warning).toMatch(/official split.*no train\/test split column.*split by reference/);
   const split = msgs.find((m) => m.type === 'split')!;
   expect(split.type === 'split' && split.reason).toMatch(/^Split by reference/);
-  expect(split.type === 'split' && split.train.length + split.test.length).toBe(47);
+  expect(split.type === 'split' && split.train.length + split.val.length + split.test.length).toBe(47);
+  expect(split.type === 'split' && split.val.length).toBeGreaterThan(0);
 });
 
 test('"auto" times wasm, skips the fallback (SwiftShader) GPU adapter without compiling its shaders, then remembers the choice', async ({ page }) => {
