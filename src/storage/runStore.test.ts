@@ -104,13 +104,16 @@ describe('run store (IndexedDB)', () => {
     const run = await store.createRun(meta());
     const tracker = new BestCheckpoints<CohortState>();
     const withVal = (e: EpochEvent, srcc: number): EpochEvent => ({ ...e, val: { peers: [e.test.peers[0]!], ensemble: { ...e.test.peers[0]!, srcc } } });
-    const write = (epoch: number, val: { baseline: number; dml: number }) => {
+    const write = async (epoch: number, val: { baseline: number; dml: number }) => {
       const states = { baseline: fakeState(1, 10 + epoch), dml: fakeState(2, epoch) };
       const events = {
         baseline: { ...epochEvent('baseline', epoch, 0), val: { peers: [{ ...epochEvent('baseline', epoch, val.baseline).test.peers[0]! }] } },
         dml: withVal(epochEvent('dml', epoch, 0), val.dml),
       };
-      return store.writeCheckpoint(run.id, { epoch, states, best: tracker.offer(epoch, states, events) });
+      // As the recorder does: the tracker learns that the store kept its update.
+      const w = await store.writeCheckpoint(run.id, { epoch, states, best: tracker.offer(epoch, states, events) });
+      tracker.written();
+      return w;
     };
     const e1 = await write(1, { baseline: 0.5, dml: 0.5 });
     let rec = (await store.getRun(run.id))!;

@@ -74,6 +74,11 @@ export class RunGate implements RunControl {
   setLambda(lambda: number): void {
     if (Number.isFinite(lambda) && lambda >= 0) this.lambdaValue = lambda;
   }
+  /** Back to the config's λ (a new repeat runs the experiment's protocol). */
+  clearLambda(): void {
+    this.lambdaValue = undefined;
+  }
+
   lambda(): number | undefined {
     return this.lambdaValue;
   }

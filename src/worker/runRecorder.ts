@@ -92,6 +92,7 @@ export class RunRecorder implements Recorder {
     if (!this.recording) return;
     try {
       const w = await this.store.writeCheckpoint(this.runId, { epoch, states, best: this.best.offer(epoch, states, events) });
+      this.best.written();
       this.send({ type: 'checkpoint', epoch, bytes: w.bytes, ms: w.ms, exportMs });
     } catch (err) {
       this.warn(`Checkpoint of epoch ${epoch} skipped`, err);
@@ -106,7 +107,8 @@ export class RunRecorder implements Recorder {
   async end(status: RunStatus, final?: FinalMetrics, error?: string): Promise<void> {
     try {
       if (!this.recording) return;
-      if (status !== 'failed' && !final) {
+      // Nothing trained this time (stopped before the first step): the stored history's results stand.
+      if (status !== 'failed' && (!final || !Object.keys(final).length)) {
         const run = await this.store.getRun(this.runId);
         if (run) final = finalFrom(run.history);
       }

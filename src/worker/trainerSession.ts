@@ -149,6 +149,8 @@ export class TrainerSession {
           const runId = i === 0 ? msg.runId : `${msg.runId}~${i + 1}`;
           const seed = repeatSeed(config.seed, i);
           if (splits.length > 1) this.send({ type: 'repeat', index: i, count: splits.length, seed, runId });
+          // A λ moved with the slider belongs to the repeat it was moved in.
+          if (i > 0) this.gate.clearLambda();
           rec = await this.openRecorder({ ...msg, runId });
           // The backends are timed (if asked) before the first repeat only.
           const one = { ...msg, runId, split, config: { ...config, seed, repeats: 1 }, remeasure: i === 0 && msg.remeasure };
@@ -263,9 +265,9 @@ export class TrainerSession {
     this.send({ type: 'split', train: run.split.train, val: run.split.val ?? [], test: run.split.test, reason: run.split.reason });
     // Every weight comes from the checkpoint; without one the run starts over and needs the pretrained weights.
     const base = from ? await storedRunBase(run) : (await loadRunBase(config, undefined, this.readBuiltin()))?.base;
-    await rec.commitResume();
     this.files = loaded.items.map((it) => it.file);
     try {
+      await rec.commitResume();
       return await this.trainOn(config, experimentData(loaded, split, base), msg, rec, from);
     } finally {
       base?.dispose();

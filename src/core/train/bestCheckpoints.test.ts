@@ -14,7 +14,9 @@ const ev = (run: RunKind, epoch: number, val: number | null, test: number): Epoc
 
 describe('best checkpoints by validation SRCC, per run kind', () => {
   it('keeps each kind at its own best validation epoch; the test set never decides', () => {
-    const best = new BestCheckpoints<string>();
+    const stored = new BestCheckpoints<string>();
+    // The store keeps every update here (the recorder calls written() after each write).
+    const best = { offer: (...a: Parameters<typeof stored.offer>) => { const u = stored.offer(...a); stored.written(); return u; } };
     expect(best.offer(1, { baseline: 'b1', dml: 'd1' }, { baseline: ev('baseline', 1, 0.3, 0.9), dml: ev('dml', 1, 0.5, 0.1) })).toEqual({
       states: { baseline: 'b1', dml: 'd1' },
       epochs: { baseline: 1, dml: 1 },
@@ -38,5 +40,17 @@ describe('best checkpoints by validation SRCC, per run kind', () => {
     best.restore({ dml: 'd2' }, { dml: 2 }, [ev('dml', 1, 0.1, 0), ev('dml', 2, 0.6, 0)]);
     expect(best.offer(3, { dml: 'd3' }, { dml: ev('dml', 3, 0.5, 1) })).toBe('unchanged');
     expect(best.offer(4, { dml: 'd4' }, { dml: ev('dml', 4, 0.7, 0) })).toEqual({ states: { dml: 'd4' }, epochs: { dml: 4 } });
+  });
+});
+
+describe('a best the store could not keep', () => {
+  it('is offered again at the next epoch, even when that epoch did not improve', () => {
+    const best = new BestCheckpoints<string>();
+    const first = best.offer(1, { dml: 'd1' }, { dml: ev('dml', 1, 0.5, 0) });
+    expect(first).toEqual({ states: { dml: 'd1' }, epochs: { dml: 1 } });
+    // The write failed (quota): written() is not called. Epoch 2 is worse, yet the best is offered again.
+    expect(best.offer(2, { dml: 'd2' }, { dml: ev('dml', 2, 0.4, 0) })).toEqual(first);
+    best.written();
+    expect(best.offer(3, { dml: 'd3' }, { dml: ev('dml', 3, 0.3, 0) })).toBe('unchanged');
   });
 });

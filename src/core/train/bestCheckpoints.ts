@@ -19,6 +19,8 @@ export type BestUpdate<S> = { states: Partial<Record<RunKind, S>>; epochs: Parti
 
 export class BestCheckpoints<S> {
   private best: Partial<Record<RunKind, { score: number; epoch: number; state: S }>> = {};
+  /** A best handed out by offer that the store has not confirmed (written): offered again until it is. */
+  private unwritten = false;
 
   /**
    * Offer every kind's state after an epoch, with that epoch's events. 'last' when there is no
@@ -41,7 +43,14 @@ export class BestCheckpoints<S> {
       }
     }
     if (!validated) return 'last';
-    return improved ? this.current() : 'unchanged';
+    if (!improved && !this.unwritten) return 'unchanged';
+    this.unwritten = true;
+    return this.current();
+  }
+
+  /** The store kept the last update offered (a failed write leaves it to be offered again). */
+  written(): void {
+    this.unwritten = false;
   }
 
   /** Continue from a stored best: its states, the epoch each came from, and the history that scored them. */

@@ -145,8 +145,11 @@ export async function featureSource(
       const pairs = idxs.flatMap((i) => [i, i]);
       const host = makeBatch(a.store, pairs, pairs.map(() => whole), pairs.map((_, j) => j % 2 === 1), a.scaling);
       const x = tf.tensor4d(host.x, host.shape);
-      parts.push(tf.tidy(() => frozen.apply(x, { training: false }) as tf.Tensor));
-      x.dispose();
+      try {
+        parts.push(tf.tidy(() => frozen.apply(x, { training: false }) as tf.Tensor));
+      } finally {
+        x.dispose();
+      }
       // One read per chunk keeps the backend's queue short and the progress honest.
       await parts[parts.length - 1]!.data();
       opts.onProgress?.(Math.min(n, s + step), n);
