@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { cachePlan, configProblems, PAPER, PRETRAINED_QUICK, QUICK_DEMO } from '../../core/train/config';
 import type { BackboneInspection } from '../../worker/protocol';
 import { backboneBlock, backboneProblems, cacheLine, bodyLayers, cutChoiceOf, cutsOf, fitBackbone, nativeSize, sameInput, shapeText, trainFromOptions } from './backboneChoices';
 
@@ -88,5 +89,14 @@ describe('backbone choices', () => {
     expect(line({ trainFrom: 'c1', cuts: ['c1_relu', 'c2_relu'] }).cache).toBe(true);
     expect(line({ trainFrom: 'c2' }).cache).toBe(true);
     expect(cacheLine({ model: 'backbone', backbone: { trainFrom: 'head' }, input: { kind: 'crop', size: 24, width: 32, height: 32 } }, small).cache).toBe(false);
+  });
+
+  it('offers presets that can run: Pretrained quick caches its frozen MLSP body, Paper fine-tunes every layer', () => {
+    for (const p of [QUICK_DEMO, PRETRAINED_QUICK, PAPER]) expect(configProblems(p)).toEqual([]);
+    expect(cachePlan(PRETRAINED_QUICK).cache).toBe(true);
+    expect(cutChoiceOf(PRETRAINED_QUICK.model, PRETRAINED_QUICK.backbone?.cuts)).toBe('mlsp');
+    expect(cachePlan(PAPER)).toEqual({ cache: false, why: expect.stringMatching(/every layer trains/) });
+    // The seed code's 512×384 is height × width: portrait.
+    expect(PAPER.input).toEqual({ kind: 'resize', width: 384, height: 512 });
   });
 });
