@@ -1,6 +1,6 @@
 import { formatInputMode, parseInputMode } from '../core/data/inputMode';
 import { isModelName, MODEL_INFO } from '../core/models/info';
-import { QUICK_DEMO, type RunMode, type TrainConfig } from '../core/train/config';
+import { PRETRAINED_QUICK, QUICK_DEMO, type RunMode, type TrainConfig } from '../core/train/config';
 import type { SplitKind } from '../core/splits';
 
 export interface CliOptions {
@@ -32,10 +32,12 @@ are a formula, an MS-SSIM proxy, not human opinions).
   --width W                  resnet18 width multiplier (default 0.25)
   --backbone PATH/model.json your own TF.js Layers CNN as the body (model "backbone")
   --cut LAYER[,LAYER…]       where the body is cut (default: the last layer before pooling); several = MLSP
-  --train-from head|LAYER|all   how much of a pretrained net trains (default all, as the paper; head = body frozen,
-                             its output cached once per image and mirror)
+  --train-from head|LAYER|all   how much of a pretrained net trains (default head: the body frozen, its output
+                             cached once per image and mirror, four levels pooled (MLSP) for mobilenetv2, and the
+                             "Pretrained quick" schedule: 192×192, 8 epochs, lr 3e-4 ×0.5 every 3; all = the seed
+                             code's full fine-tune from the proposed cut; flags given override each of these)
   --input-scale unit|imagenet   pixels your backbone takes: x/255 or ImageNet mean/std (default imagenet)
-  --input resize:WxH|crop:S[@WxH]   (default ${formatInputMode(QUICK_DEMO.input)}; resize:224x224 for pretrained models)
+  --input resize:WxH|crop:S[@WxH]   (default ${formatInputMode(QUICK_DEMO.input)}; ${formatInputMode(PRETRAINED_QUICK.input)} for pretrained models)
   --epochs N  --batch B  --lr LR  --lambda L  --peers K
   --decay-every N  --decay-factor F   step decay (default ×${QUICK_DEMO.decayFactor} every ${QUICK_DEMO.decayEvery})
   --no-flip                  no random horizontal-flip augmentation
@@ -65,6 +67,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   const config: TrainConfig = { ...QUICK_DEMO };
   const o: CliOptions = { out: 'results.json', backend: 'wasm', config };
   let inputGiven = false;
+  /** The config fields the flags set: a pretrained model takes the others from its preset. */
+  const given = new Set<string>();
   const backbone = () => (config.backbone ??= { trainFrom: 'all' });
   const num = (flag: string, v: string) => {
     const n = Number(v);
@@ -85,17 +89,20 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--mode': {
         const m = val();
         if (!['baseline', 'dml', 'both'].includes(m)) throw new UsageError(`--mode must be baseline, dml or both (got ${m}).`);
+        given.add('mode');
         config.mode = m as RunMode;
         break;
       }
       case '--model': {
         const m = val();
         if (!isModelName(m) || m === 'backbone') throw new UsageError(`--model must be tiny, cnniqa, resnet18 or mobilenetv2 (got ${m}); for your own network give --backbone PATH/model.json.`);
+        given.add('model');
         config.model = m;
         break;
       }
       case '--backbone':
         o.backbonePath = val();
+        given.add('model');
         config.model = 'backbone';
         break;
       case '--cut':
@@ -110,7 +117,10 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         backbone().scaling = s;
         break;
       }
-      case '--width': config.width = num(flag, val()); break;
+      case '--width':
+        given.add('width');
+        config.width = num(flag, val());
+        break;
       case '--input':
         inputGiven = true;
         try {
@@ -119,33 +129,70 @@ export function parseArgs(argv: readonly string[]): CliOptions {
           throw new UsageError((e as Error).message);
         }
         break;
-      case '--epochs': config.epochs = num(flag, val()); break;
-      case '--batch': config.batchSize = num(flag, val()); break;
-      case '--lr': config.lr = num(flag, val()); break;
-      case '--lambda': config.lambda = num(flag, val()); break;
-      case '--peers': config.peers = num(flag, val()); break;
-      case '--decay-every': config.decayEvery = num(flag, val()); break;
-      case '--decay-factor': config.decayFactor = num(flag, val()); break;
-      case '--no-flip': config.flipAugment = false; break;
+      case '--epochs':
+        given.add('epochs');
+        config.epochs = num(flag, val());
+        break;
+      case '--batch':
+        given.add('batchSize');
+        config.batchSize = num(flag, val());
+        break;
+      case '--lr':
+        given.add('lr');
+        config.lr = num(flag, val());
+        break;
+      case '--lambda':
+        given.add('lambda');
+        config.lambda = num(flag, val());
+        break;
+      case '--peers':
+        given.add('peers');
+        config.peers = num(flag, val());
+        break;
+      case '--decay-every':
+        given.add('decayEvery');
+        config.decayEvery = num(flag, val());
+        break;
+      case '--decay-factor':
+        given.add('decayFactor');
+        config.decayFactor = num(flag, val());
+        break;
+      case '--no-flip':
+        given.add('flipAugment');
+        config.flipAugment = false;
+        break;
       case '--split': {
         const s = val();
         if (!['ref', 'random', 'official'].includes(s)) throw new UsageError(`--split must be ref, random or official (got ${s}).`);
         o.split = s as SplitKind;
         break;
       }
-      case '--test-frac': config.testFrac = num(flag, val()); break;
-      case '--seed': config.seed = num(flag, val()); break;
+      case '--test-frac':
+        given.add('testFrac');
+        config.testFrac = num(flag, val());
+        break;
+      case '--seed':
+        given.add('seed');
+        config.seed = num(flag, val());
+        break;
       case '--splits':
       case '--repeats':
+        given.add('repeats');
         config.repeats = num(flag, val());
         break;
-      case '--val-frac': config.valFrac = num(flag, val()); break;
+      case '--val-frac':
+        given.add('valFrac');
+        config.valFrac = num(flag, val());
+        break;
       case '--train-sizes':
         o.trainSizes = val().split(',').map((v) => num(flag, v.trim()));
         break;
       case '--cross-images': o.crossImages = val(); break;
       case '--cross-scores': o.crossScores = val(); break;
-      case '--control': config.control = true; break;
+      case '--control':
+        given.add('control');
+        config.control = true;
+        break;
       case '--lower-is-better': o.higherIsBetter = false; break;
       case '--higher-is-better': o.higherIsBetter = true; break;
       case '--backend': {
@@ -162,9 +209,13 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     }
   }
   if (MODEL_INFO[config.model].pretrained) {
-    config.backbone ??= { trainFrom: 'all' };
-    // A pretrained body's native size, unless asked otherwise.
-    if (!inputGiven) config.input = { kind: 'resize', width: 224, height: 224 };
+    // A frozen body (the default) trains on the "Pretrained quick" preset's schedule and MLSP
+    // levels; fine-tuning more (--train-from all or a layer) starts from the proposed cut.
+    const from = config.backbone?.trainFrom ?? 'head';
+    config.backbone = { ...config.backbone, trainFrom: from };
+    if (from === 'head' && !config.backbone.cuts && config.model === 'mobilenetv2') config.backbone.cuts = [...PRETRAINED_QUICK.backbone!.cuts!];
+    for (const k of ['epochs', 'lr', 'decayEvery', 'decayFactor'] as const) if (!given.has(k)) config[k] = PRETRAINED_QUICK[k];
+    if (!inputGiven) config.input = { ...PRETRAINED_QUICK.input };
   } else if (config.backbone) throw new UsageError('--cut, --train-from and --input-scale apply to pretrained models: add --model mobilenetv2 or --backbone PATH/model.json.');
   if (o.backbonePath) config.backbone!.name = o.backbonePath.split(/[\\/]/).pop();
   if (!Number.isInteger(config.repeats) || config.repeats < 1) throw new UsageError(`--repeats must be a whole number ≥ 1 (got ${config.repeats}).`);
