@@ -1,5 +1,8 @@
 import type { EpochEvent, StepEvent } from '../src/core/train/history';
 
+/** A case still running after this long is stopped and listed as failed. */
+export const CASE_LIMIT_S = 300;
+
 export interface BenchRow {
   env: 'chromium' | 'node' | 'pytorch';
   /** tfjs backend, or "cpu 1t" / "cpu 2t" for PyTorch's thread count. */

@@ -9,7 +9,7 @@ import { buildHarness, serveHarness } from './harnessServer';
 import type { EpochEvent, StepEvent } from '../src/core/train/history';
 import type { Harness } from '../src/worker/harness';
 import type { FromWorker } from '../src/worker/protocol';
-import { benchFailure, benchRow, type BenchCase, type BenchResult } from './benchRow';
+import { benchFailure, benchRow, CASE_LIMIT_S, type BenchCase, type BenchResult } from './benchRow';
 
 const PORT = 4184;
 
@@ -18,7 +18,7 @@ const PORT = 4184;
  * error, a crashed page) becomes a failure row and the others go on. A 'head' row's cache time
  * runs from the worker's "training" state to the cache's last chunk: building the nets included.
  */
-export async function browserBench(cases: { c: BenchCase; images: number }[], log: (s: string) => void): Promise<BenchResult[]> {
+export async function browserBench(cases: { c: BenchCase; images: number }[], log: (s: string) => void, limitS = CASE_LIMIT_S): Promise<BenchResult[]> {
   await buildHarness();
   const server = await serveHarness(PORT);
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
@@ -31,8 +31,8 @@ export async function browserBench(cases: { c: BenchCase; images: number }[], lo
         await page.goto(server.url);
         await page.waitForFunction(() => document.title.endsWith('ready'));
         const t0 = Date.now();
-        const { msgs, times } = await page.evaluate(
-          async ({ c, images }) => {
+        const { msgs, times, finished } = await page.evaluate(
+          async ({ c, images, limitMs }) => {
             const h = (window as unknown as { __dmlHarness: Harness }).__dmlHarness;
             await h.start({
               backend: c.backend as 'wasm',
@@ -47,11 +47,19 @@ export async function browserBench(cases: { c: BenchCase; images: number }[], lo
               // No validation set: every image not in test trains, so the batches stay full.
               config: { valFrac: 0 },
             });
-            await h.when('finished');
-            return { msgs: h.messages, times: h.times };
+            const finished = await Promise.race([h.when('finished').then(() => true), new Promise<false>((r) => setTimeout(() => r(false), limitMs))]);
+            if (!finished) h.stop();
+            return { msgs: h.messages, times: h.times, finished };
           },
-          { c, images },
+          { c, images, limitMs: limitS * 1000 },
         );
+        if (!finished) {
+          const last = msgs.flatMap((m) => (m.type === 'steps' ? m.steps : [])).pop();
+          const reached = last ? `step ${last.step + 1} of ${last.stepsPerEpoch} in epoch ${last.epoch + 1}` : 'no training step';
+          const lastMsg = msgs[msgs.length - 1];
+          const said = lastMsg ? `${lastMsg.type}${lastMsg.type === 'state' ? ` ${lastMsg.state}` : ''}` : 'nothing';
+          throw new Error(`did not finish within ${limitS} s (reached ${reached}; the worker's last message: ${said})`);
+        }
         const error = msgs.find((m): m is Extract<FromWorker, { type: 'error' }> => m.type === 'error');
         if (error) throw new Error(error.message);
         const report = msgs.find((m) => m.type === 'backend');

@@ -16,7 +16,7 @@ import { experimentData, train } from '../src/core/train/loop';
 import { BUILTIN_MOBILENETV2, loadBackboneFile } from '../src/node/backbone';
 import { decodeFile } from '../src/node/decodeImages';
 import { initNodeBackend } from '../src/node/tfNode';
-import { benchFailure, benchRow, failed, type BenchCase, type BenchResult, type BenchRow } from './benchRow';
+import { benchFailure, CASE_LIMIT_S, benchRow, failed, type BenchCase, type BenchResult, type BenchRow } from './benchRow';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = resolve(SELF, '../..');
@@ -103,14 +103,15 @@ export async function nodeBench(cases: { c: BenchCase; images: number }[], log: 
     const t0 = Date.now();
     const took = () => `${((Date.now() - t0) / 1000).toFixed(0)} s with loading and evaluation`;
     try {
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', SELF, JSON.stringify({ c, images })], { cwd: ROOT, maxBuffer: 16 << 20 });
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', SELF, JSON.stringify({ c, images })], { cwd: ROOT, maxBuffer: 16 << 20, timeout: CASE_LIMIT_S * 1000 });
       const row = JSON.parse(stdout.trim().split('\n').pop()!) as BenchResult;
       rows.push(row);
       log(`node wasm ${caseName(c)}: ${failed(row) ? `failed: ${row.error}` : `${row.msPerStep} ms/step`} (${took()})`);
     } catch (err) {
       const stderr = (err as { stderr?: string }).stderr ?? '';
       // The last line that is neither a stack frame nor emscripten's minified source.
-      const why = stderr.split('\n').filter((l) => l.trim() && !/^\s+at /.test(l) && l.length < 500).pop() ?? (err as Error).message;
+      const timedOut = (err as { killed?: boolean }).killed === true;
+      const why = timedOut ? `did not finish within ${CASE_LIMIT_S} s` : stderr.split('\n').filter((l) => l.trim() && !/^\s+at /.test(l) && l.length < 500).pop() ?? (err as Error).message;
       rows.push(benchFailure('node', { ...c, backend: 'wasm' }, why.trim()));
       log(`node wasm ${caseName(c)}: failed: ${why.trim()} (${took()})`);
     }
