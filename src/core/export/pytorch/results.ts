@@ -3,7 +3,7 @@
  * and says in words which key is missing or wrong. NaN metrics arrive as null (JSON has no NaN)
  * and leave as NaN.
  */
-import type { IqaMetrics } from '../../metrics';
+import type { IqaMetrics, PairedDifference } from '../../metrics';
 import { configProblems, type TrainConfig } from '../../train/config';
 import { readTrainConfig } from '../../train/configSchema';
 
@@ -61,15 +61,6 @@ export interface PytorchRepeatResult {
 export const PAIRED_KEYS = ['dml_vs_baseline', 'dml_vs_control', 'peerA_vs_baseline'] as const;
 export type PairedKey = (typeof PAIRED_KEYS)[number];
 
-/** A paired SRCC difference over repeats: mean, sample sd, mean ± t(0.975, N−1)·sd/√N, per repeat, wins (> 0). */
-export interface PairedDifference {
-  metric: 'srcc';
-  mean: number;
-  sd: number;
-  ci95: [number, number];
-  perRepeat: number[];
-  wins: number;
-}
 
 export interface PytorchResults {
   format: typeof PYTORCH_RESULTS_FORMAT;
