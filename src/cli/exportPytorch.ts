@@ -13,23 +13,20 @@ import { ImportError } from '../core/data/importError';
 import { loadImages } from '../core/data/loadImages';
 import { isInfoProblem } from '../core/data/matchImages';
 import {
-  backboneTensors,
   exportPytorchProject,
-  initialWeightsOf,
   PytorchExportError,
   pytorchExportProblems,
-  type InitialWeights,
   type PytorchBackbone,
   type PytorchExportInput,
   type PytorchRepeat,
 } from '../core/export/pytorch';
+import { mobilenetv2Backbone, studioInitialWeights } from '../core/export/pytorch/studioStart';
 import { ModelFileError } from '../core/io/layersModelFiles';
-import { BackboneError, MOBILENETV2_NSFWJS, proposeCut } from '../core/models/pretrained';
+import { BackboneError } from '../core/models/pretrained';
 import { deriveSeed } from '../core/rng';
 import { chooseSplits, splitFromNames } from '../core/splitPolicy';
 import { defaultSplitKind, SplitError } from '../core/splits';
-import { createCohort } from '../core/train/cohort';
-import { splitOptionsOf, type TrainConfig } from '../core/train/config';
+import { splitOptionsOf } from '../core/train/config';
 import { BUILTIN_MOBILENETV2, loadBackboneFile } from '../node/backbone';
 import { decodeFile } from '../node/decodeImages';
 import { listFilesRecursive } from '../node/files';
@@ -69,30 +66,11 @@ function ownArgs(argv: readonly string[]) {
   return { rest, out, control, weights };
 }
 
-/** The networks a DML run of `config` starts from (the baseline starts from peer 0's), before any step; a pretrained body is copied from `base`. */
-async function studioInitialWeights(config: TrainConfig, seed: number, base: tf.LayersModel | undefined): Promise<InitialWeights> {
-  const cohort = createCohort(config.mode === 'baseline' ? 'baseline' : 'dml', { ...config, seed }, undefined, base);
-  try {
-    return await initialWeightsOf(seed, cohort.nets);
-  } finally {
-    cohort.dispose();
-  }
-}
-
-/** The built-in MobileNetV2 as the export takes it: its feature layers' weights as TF.js loads them, and its licence. */
+/** The built-in MobileNetV2 as the export takes it, with its licence. */
 async function builtinBackbone(): Promise<{ base: tf.LayersModel; backbone: PytorchBackbone }> {
   const base = await loadBackboneFile(BUILTIN_MOBILENETV2);
-  const last = proposeCut(base);
-  const layers = base.layers.map((l) => l.name);
-  return {
-    base,
-    backbone: {
-      tensors: await backboneTensors(base, last),
-      layers: layers.slice(1, layers.indexOf(last) + 1), // the input layer is no cut
-      source: MOBILENETV2_NSFWJS.describe,
-      license: await readFile(join(dirname(BUILTIN_MOBILENETV2), 'LICENSE'), 'utf8'),
-    },
-  };
+  const license = await readFile(join(dirname(BUILTIN_MOBILENETV2), 'LICENSE'), 'utf8');
+  return { base, backbone: await mobilenetv2Backbone(base, license) };
 }
 
 async function main(): Promise<void> {

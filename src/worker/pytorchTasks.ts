@@ -7,18 +7,15 @@
 import type * as tf from '@tensorflow/tfjs';
 import { strToU8, zipSync } from 'fflate';
 import {
-  backboneTensors,
   exportPytorchProject,
-  initialWeightsOf,
   pytorchExportProblems,
   type InitialWeights,
   type PytorchBackbone,
   type PytorchExportInput,
   type PytorchRepeat,
 } from '../core/export/pytorch';
+import { mobilenetv2Backbone, studioInitialWeights } from '../core/export/pytorch/studioStart';
 import { checkPytorchResults, type PytorchEpochEvent, type PytorchRepeatResult, type PytorchResults } from '../core/export/pytorch/results';
-import { MOBILENETV2_NSFWJS, proposeCut } from '../core/models/pretrained';
-import { createCohort } from '../core/train/cohort';
 import type { TrainConfig } from '../core/train/config';
 import { finalFrom, type EpochEvent } from '../core/train/history';
 import { RunNotFoundError, storedConfig, type DatasetMeta, type RunRecord, type RunStore } from '../storage/runStore';
@@ -35,36 +32,15 @@ async function experimentRuns(store: RunStore, run: RunRecord): Promise<RunRecor
 
 /** The built-in MobileNetV2 with its weights (the stored run keeps its architecture only), as the export takes it. */
 async function builtinBackbone(config: TrainConfig, readBuiltin: BuiltinModelReader): Promise<{ base: tf.LayersModel; backbone: PytorchBackbone }> {
-  const loaded = (await loadRunBase(config, undefined, readBuiltin))!;
-  const base = loaded.base;
+  const base = (await loadRunBase(config, undefined, readBuiltin))!.base;
   try {
-    const last = proposeCut(base);
-    const layers = base.layers.map((l) => l.name);
     const license = await readBuiltin('mobilenetv2/LICENSE')
       .then((b) => new TextDecoder().decode(b))
       .catch(() => undefined);
-    return {
-      base,
-      backbone: {
-        tensors: await backboneTensors(base, last),
-        layers: layers.slice(1, layers.indexOf(last) + 1), // the input layer is no cut
-        source: MOBILENETV2_NSFWJS.describe,
-        ...(license && { license }),
-      },
-    };
+    return { base, backbone: await mobilenetv2Backbone(base, license) };
   } catch (err) {
     base.dispose();
     throw err;
-  }
-}
-
-/** The networks a run of `config` starts from with `seed`, before any step (the baseline starts from peer A's). */
-async function studioInitialWeights(config: TrainConfig, seed: number, base: tf.LayersModel | undefined): Promise<InitialWeights> {
-  const cohort = createCohort(config.mode === 'baseline' ? 'baseline' : 'dml', { ...config, seed }, undefined, base);
-  try {
-    return await initialWeightsOf(seed, cohort.nets);
-  } finally {
-    cohort.dispose();
   }
 }
 
