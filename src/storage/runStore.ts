@@ -7,6 +7,10 @@
  * points at it (which also deletes the blob it replaces). A crash between the two leaves
  * the record on the previous, complete checkpoint and an unreferenced blob, which
  * collectGarbage() removes. A record never points at data that is not all there.
+ *
+ * Several tabs (each a page and a worker) share the database. When another tab opens it at a
+ * newer version (a newer studio), every connection here closes so the upgrade can run, and
+ * reopens at once at whatever version the database then has: runs in training go on storing.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { stateBytes, type CohortState } from '../core/train/savedState';
@@ -44,6 +48,11 @@ export interface RunStoreOptions {
   afterBlobWritten?: (blobId: string) => void | Promise<void>;
   /** Clock (ms), for tests. */
   now?: () => number;
+  /**
+   * Test hook: the most bytes of checkpoint data (all runs' checkpoints together) the store
+   * will hold; a checkpoint write past it fails as a full browser quota does.
+   */
+  byteLimit?: number;
 }
 
 /** What a new run starts with; an imported run may bring its status, history and final metrics. */
@@ -105,16 +114,74 @@ function newId(): string {
 
 export class RunStore {
   private readonly now: () => number;
+  /** The open connection; null once it closed for another tab's upgrade (the next operation opens it again). */
+  private db: Promise<Db> | null;
+  private closed = false;
+  private byteLimit: number | undefined;
+  /** How many times the connection was opened again after it closed under us. */
+  reconnects = 0;
 
+  /** Use openRunStore. */
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly opts: RunStoreOptions = {},
   ) {
     this.now = opts.now ?? Date.now;
+    this.byteLimit = opts.byteLimit;
+    this.db = Promise.resolve(db);
+    this.watch(db);
+  }
+
+  /** Test hook: a byte limit for checkpoint data, as RunStoreOptions.byteLimit; undefined lifts it. */
+  setByteLimit(bytes: number | undefined): void {
+    this.byteLimit = bytes;
   }
 
   close(): void {
-    this.db.close();
+    this.closed = true;
+    void this.db?.then((db) => db.close()).catch(() => {});
+    this.db = null;
+  }
+
+  /** The connection, opened again when it closed under us. */
+  private conn(): Promise<Db> {
+    if (this.closed) return Promise.reject(new Error('The run store was closed.'));
+    if (this.db) return this.db;
+    this.reconnects++;
+    const next = connect(this.opts.name ?? DB_NAME);
+    this.db = next;
+    next.then(
+      (db) => this.watch(db),
+      // A failed open is not kept: the next operation tries again.
+      () => {
+        if (this.db === next) this.db = null;
+      },
+    );
+    return next;
+  }
+
+  /** When another tab wants a newer version, close so it can upgrade, and reopen behind it; likewise when the browser closes the connection. */
+  private watch(db: Db): void {
+    const lost = () => {
+      if (this.closed) return;
+      this.db = null;
+      // Opened at once: the request waits behind the other tab's upgrade, then sees the new version.
+      this.conn().catch(() => {});
+    };
+    db.addEventListener('versionchange', () => {
+      db.close();
+      lost();
+    });
+    db.addEventListener('close', lost);
+  }
+
+  /** Test hook: whether a write of `more` checkpoint bytes would pass the byte limit (the checkpoints every run points to count). */
+  private async overByteLimit(more: number): Promise<boolean> {
+    if (this.byteLimit === undefined) return false;
+    const held = new Map<string, number>();
+    for (const r of await (await this.conn()).getAll('runs'))
+      for (const ref of [r.checkpoints.last, r.checkpoints.best]) if (ref) held.set(ref.blobId, ref.bytes);
+    return [...held.values()].reduce((a, b) => a + b, 0) + more > this.byteLimit;
   }
 
   async createRun(meta: NewRun): Promise<RunRecord> {
@@ -137,7 +204,7 @@ export class RunStore {
       checkpoints: {},
       heartbeatAt: t,
     };
-    const tx = this.db.transaction('runs', 'readwrite');
+    const tx = (await this.conn()).transaction('runs', 'readwrite');
     await inTx(tx, `the new run "${meta.name}"`, async () => {
       if (await tx.store.count(record.id)) throw new Error(`A run with id ${record.id} already exists.`);
       await tx.store.add(record);
@@ -146,12 +213,12 @@ export class RunStore {
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
-    return this.db.get('runs', runId);
+    return (await this.conn()).get('runs', runId);
   }
 
   /** Every run, newest first. */
   async listRuns(): Promise<RunRecord[]> {
-    const all = await this.db.getAll('runs');
+    const all = await (await this.conn()).getAll('runs');
     return all.sort((a, b) => b.createdAt - a.createdAt);
   }
 
@@ -184,7 +251,7 @@ export class RunStore {
 
   /** The run and all its checkpoints, in one transaction. */
   async deleteRun(runId: string): Promise<void> {
-    const tx = this.db.transaction(['runs', 'blobs'], 'readwrite');
+    const tx = (await this.conn()).transaction(['runs', 'blobs'], 'readwrite');
     await inTx(tx, 'the deletion', async () => {
       const blobs = tx.objectStore('blobs');
       const ids = await blobs.index('runId').getAllKeys(runId);
@@ -215,14 +282,19 @@ export class RunStore {
       best = { blobId: id, epoch: blobs[1]!.epoch, runs: bestRuns, epochs: b.epochs, bytes: bestRuns.reduce((s, k) => s + stateBytes(b.states[k]!), 0), savedAt };
     }
 
+    const over = await this.overByteLimit(bytes + (typeof best === 'object' ? best.bytes : 0));
+
     // 1: the data, flushed to disk before anything refers to it.
-    const tx1 = this.db.transaction('blobs', 'readwrite', { durability: 'strict' });
-    await inTx(tx1, what, async () => void (await Promise.all(blobs.map((bl) => tx1.store.put(bl)))));
+    const tx1 = (await this.conn()).transaction('blobs', 'readwrite', { durability: 'strict' });
+    await inTx(tx1, what, async () => {
+      if (over) throw new DOMException(`The test limit of ${this.byteLimit} bytes of checkpoints is reached.`, 'QuotaExceededError');
+      await Promise.all(blobs.map((bl) => tx1.store.put(bl)));
+    });
 
     await this.opts.afterBlobWritten?.(blobId);
 
     // 2: point the record at them and drop the blob(s) they replace.
-    const tx2 = this.db.transaction(['runs', 'blobs'], 'readwrite', { durability: 'strict' });
+    const tx2 = (await this.conn()).transaction(['runs', 'blobs'], 'readwrite', { durability: 'strict' });
     try {
       await inTx(tx2, what, async () => {
         const record = await tx2.objectStore('runs').get(runId);
@@ -238,7 +310,7 @@ export class RunStore {
       });
     } catch (err) {
       // The blobs are unreferenced now: remove them at once (collectGarbage would later).
-      for (const bl of blobs) await this.db.delete('blobs', bl.id).catch(() => {});
+      for (const bl of blobs) await (await this.conn()).delete('blobs', bl.id).catch(() => {});
       throw err;
     }
     return { ref, bytes, ms: performance.now() - t0 };
@@ -246,7 +318,7 @@ export class RunStore {
 
   /** The run's last or best checkpoint, or null when it has none yet. */
   async readCheckpoint(runId: string, slot: CheckpointSlot): Promise<Checkpoint | null> {
-    const tx = this.db.transaction(['runs', 'blobs'], 'readonly');
+    const tx = (await this.conn()).transaction(['runs', 'blobs'], 'readonly');
     return inTx(tx, 'reading', async () => {
       const record = await tx.objectStore('runs').get(runId);
       if (!record) throw new RunNotFoundError(runId);
@@ -278,22 +350,30 @@ export class RunStore {
 
   /**
    * At page load: runs still 'running' whose worker is gone become 'interrupted'. Gone means
-   * no heartbeat for staleSeconds — or, when `live` (from liveRunIds) is given, simply not
-   * holding its run lock. Returns the runs changed.
+   * no heartbeat for staleSeconds — or, when `live` (liveRunIds) is given, simply not holding
+   * its run lock. Pass liveRunIds itself rather than its answer: the locks are then asked
+   * after the records are read, so a run another tab starts or continues in between (lock
+   * first, then its record) is never taken for dead. Returns the runs changed.
    */
-  async markInterrupted(staleSeconds = 30, live?: ReadonlySet<string>): Promise<RunRecord[]> {
+  async markInterrupted(
+    staleSeconds = 30,
+    live?: ReadonlySet<string> | (() => Promise<ReadonlySet<string> | undefined>),
+  ): Promise<RunRecord[]> {
     const cutoff = this.now() - staleSeconds * 1000;
-    const isGone = (r: RunRecord) => r.status === 'running' && (live ? !live.has(r.id) : r.heartbeatAt < cutoff);
     // Looked for read-only first: the page asks often, and a write transaction would queue behind the worker's writes.
-    const read = this.db.transaction('runs', 'readonly');
-    const gone = await inTx(read, 'the run status', async () => (await read.store.getAll()).filter(isGone).map((r) => r.id));
-    if (!gone.length) return [];
-    const tx = this.db.transaction('runs', 'readwrite');
+    const read = (await this.conn()).transaction('runs', 'readonly');
+    const running = await inTx(read, 'the run status', async () => (await read.store.getAll()).filter((r) => r.status === 'running'));
+    if (!running.length) return [];
+    const held = typeof live === 'function' ? await live() : live;
+    const seen = new Map(running.filter((r) => (held ? !held.has(r.id) : r.heartbeatAt < cutoff)).map((r) => [r.id, r.heartbeatAt]));
+    if (!seen.size) return [];
+    const tx = (await this.conn()).transaction('runs', 'readwrite');
     return inTx(tx, 'the run status', async () => {
       const changed: RunRecord[] = [];
-      for (const id of gone) {
+      for (const [id, heartbeatAt] of seen) {
         const r = await tx.store.get(id);
-        if (!r || !isGone(r)) continue;
+        // Touched since it was read (continued, a new epoch): its worker is alive after all.
+        if (!r || r.status !== 'running' || r.heartbeatAt !== heartbeatAt) continue;
         r.status = 'interrupted';
         r.updatedAt = this.now();
         changed.push(r);
@@ -305,7 +385,7 @@ export class RunStore {
 
   /** Delete checkpoint blobs no run points to (older than minAgeMs). Returns how many. */
   async collectGarbage(minAgeMs = ORPHAN_MIN_AGE_MS): Promise<number> {
-    const tx = this.db.transaction(['runs', 'blobs'], 'readwrite');
+    const tx = (await this.conn()).transaction(['runs', 'blobs'], 'readwrite');
     return inTx(tx, 'cleaning up', async () => {
       const referenced = new Set<string>();
       for (const r of await tx.objectStore('runs').getAll())
@@ -320,7 +400,7 @@ export class RunStore {
 
   /** Read-modify-write of one record in one transaction. */
   private async update(runId: string, what: string, change: (r: RunRecord) => void, touch = true): Promise<RunRecord> {
-    const tx = this.db.transaction('runs', 'readwrite');
+    const tx = (await this.conn()).transaction('runs', 'readwrite');
     return inTx(tx, what, async () => {
       const record = await tx.store.get(runId);
       if (!record) throw new RunNotFoundError(runId);
@@ -332,20 +412,37 @@ export class RunStore {
   }
 }
 
+/** Creates what is missing (a first open, or a database deleted meanwhile); a newer studio's additions are left alone. */
+function createStores(db: Db): void {
+  if (!db.objectStoreNames.contains('runs')) db.createObjectStore('runs', { keyPath: 'id' });
+  if (!db.objectStoreNames.contains('blobs')) {
+    const blobs = db.createObjectStore('blobs', { keyPath: 'id' });
+    blobs.createIndex('runId', 'runId');
+    blobs.createIndex('savedAt', 'savedAt');
+  }
+}
+
+/**
+ * A connection at this studio's version or, when a newer studio (another tab) has upgraded the
+ * database, at its version: this one keeps working as long as the stores it uses are there.
+ */
+async function connect(name: string): Promise<Db> {
+  try {
+    return await openDB<StudioDB>(name, DB_VERSION, { upgrade: createStores });
+  } catch (err) {
+    if ((err as { name?: string }).name !== 'VersionError') throw err;
+  }
+  const db = await openDB<StudioDB>(name);
+  const missing = (['runs', 'blobs'] as const).filter((s) => !db.objectStoreNames.contains(s));
+  if (missing.length) {
+    db.close();
+    throw new Error(`A newer version of the studio changed this browser's run database (version ${db.version}): reload the page to use it.`);
+  }
+  return db;
+}
+
 export async function openRunStore(opts: RunStoreOptions = {}): Promise<RunStore> {
-  const db = await openDB<StudioDB>(opts.name ?? DB_NAME, DB_VERSION, {
-    upgrade(db) {
-      db.createObjectStore('runs', { keyPath: 'id' });
-      const blobs = db.createObjectStore('blobs', { keyPath: 'id' });
-      blobs.createIndex('runId', 'runId');
-      blobs.createIndex('savedAt', 'savedAt');
-    },
-    // A newer version of the app in another tab wants to upgrade: let it.
-    blocking() {
-      db.close();
-    },
-  });
-  const store = new RunStore(db, opts);
+  const store = new RunStore(await connect(opts.name ?? DB_NAME), opts);
   if (opts.collectGarbage ?? true) await store.collectGarbage().catch(() => 0);
   return store;
 }

@@ -29,7 +29,7 @@ export function useRuns(activeRunId: string | null = null) {
     try {
       const s = await open();
       // A run still "running" whose worker holds no lock any more was cut off (reload, crash, closed tab).
-      await s.markInterrupted(30, await liveRunIds());
+      await s.markInterrupted(30, liveRunIds);
       const [runs, estimate] = await Promise.all([s.listRuns(), storageEstimate().catch(() => null)]);
       setState({ runs, estimate, error: null, loaded: true });
     } catch (e) {
