@@ -3,7 +3,7 @@
  * model"): checkpoint → networks → zip; zip → networks → checkpoint of a new, finished run.
  * Also a backbone's layer list for the page, which never loads tfjs itself.
  */
-import { exportModelZip, readModelZip } from '../core/io/modelZip';
+import { exportModelZip, netLabel, readModelZip } from '../core/io/modelZip';
 import { cohortsFromStates, statesFromNets } from '../core/io/restoreCohorts';
 import { loadBackboneFiles } from '../core/io/backboneFiles';
 import { listFeatureLayers, proposeCut } from '../core/models/pretrained';
@@ -11,6 +11,10 @@ import { fileReader, storedRunBase } from './backbone';
 import type { BackboneInspection, ModelFile } from './protocol';
 import type { Cohort } from '../core/train/cohort';
 import { finalFrom, historyUpTo, type EpochEvent } from '../core/train/history';
+import { createCohort } from '../core/train/cohort';
+import { runsOf } from '../core/train/config';
+import { summarizeNetwork, type NetworkSummary } from '../core/models/summary';
+import { fileStem } from '../core/io/fileStem';
 import { RunNotFoundError, storedConfig, type Checkpoint, type CheckpointSlot, type RunRecord, type RunStore } from '../storage/runStore';
 
 /** A backbone's layers and proposed cut, checked as training will check it (Layers model, size, weights, a 4-D feature layer); throws the reason in words. */
@@ -46,9 +50,31 @@ export function disposeCohorts(cohorts: Partial<Record<string, Cohort>>): void {
   for (const c of Object.values(cohorts)) c?.dispose();
 }
 
-/** File-name-safe version of a run's name. */
-export function fileStem(name: string): string {
-  return name.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 60) || 'model';
+export { fileStem };
+
+/**
+ * Every network of a stored run, layer by layer (output shapes, parameters trainable and frozen).
+ * The networks are built afresh from the run's config: shapes and counts do not depend on the weights.
+ */
+export async function summarizeRun(store: RunStore, runId: string): Promise<NetworkSummary[]> {
+  const run = await store.getRun(runId);
+  if (!run) throw new RunNotFoundError(runId);
+  const config = storedConfig(run);
+  const base = await storedRunBase(run);
+  try {
+    const out: NetworkSummary[] = [];
+    for (const kind of runsOf(config)) {
+      const cohort = createCohort(kind, config, 0, base);
+      try {
+        cohort.nets.forEach((net, peer) => out.push(summarizeNetwork(net, netLabel({ run: kind, peer }))));
+      } finally {
+        cohort.dispose();
+      }
+    }
+    return out;
+  } finally {
+    base?.dispose();
+  }
 }
 
 export async function exportRun(store: RunStore, runId: string, slot: CheckpointSlot): Promise<{ fileName: string; zip: Uint8Array }> {

@@ -9,6 +9,7 @@ import type { SplitNames } from '../core/splitPolicy';
 import type { TrainResult } from '../core/train/loop';
 import type { CheckpointSlot } from '../storage/runRecord';
 import type { FeatureLayer } from '../core/models/pretrained';
+import type { NetworkSummary } from '../core/models/summary';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type BackendChoice = 'auto' | BackendName;
@@ -82,7 +83,9 @@ export type TaskRequest =
   /** A stored run (every repeat of its experiment) as a PyTorch project zip: train.py, config, split, scores, the studio's initial weights. */
   | { task: 'exportPytorch'; runId: string }
   /** A results.json written by such a project's train.py: one stored run per repeat, marked as trained in PyTorch. */
-  | { task: 'importPytorch'; file: Blob; fileName: string };
+  | { task: 'importPytorch'; file: Blob; fileName: string }
+  /** Every network of a stored run: its layers, output shapes and parameters, trainable and frozen. */
+  | { task: 'modelSummary'; runId: string };
 
 export interface ScoreTable {
   /** Paths of the images scored, in row order. */
@@ -114,7 +117,8 @@ export type TaskReply =
   | ({ task: 'score' } & ScoreTable)
   /** `repeats`: how many repeats (stored runs) the project trains. */
   | { task: 'exportPytorch'; fileName: string; zip: Uint8Array; repeats: number; files: string[] }
-  | { task: 'importPytorch'; runs: { id: string; name: string }[] };
+  | { task: 'importPytorch'; runs: { id: string; name: string }[] }
+  | { task: 'modelSummary'; networks: NetworkSummary[] };
 
 export type TaskReplyOf<T extends TaskRequest['task']> = Extract<TaskReply, { task: T }>;
 

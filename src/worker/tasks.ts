@@ -1,6 +1,6 @@
 /** The worker's answer to a task message (export, import, check a model, inspect a backbone, score, PyTorch export and import): the reply and the buffers to transfer. */
 import type { BuiltinModelReader } from './backbone';
-import { exportRun, importZip, inspectBackbone } from './modelTasks';
+import { exportRun, importZip, inspectBackbone, summarizeRun } from './modelTasks';
 import type { TaskReply, TaskRequest } from './protocol';
 import { exportPytorchRun, importPytorchResults } from './pytorchTasks';
 import { checkUserModel, scoreFolder, type ScorePlatform } from './scoreTask';
@@ -28,6 +28,8 @@ export async function runTask(req: TaskRequest, p: TaskPlatform): Promise<{ repl
       const out = await exportPytorchRun(await p.store(), req.runId, p.readBuiltinModel);
       return { reply: { task: 'exportPytorch', ...out }, transfer: [out.zip.buffer] };
     }
+    case 'modelSummary':
+      return { reply: { task: 'modelSummary', networks: await summarizeRun(await p.store(), req.runId) }, transfer: [] };
     case 'importPytorch': {
       const runs = await importPytorchResults(await p.store(), await req.file.text(), req.fileName);
       return { reply: { task: 'importPytorch', runs: runs.map((r) => ({ id: r.id, name: r.name })) }, transfer: [] };

@@ -1,0 +1,115 @@
+/**
+ * results.json: one run's (or one experiment's) config, data, split, per-epoch history and
+ * final metrics. One builder for the command line and the studio, so both write one shape.
+ */
+import type { ImportSummary } from '../data/importDataset';
+import type { ScoreFileLayout } from '../data/scoreFile';
+import type { ImportProblem } from '../data/types';
+import type { InputScaling } from '../models/types';
+import type { SplitNames } from '../splitPolicy';
+import type { TrainConfig } from '../train/config';
+import type { FinalMetrics, History, PairedSummary } from '../train/history';
+
+/** One repeat of the experiment: its seed, its split (image names), its history and final metrics. */
+export interface ResultsRepeat {
+  seed: number;
+  split: SplitNames;
+  history: History;
+  final: FinalMetrics;
+}
+
+export interface ResultsDataset {
+  /** The image folder (a path on the command line, the folder's name in the studio). */
+  images: string;
+  /** The score file (a path, or its name). */
+  scores: string;
+  /** The demo dataset. */
+  demo: boolean;
+  /** The scores are a formula (the demo's MS-SSIM proxy, a set made from photos), not human opinions. */
+  proxyScores: boolean;
+  layout?: ScoreFileLayout;
+  summary?: ImportSummary;
+}
+
+/** A pretrained run's body: what it is, where it is cut, what trains. */
+export interface BackboneRecord {
+  name: string;
+  source: string;
+  cuts: string[];
+  trainFrom: string;
+  scaling: InputScaling;
+  params: { trainable: number; frozen: number };
+  cache: string;
+}
+
+/** One training size of a sweep. */
+export interface ResultsSweepRow {
+  trainSize: number;
+  trainImages: number[];
+  repeats: ResultsRepeat[];
+  paired: PairedSummary;
+}
+
+/** The runs' part: the first run's split, history and final; with several runs every repeat and the paired differences; a sweep's sizes. */
+export interface ResultsRuns {
+  split: SplitNames;
+  history: History;
+  final: FinalMetrics;
+  repeats?: ResultsRepeat[];
+  paired?: PairedSummary;
+  sweep?: ResultsSweepRow[];
+}
+
+export interface ResultsFile extends ResultsRuns {
+  /** The run's name, where it has one (the studio's runs list). */
+  name?: string;
+  config: TrainConfig;
+  dataset: ResultsDataset;
+  backend: string;
+  backbone?: BackboneRecord;
+  seconds: number;
+  problems: ImportProblem[];
+}
+
+export interface ResultsInput {
+  name?: string;
+  config: TrainConfig;
+  dataset: ResultsDataset;
+  backend: string;
+  runs: ResultsRuns;
+  backbone?: BackboneRecord;
+  seconds: number;
+  problems?: readonly ImportProblem[];
+}
+
+/** The runs' part of an experiment of repeats (no sweep): the first repeat's split, history and final; `repeats` and `paired` only with more than one. */
+export function repeatsRuns(repeats: readonly ResultsRepeat[], paired?: PairedSummary): ResultsRuns {
+  const [first] = repeats;
+  if (!first) throw new Error('An experiment without a finished run has no results to write.');
+  return { split: first.split, history: first.history, final: first.final, ...(repeats.length > 1 && { repeats: [...repeats], ...(paired && { paired }) }) };
+}
+
+/** The results.json object, its keys in the order the command line has always written them. */
+export function resultsFile(input: ResultsInput): ResultsFile {
+  const { split, history, final, repeats, paired, sweep } = input.runs;
+  return {
+    ...(input.name !== undefined && { name: input.name }),
+    config: input.config,
+    dataset: input.dataset,
+    backend: input.backend,
+    split,
+    history,
+    final,
+    ...(input.backbone && { backbone: input.backbone }),
+    ...(repeats && { repeats }),
+    ...(paired && { paired }),
+    ...(sweep?.length && { sweep }),
+    seconds: input.seconds,
+    problems: [...(input.problems ?? [])],
+  };
+}
+
+/** results.json as text (JSON has no NaN: a NaN metric is written as null, as JSON.stringify does). */
+export function resultsJson(file: ResultsFile): string {
+  return JSON.stringify(file, null, 1);
+}
