@@ -2,6 +2,7 @@ import { formatInputMode, parseInputMode } from '../core/data/inputMode';
 import { isModelName, MODEL_INFO } from '../core/models/info';
 import { PRETRAINED_QUICK, QUICK_DEMO, type RunMode, type TrainConfig } from '../core/train/config';
 import type { SplitKind } from '../core/splits';
+import { parseTrainSizes } from '../core/train/experiment';
 
 export interface CliOptions {
   images?: string;
@@ -184,9 +185,12 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         given.add('valFrac');
         config.valFrac = num(flag, val());
         break;
-      case '--train-sizes':
-        o.trainSizes = val().split(',').map((v) => num(flag, v.trim()));
+      case '--train-sizes': {
+        const read = parseTrainSizes(val());
+        if ('problem' in read) throw new UsageError(`--train-sizes: ${read.problem}`);
+        o.trainSizes = read.sizes;
         break;
+      }
       case '--cross-images': o.crossImages = val(); break;
       case '--cross-scores': o.crossScores = val(); break;
       case '--control':

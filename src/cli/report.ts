@@ -1,4 +1,5 @@
 import { smallSetWarning, summarize, type IqaMetrics, type PairedDifference } from '../core/metrics';
+import type { SweepEntry } from '../core/train/experiment';
 import { peerLetter, type Chosen, type EpochEvent, type FinalMetrics, type PairedSummary } from '../core/train/history';
 
 const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '  NaN');
@@ -97,17 +98,8 @@ export function pairedTable(p: PairedSummary): string {
   return lines.join('\n');
 }
 
-
-
-/** One training size of a sweep: its paired differences over the repeats. */
-export interface SweepRow {
-  trainSize: number;
-  trainImages: number[];
-  paired: PairedSummary;
-}
-
 /** DML − baseline and DML − control against the training size, each a mean with its 95% t interval over the repeats. */
-export function sweepTable(rows: readonly SweepRow[]): string {
+export function sweepTable(rows: readonly Pick<SweepEntry, 'trainSize' | 'trainImages' | 'paired'>[]): string {
   const cell = (d?: PairedDifference) => (d ? `${signed(d.mean)} [${signed(d.ci95[0])}, ${signed(d.ci95[1])}] ${d.wins}/${d.perRepeat.length}` : '—').padEnd(34);
   const lines = [
     'Training-size sweep: paired test SRCC differences (mean [95% t interval] wins/repeats)',
@@ -118,15 +110,4 @@ export function sweepTable(rows: readonly SweepRow[]): string {
     lines.push(`${String(r.trainSize).padEnd(8)} ${imgs.padEnd(10)} ${cell(r.paired.dml_vs_baseline)} ${cell(r.paired.dml_vs_control)} ${cell(r.paired.peerA_vs_baseline).trim()}`);
   }
   return lines.join('\n');
-}
-
-/** The sweep as CSV: one row per training size and comparison. */
-export function sweepCsv(rows: readonly SweepRow[]): string {
-  const out = ['train_size,train_images_min,train_images_max,comparison,basis,mean,sd,ci95_lo,ci95_hi,wins,repeats'];
-  for (const r of rows)
-    for (const key of ['dml_vs_baseline', 'dml_vs_control', 'peerA_vs_baseline'] as const) {
-      const d = r.paired[key];
-      if (d) out.push([r.trainSize, Math.min(...r.trainImages), Math.max(...r.trainImages), key, r.paired.basis, d.mean, d.sd, d.ci95[0], d.ci95[1], d.wins, d.perRepeat.length].join(','));
-    }
-  return out.join('\n') + '\n';
 }

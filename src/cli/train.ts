@@ -11,7 +11,7 @@ import { formatInputMode } from '../core/data/inputMode';
 import { loadImages } from '../core/data/loadImages';
 import { isInfoProblem } from '../core/data/matchImages';
 import type { ImportProblem } from '../core/data/types';
-import { chooseSplits, repeatSeed, splitFromNames, trainSubset, type SplitNames } from '../core/splitPolicy';
+import { chooseSplits, type SplitNames } from '../core/splitPolicy';
 import { defaultSplitKind, SplitError } from '../core/splits';
 import { ModelFileError } from '../core/io/layersModelFiles';
 import { MODEL_INFO } from '../core/models/info';
@@ -20,24 +20,17 @@ import { createCohort } from '../core/train/cohort';
 import { cachePlan, configProblems, inputScalingOf, runsOf, splitOptionsOf, type TrainConfig } from '../core/train/config';
 import { FeatureCacheTooLargeError } from '../core/train/inputs';
 import { readTrainConfig } from '../core/train/configSchema';
-import { pairedSummary, type EpochEvent, type FinalMetrics, type History, type PairedSummary } from '../core/train/history';
+import { pairedSummary, type EpochEvent } from '../core/train/history';
+import { experimentJobs, experimentSummary, jobSplit, sweepCsv, sweepEntries, type JobResult, type RepeatResult } from '../core/train/experiment';
 import { experimentData, train, type ExperimentData } from '../core/train/loop';
 import { BUILTIN_MOBILENETV2, loadBackboneFile } from '../node/backbone';
 import { decodeFile } from '../node/decodeImages';
 import { listFilesRecursive } from '../node/files';
 import { initNodeBackend } from '../node/tfNode';
 import { parseArgs, UsageError, USAGE } from './args';
-import { epochLine, finalTable, pairedTable, repeatsTable, sweepCsv, sweepTable } from './report';
+import { epochLine, finalTable, pairedTable, repeatsTable, sweepTable } from './report';
 
 const DEMO_DIR = resolve(fileURLToPath(import.meta.url), '../../../public/demo');
-
-/** One repeat of the experiment in results.json: its seed, its split (image names), its history and final metrics. */
-interface Repeat {
-  seed: number;
-  split: SplitNames;
-  history: History;
-  final: FinalMetrics;
-}
 
 /** A message for the user, printed without a stack trace; exit code 1 (2 for usage). */
 class UserError extends Error {}
@@ -63,6 +56,7 @@ async function main(): Promise<void> {
   const demo = !opts.images;
   const imagesDir = resolve(opts.images ?? DEMO_DIR);
   const scoresPath = resolve(opts.scores ?? join(DEMO_DIR, 'mos.csv'));
+  if (opts.trainSizes) config.trainSizes = opts.trainSizes;
   const bad = configProblems(config);
   if (bad.length) throw new UserError(bad.join('\n'));
 
@@ -112,68 +106,48 @@ async function main(): Promise<void> {
   );
 
   const tStart = performance.now();
-  /** Every repeat of the experiment, each on its own split (its training side cut to `size` in a sweep). */
-  const runRepeats = async (size?: number): Promise<Repeat[]> => {
-    const done: Repeat[] = [];
-    for (const [i, names] of splits.entries()) {
-      const seed = repeatSeed(config.seed, i);
-      const full = splitFromNames(names, loaded.items, true);
-      const split = size === undefined ? full : trainSubset(full, loaded.items, size, seed);
-      if (splits.length > 1 || size !== undefined) console.log(`\nRepeat ${i + 1}/${splits.length} (seed ${seed}): ${split.reason}`);
-      let pending: EpochEvent[] = [];
-      const result = await train({ ...config, seed }, { ...experimentData(loaded, split, pretrained?.base), cross }, {
-        emit: (e) => {
-          if (e.type !== 'epoch') return;
-          pending.push(e);
-          if (pending.length === runs.length) {
-            console.log(epochLine(e.epoch, config.epochs, pending));
-            pending = [];
-          }
-        },
-      });
-      console.log(`\nAfter ${config.epochs} epochs:\n${finalTable(result.final, { test: split.test.length, val: split.val.length })}`);
-      const used = (idx: number[]) => idx.map((j) => loaded.items[j]!.file);
-      done.push({ seed, split: { ...names, train: used(split.train), val: used(split.val), test: used(split.test) }, history: result.history, final: result.final });
+  // Every run in turn: the repeats, or each training size with every repeat at it (its training side cut to the size).
+  const results: JobResult[] = [];
+  const jobs = experimentJobs(config);
+  for (const job of jobs) {
+    const { seed, repeat, trainSize } = job;
+    const names = splits[repeat]!;
+    const split = jobSplit(names, loaded.items, job);
+    if (trainSize !== undefined && repeat === 0) console.log(`\n=== Training size ${trainSize} ===`);
+    if (jobs.length > 1) console.log(`\nRepeat ${repeat + 1}/${splits.length} (seed ${seed}): ${split.reason}`);
+    let pending: EpochEvent[] = [];
+    const result = await train({ ...config, seed }, { ...experimentData(loaded, split, pretrained?.base), cross }, {
+      emit: (e) => {
+        if (e.type !== 'epoch') return;
+        pending.push(e);
+        if (pending.length === runs.length) {
+          console.log(epochLine(e.epoch, config.epochs, pending));
+          pending = [];
+        }
+      },
+    });
+    console.log(`\nAfter ${config.epochs} epochs:\n${finalTable(result.final, { test: split.test.length, val: split.val.length })}`);
+    const used = (idx: number[]) => idx.map((j) => loaded.items[j]!.file);
+    const done: RepeatResult = { seed, split: { ...names, train: used(split.train), val: used(split.val), test: used(split.test) }, history: result.history, final: result.final };
+    results.push({ ...(trainSize !== undefined && { trainSize }), result: done });
+    // The last repeat of a size (or of the experiment): its repeats' table and paired differences.
+    if (splits.length > 1 && repeat === splits.length - 1) {
+      const reps = results.filter((r) => r.trainSize === trainSize).map((r) => r.result.final);
+      console.log(`\n${trainSize !== undefined ? `Training size ${trainSize}: ` : ''}${repeatsTable(reps, pairedSummary(reps).basis)}\n\n${pairedTable(pairedSummary(reps))}`);
     }
-    return done;
-  };
-  const summarise = (done: Repeat[], title: string) => {
-    const paired = done.length > 1 ? pairedSummary(done.map((d) => d.final)) : undefined;
-    if (paired) console.log(`\n${title}${repeatsTable(done.map((d) => d.final), paired.basis)}\n\n${pairedTable(paired)}`);
-    return paired;
-  };
-  const sweep: { trainSize: number; trainImages: number[]; repeats: Repeat[]; paired: PairedSummary }[] = [];
-  let done: Repeat[];
-  let paired: PairedSummary | undefined;
-  if (opts.trainSizes) {
-    for (const size of opts.trainSizes) {
-      console.log(`\n=== Training size ${size} ===`);
-      const reps = await runRepeats(size);
-      sweep.push({ trainSize: size, trainImages: reps.map((r) => r.split.train.length), repeats: reps, paired: pairedSummary(reps.map((r) => r.final)) });
-      summarise(reps, `Training size ${size}: `);
-    }
-    console.log(`\n${sweepTable(sweep)}`);
-    done = sweep.at(-1)!.repeats;
-    paired = sweep.at(-1)!.paired;
-  } else {
-    done = await runRepeats();
-    paired = summarise(done, '');
   }
+  const sweep = sweepEntries(results);
+  if (sweep.length) console.log(`\n${sweepTable(sweep)}`);
   const seconds = (performance.now() - tStart) / 1000;
   console.log(`\n${seconds.toFixed(0)} s of training.`);
 
-  const [first] = done;
   const out = {
     config,
     dataset: { images: imagesDir, scores: scoresPath, demo, proxyScores: demo, layout: L, summary: imported.summary },
     backend,
-    // With --repeats N these three are the first repeat's; repeats holds every repeat.
-    split: first!.split,
-    history: first!.history,
-    final: first!.final,
+    // With --repeats N split, history and final are the first repeat's; repeats holds every repeat.
+    ...experimentSummary(results),
     backbone: pretrained?.record,
-    ...(done.length > 1 && { repeats: done, paired }),
-    ...(sweep.length && { sweep }),
     seconds,
     problems,
   };

@@ -108,6 +108,11 @@ export function splitFromNames(names: SplitNames, items: readonly LabelledItem[]
   return { train: at(names.train), val: at(val), test: at(names.test), kind: names.kind, reason: names.reason };
 }
 
+/** Why `size` is no training size (null when it is one): a fraction in (0, 1], or a whole number of images. */
+export function trainSizeProblem(size: number): string | null {
+  return size > 0 && (size <= 1 || Number.isInteger(size)) ? null : `A training size must be a fraction in (0, 1] or a whole number of images (got ${size}).`;
+}
+
 /**
  * A smaller training side for the training-size sweep: `size` as a fraction (≤ 1) of the
  * training images or a count (> 1) of them, drawn with `seed`, whole references at a time when
@@ -116,8 +121,8 @@ export function splitFromNames(names: SplitNames, items: readonly LabelledItem[]
  */
 export function trainSubset(split: Split, items: readonly LabelledItem[], size: number, seed: number): Split {
   const n = split.train.length;
-  if (!(size > 0) || (size > 1 && !Number.isInteger(size)))
-    throw new SplitError(`A training size must be a fraction in (0, 1] or a whole number of images (got ${size}).`);
+  const bad = trainSizeProblem(size);
+  if (bad) throw new SplitError(bad);
   if (size > n) throw new SplitError(`A training size of ${size} images is more than the ${n} the training side holds: give at most ${n}, or a fraction.`);
   const target = size <= 1 ? Math.round(size * n) : size;
   // Groups drawn whole: references for a split by reference, single images otherwise.

@@ -2,6 +2,7 @@ import { validateInputMode, type InputMode } from '../data/inputMode';
 import { MOBILENETV2_LAYERS, MODEL_INFO } from '../models/info';
 import type { InputScaling, ModelName } from '../models/types';
 import type { SplitKind, SplitOptions } from '../splits';
+import { trainSizesProblems } from './experiment';
 import type { RunKind } from './history';
 
 export type RunMode = 'baseline' | 'dml' | 'both';
@@ -47,6 +48,8 @@ export interface TrainConfig {
   control: boolean;
   /** Repeats of the whole experiment, each with its own seed (and its own split, unless it is the file's official one). */
   repeats: number;
+  /** A training-size sweep: the experiment's repeats at each of these sizes (fractions ≤ 1 of the training side, or counts of images). Absent: no sweep. */
+  trainSizes?: number[];
   seed: number;
 }
 
@@ -145,6 +148,7 @@ export function configProblems(c: TrainConfig): string[] {
   if (!(c.valFrac >= 0 && c.valFrac < 1)) p.push(`Validation fraction must be at least 0 and below 1 (got ${c.valFrac}).`);
   else if (c.testFrac + c.valFrac >= 1) p.push(`Test and validation fractions together must stay below 1 (got ${c.testFrac} + ${c.valFrac}).`);
   posInt(c.repeats, 'Repeats');
+  if (c.trainSizes) p.push(...trainSizesProblems(c.trainSizes));
   if (c.control && c.mode === 'baseline') p.push('The independent pair (control) needs DML in the mode: choose "dml" or "both".');
   if (c.decayEvery < 0 || !(c.decayFactor > 0 && c.decayFactor <= 1))
     p.push('Decay: every N ≥ 0 epochs, factor in (0, 1].');

@@ -53,6 +53,7 @@ export const TRAIN_CONFIG_ENTRIES = {
   valFrac: finite(),
   control: v.boolean('true or false'),
   repeats: finite(),
+  trainSizes: v.optional(v.array(finite(), 'a list of training sizes such as [0.25, 0.5, 1]')),
   seed: finite(),
 };
 
