@@ -11,7 +11,8 @@ import type { DatasetMeta } from '../core/data/datasetMeta';
 
 export type { DatasetMeta };
 
-export type RunStatus = 'running' | 'interrupted' | 'finished' | 'stopped' | 'failed';
+/** 'queued': a later run of an experiment (a repeat, a sweep's size), stored before it trains so the experiment can be continued whole. */
+export type RunStatus = 'queued' | 'running' | 'interrupted' | 'finished' | 'stopped' | 'failed';
 
 export interface CheckpointRef {
   blobId: string;
@@ -50,8 +51,13 @@ export interface RunRecord {
   heartbeatAt: number;
   /** Why a failed run failed, in words. */
   error?: string;
-  /** One repeat of an experiment with repeats: the experiment's id (its first run's), this repeat's index, how many there are. */
-  group?: { id: string; index: number; count: number };
+  /**
+   * One run of an experiment with several (repeats, a training-size sweep): the experiment's id
+   * (its first run's), this run's index and how many there are; which repeat it is, and a sweep's training size.
+   */
+  group?: { id: string; index: number; count: number; repeat?: number; trainSize?: number };
+  /** The cross-dataset test set scored beside the test set at every epoch, when there was one. */
+  cross?: { name: string; scoreFileName: string; imageCount: number; proxy: boolean };
   /** A pretrained model's base network as model.json text (architecture only): its networks are rebuilt from it, then loaded from a checkpoint. */
   backboneJson?: string;
   /** The MOS of every image of the split (higher is better, as trained on): what a PyTorch export writes as scores.csv. Absent in runs stored before it was kept. */

@@ -57,7 +57,7 @@ export interface RunStoreOptions {
 
 /** What a new run starts with; an imported run may bring its status, history and final metrics. */
 export type NewRun = Pick<RunRecord, 'name' | 'config' | 'dataset' | 'split'> &
-  Partial<Pick<RunRecord, 'id' | 'status' | 'history' | 'final' | 'createdAt' | 'backboneJson' | 'group' | 'scores' | 'source'>>;
+  Partial<Pick<RunRecord, 'id' | 'status' | 'history' | 'final' | 'createdAt' | 'backboneJson' | 'group' | 'scores' | 'source' | 'cross'>>;
 
 export interface CheckpointInput {
   /** Epochs finished by every run kind in `states`. */
@@ -199,6 +199,7 @@ export class RunStore {
       final: meta.final,
       backboneJson: meta.backboneJson,
       ...(meta.group && { group: meta.group }),
+      ...(meta.cross && { cross: meta.cross }),
       ...(meta.scores && { scores: meta.scores }),
       ...(meta.source && { source: meta.source }),
       checkpoints: {},
