@@ -7,6 +7,7 @@ import type { TrainConfig } from '../core/train/config';
 import type { CacheEvent, EpochEvent, FinalMetrics, PairedSummary, StepEvent } from '../core/train/history';
 import type { SplitNames } from '../core/splitPolicy';
 import type { TrainResult } from '../core/train/loop';
+import type { SweepEntry } from '../core/train/experiment';
 import type { CheckpointSlot } from '../storage/runRecord';
 import type { FeatureLayer } from '../core/models/pretrained';
 import type { NetworkSummary } from '../core/models/summary';
@@ -41,6 +42,17 @@ export interface StartMessage {
   debug?: { loseDeviceAfterEpoch?: number; wasmThreads?: number };
   /** Stored with the run (the worker adds the image list and the split); a default name when absent. */
   meta?: RunMeta;
+  /** A second labelled dataset, decoded at the same size and scored whole at every evaluation beside the test set (the cross-dataset test). */
+  cross?: CrossDataset;
+}
+
+/** The cross-dataset test set: its folder and score file as the user picked them, its usable rows and their image files. */
+export interface CrossDataset {
+  name: string;
+  scoreFileName: string;
+  proxy: boolean;
+  items: LabelledItem[];
+  files: DatasetFile[];
 }
 
 export interface RunMeta {
@@ -59,6 +71,9 @@ export interface ContinueMessage {
   items: LabelledItem[];
   files: DatasetFile[];
   backend: BackendChoice;
+  /** More stored runs of the same experiment to continue after this one, in order (continuing a group): one progress, one 'done'. */
+  then?: string[];
+  cross?: CrossDataset;
 }
 
 /** A file of a user's TF.js model: model.json or a weight shard. */
@@ -176,10 +191,20 @@ export type FromWorker =
   | { type: 'state'; state: 'ingesting' | 'measuring' | 'training' | 'paused' | 'stopping' }
   | { type: 'warning'; message: string }
   | { type: 'error'; message: string; kind: 'data' | 'backend' | 'diverged' | 'memory' | 'storage' | 'run' | 'internal' }
-  /** Every repeat's final metrics and the paired differences over them, when the experiment has repeats. */
-  | { type: 'done'; result: TrainResult; repeats?: { finals: FinalMetrics[]; paired: PairedSummary } }
+  /** Every repeat's final metrics and the paired differences over them, when the experiment has repeats; a sweep's rows (each size's runs and paired differences) instead, for a training-size sweep. */
+  | { type: 'done'; result: TrainResult; repeats?: { finals: FinalMetrics[]; paired: PairedSummary }; sweep?: SweepEntry[] }
   /** Repeat `index` (0-based) of `count` begins: its own seed, split and stored run. */
-  | { type: 'repeat'; index: number; count: number; seed: number; runId: string }
+  | {
+      type: 'repeat';
+      index: number;
+      count: number;
+      seed: number;
+      runId: string;
+      /** A sweep's training size for this run. */
+      trainSize?: number;
+      /** Training steps planned before this run and in all of this session's runs (sizes differ in steps): for one progress bar. */
+      steps?: { before: number; total: number };
+    }
   /** A checkpoint (every network and optimizer after `epoch`) is stored: its size, and the time to read it off the backend and to write it. */
   | { type: 'checkpoint'; epoch: number; bytes: number; ms: number; exportMs: number }
   /** A continued run: the stored history it goes on from (cut back to the checkpoint's epoch). */

@@ -8,17 +8,22 @@
 import { loadImages, type ImageDecoder, type LoadedImages, type LoadProgress } from '../core/data/loadImages';
 import type { LabelledItem } from '../core/data/types';
 import { datasetProblem } from '../core/data/datasetMeta';
-import { repeatSeed, splitFromNames } from '../core/splitPolicy';
+import { splitFromNames, type SplitNames } from '../core/splitPolicy';
+import type { Split } from '../core/splits';
+import { makeRng } from '../core/rng';
 import { configProblems, runsOf, type TrainConfig } from '../core/train/config';
-import { pairedSummary, type FinalMetrics, type History, type TrainEvent } from '../core/train/history';
+import { experimentJobs, jobSplit, sweepEntries, type ExperimentJob, type JobResult } from '../core/train/experiment';
+import { pairedSummary, type History, type TrainEvent } from '../core/train/history';
+import { epochBatches } from '../core/train/inputs';
 import { experimentData, train, type Checkpoint, type ExperimentData, type Recovery, type TrainResult } from '../core/train/loop';
-import { storedConfig, type RunRecord, type RunStore } from '../storage/runStore';
+import { groupResults, groupRunList } from '../storage/runGroups';
+import { storedConfig, type NewRun, type RunRecord, type RunStore } from '../storage/runStore';
 import type { BackendSelection, SelectOptions } from './backendSelection';
 import { SelectionStopped } from './backendSelection';
 import type { DeviceLossWatch } from './backends';
 import { loadRunBase, storedRunBase, type BuiltinModelReader, type LoadedBase } from './backbone';
 import { DataError, describeError } from './describeError';
-import type { BackendName, ContinueMessage, DatasetFile, FromWorker, StartMessage } from './protocol';
+import type { BackendName, ContinueMessage, CrossDataset, DatasetFile, FromWorker, StartMessage } from './protocol';
 import { RunGate } from './runGate';
 import { RunRecorder } from './runRecorder';
 import { StepBatcher } from './stepBatcher';
@@ -42,6 +47,28 @@ const PROGRESS_INTERVAL_MS = 100;
 
 const STOPPED_BEFORE_TRAINING: TrainResult = { history: [], final: {}, stopped: true };
 
+/** One run of a new experiment, made before any trains: its id, job, config, split (indices and, after decoding, names), group and planned steps. */
+interface PlannedRun {
+  runId: string;
+  job: ExperimentJob;
+  config: TrainConfig;
+  split: Split;
+  names: SplitNames & { val: string[] };
+  group: RunRecord['group'];
+  steps: number;
+}
+
+type Done = Extract<FromWorker, { type: 'done' }>;
+
+/** What 'done' says of an experiment of several runs: every repeat's finals and paired differences, or a sweep's rows. */
+function experimentDone(results: readonly JobResult[]): Pick<Done, 'repeats' | 'sweep'> {
+  if (results.some((r) => r.trainSize !== undefined)) return { sweep: sweepEntries(results) };
+  const finals = results.map((r) => r.result.final);
+  return { repeats: { finals, paired: pairedSummary(finals) } };
+}
+
+const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+
 export class TrainerSession {
   private readonly gate = new RunGate();
   private readonly steps: StepBatcher;
@@ -49,6 +76,8 @@ export class TrainerSession {
   private backend: BackendName | undefined;
   /** The decoded images' file names, by store index (to name a step's batch). */
   private files: string[] = [];
+  /** Images decoded once per session, by their rows: a group continued run by run decodes its data once. */
+  private readonly decoded = new Map<readonly LabelledItem[], { width: number; height: number; loaded: LoadedImages }>();
 
   constructor(
     private readonly send: (msg: FromWorker) => void,
@@ -106,11 +135,17 @@ export class TrainerSession {
     let rec: RunRecorder | null = null;
     try {
       if (msg.type === 'start') return await this.start(msg);
-      rec = await this.openRecorder(msg);
-      const result = await this.continue(msg, rec!);
-      this.steps.flush();
-      await rec?.end(result.stopped ? 'stopped' : 'finished', result.final);
-      this.send({ type: 'done', result });
+      // Continuing a group: its unfinished runs one after another, on the data decoded once.
+      const ids = [msg.runId, ...(msg.then ?? [])];
+      for (const [i, runId] of ids.entries()) {
+        if (i > 0) this.gate.clearLambda();
+        rec = await this.openRecorder({ ...msg, runId });
+        const result = await this.continue({ ...msg, runId }, rec!, ids.length > 1 ? { index: i, count: ids.length } : undefined);
+        this.steps.flush();
+        await rec?.end(result.stopped ? 'stopped' : 'finished', result.final);
+        rec = null;
+        if (result.stopped || i === ids.length - 1) return this.send({ type: 'done', result, ...(ids.length > 1 ? await this.groupDone(runId) : {}) });
+      }
     } catch (err) {
       await this.fail(err, rec);
     }
@@ -130,9 +165,11 @@ export class TrainerSession {
   }
 
   /**
-   * A new experiment: decode once, then each repeat in turn (its own seed, split and stored run,
-   * "… · repeat i/N"), under one progress; 'done' carries every repeat's results and the paired
-   * differences.
+   * A new experiment: decode once, then each of its runs in turn (the repeats, or for a
+   * training-size sweep every size × every repeat), each with its own seed, split and stored run
+   * ("… · repeat i/N"), under one progress; 'done' carries every run's results and the paired
+   * differences (per size for a sweep). The later runs are stored 'queued' before the first
+   * trains, so a stopped or interrupted experiment can be continued whole.
    */
   private async start(msg: StartMessage): Promise<void> {
     const { config } = msg;
@@ -142,28 +179,30 @@ export class TrainerSession {
       this.checkSettings(config, msg.items);
       const loaded = await this.ingest(config, msg.items, msg.files);
       if (!loaded) return this.send({ type: 'done', result: STOPPED_BEFORE_TRAINING });
+      const cross = await this.ingestCross(config, msg.cross);
+      if (this.gate.isStopped) return this.send({ type: 'done', result: STOPPED_BEFORE_TRAINING });
       const pretrained = await loadRunBase(config, msg.backboneFiles, this.readBuiltin());
-      const finals: FinalMetrics[] = [];
+      const results: JobResult[] = [];
       try {
-        for (const [i, split] of splits.entries()) {
-          const runId = i === 0 ? msg.runId : `${msg.runId}~${i + 1}`;
-          const seed = repeatSeed(config.seed, i);
-          if (splits.length > 1) this.send({ type: 'repeat', index: i, count: splits.length, seed, runId });
+        // Every run's split before any trains: a training size the data cannot meet is said at once.
+        const plans = experimentJobs({ ...config, repeats: splits.length }).map((job) => this.planRun(msg, job, splits[job.repeat]!, loaded));
+        const queued = await this.queueRuns(plans.slice(1).map((p) => this.newRun(msg, p, loaded, pretrained, p.runId)));
+        const steps = plans.map((p) => p.steps);
+        for (const [i, plan] of plans.entries()) {
+          const { runId, job } = plan;
+          const size = job.trainSize !== undefined ? { trainSize: job.trainSize } : {};
+          if (plans.length > 1) this.send({ type: 'repeat', index: i, count: plans.length, seed: job.seed, runId, ...size, steps: { before: sum(steps.slice(0, i)), total: sum(steps) } });
           // A λ moved with the slider belongs to the repeat it was moved in.
           if (i > 0) this.gate.clearLambda();
           rec = await this.openRecorder({ ...msg, runId });
-          // The backends are timed (if asked) before the first repeat only.
-          const one = { ...msg, runId, split, config: { ...config, seed, repeats: 1 }, remeasure: i === 0 && msg.remeasure };
-          const group = splits.length > 1 ? { id: msg.runId, index: i, count: splits.length } : undefined;
-          const result = await this.startRepeat(one, rec, loaded, pretrained, group);
+          // The backends are timed (if asked) before the first run only.
+          const one = { ...msg, runId, config: plan.config, remeasure: i === 0 && msg.remeasure };
+          const result = await this.startRepeat(one, rec, loaded, pretrained, plan, queued.has(runId), cross);
           this.steps.flush();
           await rec?.end(result.stopped ? 'stopped' : 'finished', result.final);
           rec = null;
-          finals.push(result.final);
-          if (result.stopped || i === splits.length - 1) {
-            const repeats = splits.length > 1 ? { finals, paired: pairedSummary(finals) } : undefined;
-            return this.send({ type: 'done', result, ...(repeats && { repeats }) });
-          }
+          results.push({ ...size, result: { seed: job.seed, split: plan.names, history: result.history, final: result.final } });
+          if (result.stopped || i === plans.length - 1) return this.send({ type: 'done', result, ...(plans.length > 1 ? experimentDone(results) : {}) });
         }
       } finally {
         pretrained?.base.dispose();
@@ -206,43 +245,106 @@ export class TrainerSession {
     if (!items.length) throw new DataError('There are no labelled images to train on: choose a folder and a score file first.');
   }
 
-  /** One repeat of a new experiment, on the images decoded once for all of them. */
+  /**
+   * One run of a new experiment before it trains. The page made the split from the imported rows;
+   * images that failed to decode (reported) leave it, and a sweep cuts its training side to the run's size.
+   */
+  private planRun(msg: StartMessage, job: ExperimentJob, split: SplitNames, loaded: LoadedImages): PlannedRun {
+    const made = jobSplit(split, loaded.items, job);
+    if (made.train.length < 2 || made.test.length < 1)
+      throw new DataError(
+        `After leaving out the images that could not be decoded, ${made.train.length} remain for training and ${made.test.length} for test: ` +
+          'at least 2 and 1 are needed. Fix or remove the unreadable files (listed above) and start again.',
+      );
+    const used = (idx: number[]) => idx.map((i) => loaded.items[i]!.file);
+    // Each run trains as one run of its own: its seed, no repeats, no sweep (its split holds its size).
+    const { trainSizes: _sweep, ...own } = msg.config;
+    const config = { ...own, seed: job.seed, repeats: 1 };
+    const size = job.trainSize !== undefined ? { trainSize: job.trainSize } : {};
+    return {
+      runId: job.index === 0 ? msg.runId : `${msg.runId}~${job.index + 1}`,
+      job,
+      config,
+      split: made,
+      names: { ...split, train: used(made.train), val: used(made.val), test: used(made.test) },
+      group: job.count > 1 ? { id: msg.runId, index: job.index, count: job.count, repeat: job.repeat, ...size } : undefined,
+      steps: epochBatches(made.train, config.batchSize, makeRng(0)).length * config.epochs * runsOf(config).length,
+    };
+  }
+
+  /** The stored record of a planned run: its name ("… · size S · repeat i/N" in an experiment), config, data, split and scores. */
+  private newRun(msg: StartMessage, plan: PlannedRun, loaded: LoadedImages, pretrained: LoadedBase | null, id?: string): NewRun {
+    const { config, split, job, group } = plan;
+    const dataset = msg.meta?.dataset ?? { name: 'unnamed folder', scoreFileName: 'unnamed score file', proxy: false };
+    const name = msg.meta?.name ?? `${dataset.name} · ${config.mode} · ${config.model}`;
+    const repeats = 1 + (msg.moreSplits?.length ?? 0);
+    const c = msg.cross;
+    return {
+      ...(id !== undefined && { id }),
+      name: group ? `${name}${job.trainSize !== undefined ? ` · size ${job.trainSize}` : ''} · repeat ${job.repeat + 1}/${repeats}` : name,
+      group,
+      config,
+      dataset: { ...dataset, imageCount: msg.items.length, files: msg.items.map((it) => it.file) },
+      split: plan.names,
+      // Kept so the run can be exported as a PyTorch project (its scores.csv) without the data loaded.
+      scores: Object.fromEntries([...split.train, ...split.val, ...split.test].map((i) => [loaded.items[i]!.file, loaded.items[i]!.mos])),
+      backboneJson: pretrained?.json,
+      ...(c && { cross: { name: c.name, scoreFileName: c.scoreFileName, imageCount: c.items.length, proxy: c.proxy } }),
+    };
+  }
+
+  /** The experiment's later runs, stored 'queued': what continuing a stopped experiment trains. Returns the ids stored (the others are created when they start). */
+  private async queueRuns(runs: NewRun[]): Promise<Set<string>> {
+    const queued = new Set<string>();
+    if (!runs.length) return queued;
+    // Without a store (said by openRecorder) nothing is queued.
+    const store = await Promise.resolve(this.platform.runStore?.()).catch(() => undefined);
+    for (const r of runs) {
+      if (!store) break;
+      try {
+        await store.createRun({ ...r, status: 'queued' });
+        queued.add(r.id!);
+      } catch {
+        // Created when its turn comes instead.
+      }
+    }
+    return queued;
+  }
+
+  /** One run of a new experiment, on the images decoded once for all of them; a queued record is taken over, any other created. */
   private async startRepeat(
     msg: StartMessage,
     rec: RunRecorder | null,
     loaded: LoadedImages,
     pretrained: LoadedBase | null,
-    group: RunRecord['group'],
+    plan: PlannedRun,
+    queued: boolean,
+    cross: ExperimentData['cross'],
   ): Promise<TrainResult> {
-    const { config } = msg;
-    // The page made the split from the imported rows; images that failed to decode (reported) leave it.
-    const split = splitFromNames(msg.split, loaded.items, true);
-    if (split.train.length < 2 || split.test.length < 1)
-      throw new DataError(
-        `After leaving out the images that could not be decoded, ${split.train.length} remain for training and ${split.test.length} for test: ` +
-          'at least 2 and 1 are needed. Fix or remove the unreadable files (listed above) and start again.',
-      );
-    const used = (idx: number[]) => idx.map((i) => loaded.items[i]!.file);
-    const names = { ...msg.split, train: used(split.train), val: used(split.val), test: used(split.test) };
+    const { split, names } = plan;
     this.send({ type: 'split', train: names.train, val: names.val, test: names.test, reason: split.reason });
-    const dataset = msg.meta?.dataset ?? { name: 'unnamed folder', scoreFileName: 'unnamed score file', proxy: false };
-    const name = msg.meta?.name ?? `${dataset.name} · ${config.mode} · ${config.model}`;
-    await rec?.create({
-      name: group ? `${name} · repeat ${group.index + 1}/${group.count}` : name,
-      group,
-      config,
-      dataset: { ...dataset, imageCount: msg.items.length, files: msg.items.map((it) => it.file) },
-      split: names,
-      // Kept so the run can be exported as a PyTorch project (its scores.csv) without the data loaded.
-      scores: Object.fromEntries([...split.train, ...split.val, ...split.test].map((i) => [loaded.items[i]!.file, loaded.items[i]!.mos])),
-      backboneJson: pretrained?.json,
-    });
+    if (rec && queued) await rec.commitResume().catch(() => rec.create(this.newRun(msg, plan, loaded, pretrained)));
+    else await rec?.create(this.newRun(msg, plan, loaded, pretrained));
     this.files = loaded.items.map((it) => it.file);
-    return this.trainOn(config, experimentData(loaded, split, pretrained?.base), msg, rec, undefined);
+    return this.trainOn(plan.config, { ...experimentData(loaded, split, pretrained?.base), ...(cross && { cross }) }, msg, rec, undefined);
   }
 
-  /** A stored run from its last checkpoint: its config, its split (by file name), its history. */
-  private async continue(msg: ContinueMessage, rec: RunRecorder): Promise<TrainResult> {
+  /** After continuing a group: every finished run's results read back from the store (earlier ones included), as 'done' gives them. */
+  private async groupDone(runId: string): Promise<Pick<Done, 'repeats' | 'sweep'>> {
+    try {
+      const store = await this.platform.runStore?.();
+      const runs = (await store?.listRuns()) ?? [];
+      const id = runs.find((r) => r.id === runId)?.group?.id;
+      const entry = groupRunList(runs).find((e) => e.kind === 'group' && e.group.id === id);
+      const results = entry?.kind === 'group' ? groupResults(entry.group) : [];
+      return results.length ? experimentDone(results) : {};
+    } catch {
+      return {};
+    }
+  }
+
+  /** A stored run from its last checkpoint: its config, its split (by file name), its history. `position`: its place among the group's runs continued now. */
+  private async continue(msg: ContinueMessage, rec: RunRecorder, position?: { index: number; count: number }): Promise<TrainResult> {
     // Everything that can fail before training (checks, decoding, the split) comes before the
     // record changes: a failed attempt leaves the stored run as it was.
     const { run, checkpoint } = await rec.prepareResume((r) => {
@@ -258,9 +360,15 @@ export class TrainerSession {
       if (missing.length) throw new DataError(`The checkpoint of "${run.name}" lacks the ${missing.join(' and ')} networks, so it cannot be continued.`);
       from = { checkpoint: { epoch: checkpoint.ref.epoch, states: checkpoint.states as Checkpoint['states'] }, history: run.history };
     }
+    if (position) {
+      const size = run.group?.trainSize !== undefined ? { trainSize: run.group.trainSize } : {};
+      this.send({ type: 'repeat', ...position, seed: config.seed, runId: run.id, ...size });
+    }
     this.send({ type: 'continued', fromEpoch: from?.checkpoint.epoch ?? 0, history: run.history });
     const loaded = await this.ingest(config, msg.items, msg.files);
     if (!loaded) return STOPPED_BEFORE_TRAINING;
+    const cross = await this.ingestCross(config, msg.cross);
+    if (this.gate.isStopped) return STOPPED_BEFORE_TRAINING;
     const split = splitFromNames(run.split, loaded.items);
     this.send({ type: 'split', train: run.split.train, val: run.split.val ?? [], test: run.split.test, reason: run.split.reason });
     // Every weight comes from the checkpoint; without one the run starts over and needs the pretrained weights.
@@ -268,7 +376,7 @@ export class TrainerSession {
     this.files = loaded.items.map((it) => it.file);
     try {
       await rec.commitResume();
-      return await this.trainOn(config, experimentData(loaded, split, base), msg, rec, from);
+      return await this.trainOn(config, { ...experimentData(loaded, split, base), ...(cross && { cross }) }, msg, rec, from);
     } finally {
       base?.dispose();
     }
@@ -300,9 +408,36 @@ export class TrainerSession {
 
   /** Decoded images, or null when stopped meanwhile. Throws when none decodes. */
   private async ingest(config: TrainConfig, items: LabelledItem[], datasetFiles: DatasetFile[]) {
+    const loaded = await this.decode(config, items, datasetFiles);
+    if (!loaded) return null;
+    if (!loaded.items.length)
+      throw new DataError(
+        `None of the ${items.length} images could be decoded, so there is nothing to train on. ` +
+          'Check that the folder holds JPEG, PNG, BMP or WebP files (the list of problems names each file).',
+      );
+    return loaded;
+  }
+
+  /** The cross-dataset set at the run's storage size, or undefined without one (or when stopped meanwhile). Throws, naming its folder, when none of its images decodes. */
+  private async ingestCross(config: TrainConfig, cross: CrossDataset | undefined): Promise<ExperimentData['cross']> {
+    if (!cross?.items.length) return undefined;
+    const loaded = await this.decode(config, cross.items, cross.files);
+    if (!loaded) return undefined;
+    if (!loaded.items.length)
+      throw new DataError(
+        `None of the ${cross.items.length} images of the cross-dataset score file "${cross.scoreFileName}" could be decoded from the folder "${cross.name}": ` +
+          'choose that set again, or remove it.',
+      );
+    return { store: loaded.store, mos: Float64Array.from(loaded.items, (it) => it.mos) };
+  }
+
+  /** Rows' images decoded at the config's storage size (once per session and size), their problems sent; null when stopped meanwhile. */
+  private async decode(config: TrainConfig, items: LabelledItem[], datasetFiles: DatasetFile[]): Promise<LoadedImages | null> {
     this.setPhase('ingesting');
-    const files = new Map(datasetFiles.map((f) => [f.path, f.file]));
     const { width, height } = config.input;
+    const seen = this.decoded.get(items);
+    if (seen && seen.width === width && seen.height === height) return seen.loaded;
+    const files = new Map(datasetFiles.map((f) => [f.path, f.file]));
     const decode = this.platform.decoder(files);
     let lastSent = -Infinity;
     const progress = (p: LoadProgress) => {
@@ -321,11 +456,7 @@ export class TrainerSession {
     );
     if (this.gate.isStopped) return null;
     if (loaded.problems.length) this.send({ type: 'problems', problems: loaded.problems });
-    if (!loaded.items.length)
-      throw new DataError(
-        `None of the ${items.length} images could be decoded, so there is nothing to train on. ` +
-          'Check that the folder holds JPEG, PNG, BMP or WebP files (the list of problems names each file).',
-      );
+    this.decoded.set(items, { width, height, loaded });
     return loaded;
   }
 
