@@ -51,6 +51,8 @@ export interface TrainConfig {
   /** A training-size sweep: the experiment's repeats at each of these sizes (fractions ≤ 1 of the training side, or counts of images). Absent: no sweep. */
   trainSizes?: number[];
   seed: number;
+  /** The test image the feature heatmaps are of, by its position in the test set (default 0, the first; past the end, the last). */
+  heatmapImage?: number;
 }
 
 /**
@@ -153,6 +155,7 @@ export function configProblems(c: TrainConfig): string[] {
   if (c.decayEvery < 0 || !(c.decayFactor > 0 && c.decayFactor <= 1))
     p.push('Decay: every N ≥ 0 epochs, factor in (0, 1].');
   if (!Number.isInteger(c.seed)) p.push(`Seed must be a whole number (got ${c.seed}).`);
+  if (c.heatmapImage !== undefined) posInt(c.heatmapImage, 'The heatmap image (a position in the test set)', 0);
   if (c.width !== undefined && !(c.width > 0)) p.push(`The width multiplier must be > 0 (got ${c.width}).`);
   const input = validateInputMode(c.input, MODEL_INFO[c.model]?.patchSize);
   if (input) p.push(input);

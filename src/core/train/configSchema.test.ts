@@ -26,7 +26,7 @@ describe('the config schema', () => {
   });
 
   it('lists exactly the fields of TrainConfig', () => {
-    expect(Object.keys(TrainConfigSchema.entries).sort()).toEqual([...Object.keys(QUICK_DEMO), 'width', 'backbone', 'trainSizes'].sort());
+    expect(Object.keys(TrainConfigSchema.entries).sort()).toEqual([...Object.keys(QUICK_DEMO), 'width', 'backbone', 'trainSizes', 'heatmapImage'].sort());
   });
 
   it('guards a stored run: a record whose config does not fit is refused with its name', () => {

@@ -55,6 +55,7 @@ export const TRAIN_CONFIG_ENTRIES = {
   repeats: finite(),
   trainSizes: v.optional(v.array(finite(), 'a list of training sizes such as [0.25, 0.5, 1]')),
   seed: finite(),
+  heatmapImage: v.optional(finite()),
 };
 
 export const TrainConfigSchema = v.object(TRAIN_CONFIG_ENTRIES);

@@ -84,6 +84,25 @@ export interface EpochEvent {
   seconds: number;
   imagesPerSec: number;
   memory: { numTensors: number; numBytes: number };
+  /** Each network's feature heatmap of one test image after this epoch. */
+  heatmap?: FeatureHeatmap;
+}
+
+/**
+ * Each network's last convolutional feature map for one test image, as the mean over channels
+ * after ReLU (the seed code's features_dis). A mirrored peer's map is of the mirrored image, as
+ * it sees it.
+ */
+export interface FeatureHeatmap {
+  /** The image's position in the run's test set, and its index in the image store. */
+  test: number;
+  image: number;
+  height: number;
+  width: number;
+  /** Per network, height × width values, row by row. */
+  peers: number[][];
+  /** Per network, whether it was fed the mirrored image. */
+  mirrored: boolean[];
 }
 
 /** The frozen body's output is being cached: images done of total (before the first step). */

@@ -26,6 +26,7 @@ import { createRunCohorts, type Cohort, type StepDetail } from './cohort';
 import { exportCohortState, importCohortState, type CohortState } from './cohortState';
 import { cachePlan, inputScalingOf, learningRateAt, runsOf, type TrainConfig } from './config';
 import { predictCohort, scorePredictions } from './evaluate';
+import { epochHeatmaps } from './featureMaps';
 import { disposeInput, epochBatches, featureSource, imageSource, type InputSource, type SourceArgs } from './inputs';
 import {
   finalFrom,
@@ -145,6 +146,8 @@ export async function train(config: TrainConfig, data: ExperimentData, io: Train
           const trained = await trainEpoch(cohort, run, epoch, config, data, source, emit, control);
           if (!trained) return result(true);
           const event = await evaluateEpoch(cohort, run, epoch, data, source, trained, cross);
+          const heatmap = await epochHeatmaps(cohort, config, data);
+          if (heatmap) event.heatmap = heatmap;
           history = withEpoch(history, event);
           events[run] = event;
           emit(event);

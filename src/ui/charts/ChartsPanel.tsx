@@ -4,10 +4,12 @@ import type { LabelledItem } from '../../core/data/types';
 import { epochsDone, finalFrom, type FinalMetrics } from '../../core/train/history';
 import { ProxyNote } from '../common/ProxyNote';
 import type { RunState } from '../run/runState';
+import type { DatasetFile } from '../../worker/protocol';
 import type { StepLossSeries } from './lossSeries';
 import { LossCharts } from './LossCharts';
 import { MetricCharts } from './MetricCharts';
 import { epochsByKind } from './networks';
+import { FeatureHeatmaps } from './FeatureHeatmaps';
 import { PredictionScatter } from './PredictionScatter';
 import { PairedResults } from './PairedResults';
 import { ResultsTable } from './ResultsTable';
@@ -18,7 +20,11 @@ interface Props {
   lossVersion: number;
   items: LabelledItem[] | null;
   proxy: boolean;
+  /** The dataset's files (the heatmaps draw their test image from them). */
+  files?: readonly DatasetFile[];
 }
+
+const NO_FILES: readonly DatasetFile[] = [];
 
 /** The final metrics to show, from the history drawn (the worker's result is the same history's), and how far the run got. */
 function finalOf(state: RunState): { final: FinalMetrics; note: string } | null {
@@ -30,7 +36,7 @@ function finalOf(state: RunState): { final: FinalMetrics; note: string } | null 
   return { final, note: `the run ended early; last finished epoch ${done}` };
 }
 
-export function ChartsPanel({ state, loss, lossVersion, items, proxy }: Props) {
+export function ChartsPanel({ state, loss, lossVersion, items, proxy, files }: Props) {
   const testMos = useMemo(() => {
     if (!state.split || !items) return null;
     const byFile = new Map(items.map((it) => [it.file, it.mos]));
@@ -57,6 +63,7 @@ export function ChartsPanel({ state, loss, lossVersion, items, proxy }: Props) {
       <MetricCharts epochs={epochs} planned={state.plan?.epochs ?? 1} />
       <LossCharts loss={loss} version={lossVersion} />
       <PredictionScatter epochs={epochs} testMos={testMos} />
+      <FeatureHeatmaps epochs={epochs} testFiles={state.split?.test ?? null} files={files ?? NO_FILES} />
     </section>
   );
 }
