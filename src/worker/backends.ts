@@ -2,7 +2,7 @@
  * The browser's TensorFlow.js backends, as a BackendPlatform for backendSelection.ts:
  * webgpu (its package registers it when navigator.gpu exists), webgl and cpu (in
  * @tensorflow/tfjs), wasm with binaries that Vite serves (?url) and the engine's
- * training kernels registered.
+ * training kernels registered, and webgpu with its tiled conv filter gradient.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
@@ -11,6 +11,7 @@ import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?u
 import simdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import threadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { registerWasmTrainingKernels } from '../core/backend/wasmKernels';
+import { registerWebgpuTrainingKernels } from '../core/backend/webgpuKernels';
 import type { TrainConfig } from '../core/train/config';
 import { createCohort } from '../core/train/cohort';
 import { netInputSize } from '../core/data/inputMode';
@@ -21,6 +22,9 @@ import { yieldToEventLoop } from './yieldToEventLoop';
 
 /** Steps timed after the warm-up one. */
 const TIMED_STEPS = 2;
+
+// Wraps the kernels the webgpu package registered on import (above).
+registerWebgpuTrainingKernels();
 
 let wasmPathsSet = false;
 /** Threads asked of the wasm backend; null: every core. */
