@@ -83,7 +83,8 @@ export interface EpochEvent {
   lambda?: number;
   seconds: number;
   imagesPerSec: number;
-  memory: { numTensors: number; numBytes: number };
+  /** tf.memory() after the epoch; numBytesAllocatedInGPU on webgpu only: its buffer pool, freed tensors' buffers included. */
+  memory: { numTensors: number; numBytes: number; numBytesAllocatedInGPU?: number };
   /** Each network's feature heatmap of one test image after this epoch. */
   heatmap?: FeatureHeatmap;
 }

@@ -306,7 +306,7 @@ export async function evaluateEpoch(
   const all = c ? Array.from({ length: c.store.count }, (_, i) => i) : [];
   const cross = c && crossSource ? scorePredictions(await predictCohort(cohort, crossSource, all), Array.from(all, (i) => c.mos[i]!)) : undefined;
   const pred = await predictCohort(cohort, source, data.test);
-  const { numTensors, numBytes } = tf.memory();
+  const { numTensors, numBytes, numBytesAllocatedInGPU } = tf.memory() as tf.MemoryInfo & { numBytesAllocatedInGPU?: number };
   return {
     type: 'epoch',
     run,
@@ -320,7 +320,7 @@ export async function evaluateEpoch(
     lambda: trained.lambda,
     seconds: (performance.now() - trained.startedAt) / 1000,
     imagesPerSec: trained.images / trained.trainSeconds,
-    memory: { numTensors, numBytes },
+    memory: { numTensors, numBytes, ...(numBytesAllocatedInGPU !== undefined && { numBytesAllocatedInGPU }) },
   };
 }
 
