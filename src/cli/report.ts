@@ -15,7 +15,10 @@ export function epochLine(epoch: number, epochs: number, events: EpochEvent[]): 
   });
   const secs = events.reduce((s, e) => s + e.seconds, 0);
   const loss = events.map((e) => `${e.run === 'baseline' ? 'base' : e.run === 'dml' ? 'DML' : 'indep'} loss ${e.trainLoss.total.map((v) => v.toFixed(3)).join(',')}`);
-  return `epoch ${String(epoch).padStart(2)}/${epochs}  test SRCC/PLCC  ${parts.join('  |  ')}  |  ${loss.join(' ')}  ${secs.toFixed(1)} s`;
+  // On webgpu: the GPU buffers tfjs holds (its pool, free ones included), after the last of these epochs.
+  const gpu = events.at(-1)?.memory.numBytesAllocatedInGPU;
+  const mem = gpu === undefined ? '' : `  GPU ${(gpu / 2 ** 20).toFixed(1)} MiB`;
+  return `epoch ${String(epoch).padStart(2)}/${epochs}  test SRCC/PLCC  ${parts.join('  |  ')}  |  ${loss.join(' ')}  ${secs.toFixed(1)} s${mem}`;
 }
 
 /** Each network of a result: its label, its last-epoch test metrics and its validation-chosen epoch. */

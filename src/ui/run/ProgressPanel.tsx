@@ -1,5 +1,5 @@
 /** Ingest and training progress: bars with epoch, step, images/s and time left. */
-import { RUN_NAMES } from '../../core/train/history';
+import { RUN_NAMES, type EpochEvent } from '../../core/train/history';
 import { Bar } from '../common/Bar';
 import { formatBytes, formatDuration } from '../common/format';
 import { isActive, type Progress, type RunState } from './runState';
@@ -9,6 +9,7 @@ export function ProgressPanel({ state, progress }: { state: RunState; progress: 
   const ingest = state.ingest;
   const running = isActive(state.status);
   const ingesting = ingest && (state.status === 'ingesting' || ingest.done < ingest.total);
+  const last = state.history.at(-1);
   return (
     <div className="progress-panel">
       {ingest && (
@@ -53,6 +54,14 @@ export function ProgressPanel({ state, progress }: { state: RunState; progress: 
           )}
         </div>
       )}
+      {last && <p className="progress-text memory-line">{memoryLine(last)}</p>}
     </div>
   );
+}
+
+/** tf.memory() after the latest epoch: live tensors and their bytes, and on webgpu the GPU buffers it holds. */
+export function memoryLine(e: EpochEvent): string {
+  const m = e.memory;
+  const gpu = m.numBytesAllocatedInGPU !== undefined ? ` · GPU buffers allocated ${formatBytes(m.numBytesAllocatedInGPU)}` : '';
+  return `Memory after epoch ${e.epoch}: ${m.numTensors} tensors, ${formatBytes(m.numBytes)}${gpu}`;
 }
