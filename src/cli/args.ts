@@ -8,7 +8,7 @@ export interface CliOptions {
   images?: string;
   scores?: string;
   out: string;
-  backend: 'wasm' | 'cpu';
+  backend: 'wasm' | 'cpu' | 'webgpu';
   /** The split kind when given; else chosen from the data (official > ref > random). */
   split?: SplitKind;
   config: TrainConfig;
@@ -59,7 +59,8 @@ are a formula, an MS-SSIM proxy, not human opinions).
   --splits N                 (same as --repeats N) then mean, median and std of
                              SRCC/PLCC over them; results.json's split/history/final are the first split's
   --lower-is-better | --higher-is-better   override the score orientation guess
-  --backend wasm|cpu         (default wasm)
+  --backend wasm|cpu|webgpu  (default wasm); webgpu (or node-webgpu) runs on a GPU through Dawn, the optional
+                             npm package 'webgpu'; without a GPU, on a software adapter (SwiftShader) if one is found
   --out FILE                 results JSON (default results.json)`;
 
 export class UsageError extends Error {}
@@ -201,10 +202,11 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--higher-is-better': o.higherIsBetter = true; break;
       case '--backend': {
         const b = val();
-        if (b !== 'wasm' && b !== 'cpu') throw new UsageError(`--backend must be wasm or cpu in Node (got ${b}).`);
-        o.backend = b;
+        if (b !== 'wasm' && b !== 'cpu' && b !== 'webgpu' && b !== 'node-webgpu') throw new UsageError(`--backend must be wasm, cpu or webgpu in Node (got ${b}).`);
+        o.backend = b === 'node-webgpu' ? 'webgpu' : b;
         break;
       }
+      case '--node-webgpu': o.backend = 'webgpu'; break;
       case '--help':
       case '-h':
         throw new UsageError('');

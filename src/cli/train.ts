@@ -1,6 +1,6 @@
 /**
  * Headless training: `npm run train -- --images DIR --scores FILE [options]`.
- * The same src/core code the browser worker runs, on the wasm backend in Node.
+ * The same src/core code the browser worker runs, on the wasm backend in Node (or webgpu through Dawn).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
@@ -27,6 +27,7 @@ import { BUILTIN_MOBILENETV2, loadBackboneFile } from '../node/backbone';
 import { decodeFile } from '../node/decodeImages';
 import { listFilesRecursive } from '../node/files';
 import { initNodeBackend } from '../node/tfNode';
+import { describeNodeAdapter, NoWebgpuAdapterError, nodeWebgpuAdapter, stopNodeWebgpu } from '../node/webgpuNode';
 import { parseArgs, UsageError, USAGE } from './args';
 import { epochLine, finalTable, pairedTable, repeatsTable, sweepTable } from './report';
 
@@ -99,6 +100,8 @@ async function main(): Promise<void> {
   console.log(`Decoded ${loaded.items.length} images at ${width}×${height} in ${((performance.now() - t0) / 1000).toFixed(1)} s.`);
 
   const backend = await initNodeBackend(opts.backend);
+  const adapter = nodeWebgpuAdapter();
+  if (adapter) console.log(describeNodeAdapter(adapter));
   const pretrained = MODEL_INFO[config.model].pretrained ? await describeBackbone(config, opts.backbonePath) : undefined;
   const runs = runsOf(config);
   console.log(
@@ -145,6 +148,7 @@ async function main(): Promise<void> {
     config,
     dataset: { images: imagesDir, scores: scoresPath, demo, proxyScores: demo, layout: L, summary: imported.summary },
     backend,
+    ...(adapter && { adapter }),
     // With --repeats N split, history and final are the first repeat's; repeats holds every repeat.
     ...experimentSummary(results),
     backbone: pretrained?.record,
@@ -218,13 +222,14 @@ async function describeBackbone(config: TrainConfig, path: string | undefined) {
   return { base, record };
 }
 
-main().catch((err: unknown) => {
+main().then(stopNodeWebgpu, (err: unknown) => {
+  stopNodeWebgpu();
   if (err instanceof UsageError) {
     if (err.message) console.error(`${err.message}\n`);
     console.error(USAGE);
     process.exit(2);
   }
-  if (err instanceof UserError || err instanceof ImportError || err instanceof SplitError || err instanceof ModelFileError || err instanceof BackboneError || err instanceof FeatureCacheTooLargeError) {
+  if (err instanceof UserError || err instanceof ImportError || err instanceof SplitError || err instanceof ModelFileError || err instanceof BackboneError || err instanceof FeatureCacheTooLargeError || err instanceof NoWebgpuAdapterError) {
     console.error(`Error: ${err.message}`);
     process.exit(1);
   }

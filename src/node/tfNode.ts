@@ -19,14 +19,18 @@
  * from the cpu backend's first tensor write; it never shows with 'wasm'. The
  * only switch that hides it, tf.enableProdMode(), also hides every other tfjs
  * warning, so with 'cpu' we leave it.
+ *
+ * 'webgpu' runs tfjs's webgpu backend on Dawn (the optional npm package `webgpu`): a GPU when
+ * the machine has one, else a software adapter when one is found (webgpuNode.ts).
  */
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../core/backend/wasmKernels';
+import { startNodeWebgpu } from './webgpuNode';
 
-export type NodeBackendName = 'wasm' | 'cpu';
+export type NodeBackendName = 'wasm' | 'cpu' | 'webgpu';
 
 let wasmPathsSet = false;
 
@@ -39,7 +43,7 @@ export function wasmBinaryDir(): string {
 
 /**
  * Makes `name` the active tfjs backend in Node and waits until it is ready.
- * Safe to call again, also to switch between 'wasm' and 'cpu'.
+ * Safe to call again, also to switch between backends.
  * Returns the name of the backend now active.
  */
 export async function initNodeBackend(name: NodeBackendName = 'wasm'): Promise<string> {
@@ -50,6 +54,11 @@ export async function initNodeBackend(name: NodeBackendName = 'wasm'): Promise<s
     wasmPathsSet = true;
   }
   registerWasmTrainingKernels();
+  // Throws NoWebgpuAdapterError, in words, when Dawn finds no adapter.
+  if (name === 'webgpu') {
+    await startNodeWebgpu();
+    return tf.getBackend();
+  }
   const ok = await tf.setBackend(name);
   await tf.ready();
   if (!ok || tf.getBackend() !== name) {
