@@ -197,7 +197,7 @@ export function App() {
         </div>
         <div className="col col--run">
           <RunPanel state={trainer.state} blocked={blocked} onStart={start} onPause={trainer.pause} onResume={trainer.resume} onStop={trainer.stop} />
-          <ChartsPanel state={trainer.state} loss={trainer.loss} lossVersion={trainer.lossVersion} items={items} proxy={data.state.proxy} files={folder?.files} />
+          <ChartsPanel state={trainer.state} loss={trainer.loss} lossVersion={trainer.lossVersion} items={items} proxy={data.state.proxy} runs={runs.runs} task={task} />
         </div>
       </main>
       <div className="runs-area">

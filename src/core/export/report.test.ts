@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { evaluateIqa, pairedDifference } from '../metrics';
 import { QUICK_DEMO } from '../train/config';
 import { pairedSummary, type FinalMetrics } from '../train/history';
-import { repeatsRuns, resultsFile, resultsJson } from './resultsFile';
+import { experimentSummary } from '../train/experiment';
+import { resultsFile, resultsJson } from './resultsFile';
 import { networkResults, resultsCsv } from './resultsTable';
 import { escapeHtml, inlineSvg, runReportHtml, type ReportInput } from './runReport';
 
@@ -63,11 +64,12 @@ describe('results CSV', () => {
 describe('results.json', () => {
   it('has the command line’s shape: repeats and paired only with more than one repeat', () => {
     const split = { train: ['a'], val: ['b'], test: ['c'], kind: 'random' as const, reason: 'r' };
-    const one = resultsFile({ config: QUICK_DEMO, dataset: { images: 'images', scores: 'mos.csv', demo: true, proxyScores: true }, backend: 'wasm', runs: repeatsRuns([{ seed: 1, split, history: [], final: final(1) }]), seconds: 3 });
+    const one = resultsFile({ config: QUICK_DEMO, dataset: { images: 'images', scores: 'mos.csv', demo: true, proxyScores: true }, backend: 'wasm', runs: experimentSummary([{ result: { seed: 1, split, history: [], final: final(1) } }]), seconds: 3 });
     expect(Object.keys(one)).toEqual(['config', 'dataset', 'backend', 'split', 'history', 'final', 'seconds', 'problems']);
     const reps = [1, 2].map((seed) => ({ seed, split, history: [], final: final(seed) }));
-    const two = resultsFile({ name: 'run', config: QUICK_DEMO, dataset: { images: 'i', scores: 's', demo: false, proxyScores: false }, backend: 'cpu', runs: repeatsRuns(reps, pairedSummary(reps.map((r) => r.final))), seconds: 3 });
+    const two = resultsFile({ name: 'run', config: QUICK_DEMO, dataset: { images: 'i', scores: 's', demo: false, proxyScores: false }, backend: 'cpu', runs: experimentSummary(reps.map((result) => ({ result }))), seconds: 3 });
     expect(Object.keys(two)).toEqual(['name', 'config', 'dataset', 'backend', 'split', 'history', 'final', 'repeats', 'paired', 'seconds', 'problems']);
+    expect(two.paired).toEqual(pairedSummary(reps.map((r) => r.final)));
     const back = JSON.parse(resultsJson({ ...two, final: { baseline: { ...final(1).baseline!, srcc: Number.NaN } } }));
     expect(back.final.baseline.srcc).toBeNull();
   });

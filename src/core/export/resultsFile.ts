@@ -6,17 +6,11 @@ import type { ImportSummary } from '../data/importDataset';
 import type { ScoreFileLayout } from '../data/scoreFile';
 import type { ImportProblem } from '../data/types';
 import type { InputScaling } from '../models/types';
-import type { SplitNames } from '../splitPolicy';
 import type { TrainConfig } from '../train/config';
-import type { FinalMetrics, History, PairedSummary } from '../train/history';
+import type { experimentSummary, RepeatResult } from '../train/experiment';
 
 /** One repeat of the experiment: its seed, its split (image names), its history and final metrics. */
-export interface ResultsRepeat {
-  seed: number;
-  split: SplitNames;
-  history: History;
-  final: FinalMetrics;
-}
+export type ResultsRepeat = RepeatResult;
 
 export interface ResultsDataset {
   /** The image folder (a path on the command line, the folder's name in the studio). */
@@ -42,23 +36,11 @@ export interface BackboneRecord {
   cache: string;
 }
 
-/** One training size of a sweep. */
-export interface ResultsSweepRow {
-  trainSize: number;
-  trainImages: number[];
-  repeats: ResultsRepeat[];
-  paired: PairedSummary;
-}
-
-/** The runs' part: the first run's split, history and final; with several runs every repeat and the paired differences; a sweep's sizes. */
-export interface ResultsRuns {
-  split: SplitNames;
-  history: History;
-  final: FinalMetrics;
-  repeats?: ResultsRepeat[];
-  paired?: PairedSummary;
-  sweep?: ResultsSweepRow[];
-}
+/**
+ * The runs' part (experimentSummary): the first run's split, history and final; with several
+ * runs every repeat and the paired differences; a sweep's sizes.
+ */
+export type ResultsRuns = ReturnType<typeof experimentSummary>;
 
 export interface ResultsFile extends ResultsRuns {
   /** The run's name, where it has one (the studio's runs list). */
@@ -80,13 +62,6 @@ export interface ResultsInput {
   backbone?: BackboneRecord;
   seconds: number;
   problems?: readonly ImportProblem[];
-}
-
-/** The runs' part of an experiment of repeats (no sweep): the first repeat's split, history and final; `repeats` and `paired` only with more than one. */
-export function repeatsRuns(repeats: readonly ResultsRepeat[], paired?: PairedSummary): ResultsRuns {
-  const [first] = repeats;
-  if (!first) throw new Error('An experiment without a finished run has no results to write.');
-  return { split: first.split, history: first.history, final: first.final, ...(repeats.length > 1 && { repeats: [...repeats], ...(paired && { paired }) }) };
 }
 
 /** The results.json object, its keys in the order the command line has always written them. */

@@ -157,6 +157,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:26px 0 8px;border-bott
 table{border-collapse:collapse;margin:6px 0 10px;font-variant-numeric:tabular-nums}caption{text-align:left;font-weight:600;padding:4px 0}
 th,td{border:1px solid #d5dae1;padding:3px 8px;text-align:right}th[scope=row],thead th{text-align:left}thead th{background:#eef1f5}
 .note{color:#4a5565;margin:4px 0}.proxy{background:#fff4d6;border:1px solid #e6c36a;padding:6px 10px;border-radius:4px}
+section.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(330px,1fr));gap:6px 16px}section.charts h2{grid-column:1/-1}
 figure{margin:10px 0 18px;break-inside:avoid}figure svg{max-width:100%;height:auto;display:block}figcaption{font-weight:600;margin-bottom:4px}
 dl.config{display:grid;grid-template-columns:max-content 1fr;gap:1px 14px;margin:6px 0}dl.config dt{color:#4a5565}dl.config dd{margin:0;font-family:ui-monospace,monospace}
 `;
@@ -191,7 +192,7 @@ export function runReportHtml(r: ReportInput): string {
     r.repeats ? pairedSection(r.repeats) : '',
     r.errorAnalysis ? errorSection(r.errorAnalysis) : '',
     r.model ? modelSection(r.model) : '',
-    charts.length ? `<section><h2>Charts</h2>${charts.join('\n')}</section>` : '',
+    charts.length ? `<section class="charts"><h2>Charts</h2>${charts.join('\n')}</section>` : '',
     '<footer><p class="note">One run on one split differs from the next by several hundredths of SRCC: compare over repeats before calling a difference real.</p></footer>',
     '</body></html>',
     '',

@@ -4,15 +4,16 @@ import type { LabelledItem } from '../../core/data/types';
 import { epochsDone, finalFrom, type FinalMetrics } from '../../core/train/history';
 import { ProxyNote } from '../common/ProxyNote';
 import type { RunState } from '../run/runState';
-import type { DatasetFile } from '../../worker/protocol';
 import type { StepLossSeries } from './lossSeries';
 import { LossCharts } from './LossCharts';
 import { MetricCharts } from './MetricCharts';
 import { epochsByKind } from './networks';
-import { FeatureHeatmaps } from './FeatureHeatmaps';
 import { PredictionScatter } from './PredictionScatter';
 import { PairedResults } from './PairedResults';
 import { ResultsTable } from './ResultsTable';
+import { RunAnalysis } from './RunAnalysis';
+import type { RunRecord } from '../../storage/runRecord';
+import type { RunTask } from '../runs/useTasks';
 
 interface Props {
   state: RunState;
@@ -20,11 +21,10 @@ interface Props {
   lossVersion: number;
   items: LabelledItem[] | null;
   proxy: boolean;
-  /** The dataset's files (the heatmaps draw their test image from them). */
-  files?: readonly DatasetFile[];
+  /** The stored runs (this run's config and name, for the exports) and the tasks worker (the model summary). */
+  runs?: readonly RunRecord[];
+  task?: RunTask;
 }
-
-const NO_FILES: readonly DatasetFile[] = [];
 
 /** The final metrics to show, from the history drawn (the worker's result is the same history's), and how far the run got. */
 function finalOf(state: RunState): { final: FinalMetrics; note: string } | null {
@@ -36,7 +36,7 @@ function finalOf(state: RunState): { final: FinalMetrics; note: string } | null 
   return { final, note: `the run ended early; last finished epoch ${done}` };
 }
 
-export function ChartsPanel({ state, loss, lossVersion, items, proxy, files }: Props) {
+export function ChartsPanel({ state, loss, lossVersion, items, proxy, runs, task }: Props) {
   const testMos = useMemo(() => {
     if (!state.split || !items) return null;
     const byFile = new Map(items.map((it) => [it.file, it.mos]));
@@ -45,10 +45,11 @@ export function ChartsPanel({ state, loss, lossVersion, items, proxy, files }: P
   }, [state.split, items]);
   const final = finalOf(state);
   const epochs = useMemo(() => epochsByKind(state.history), [state.history]);
+  const runName = runs?.find((r) => r.id === state.runId)?.name;
   const started = state.plan !== null && (loss.count('baseline') > 0 || loss.count('dml') > 0 || state.history.length > 0);
 
   return (
-    <section className="panel charts-panel" aria-labelledby="charts-title">
+    <section className="panel charts-panel" aria-labelledby="charts-title" data-run-name={runName}>
       <h2 id="charts-title">
         <span className="step">4</span> Learning, live {proxy && <ProxyNote />}
       </h2>
@@ -63,7 +64,7 @@ export function ChartsPanel({ state, loss, lossVersion, items, proxy, files }: P
       <MetricCharts epochs={epochs} planned={state.plan?.epochs ?? 1} />
       <LossCharts loss={loss} version={lossVersion} />
       <PredictionScatter epochs={epochs} testMos={testMos} />
-      <FeatureHeatmaps epochs={epochs} testFiles={state.split?.test ?? null} files={files ?? NO_FILES} />
+      <RunAnalysis state={state} epochs={epochs} items={items} runs={runs} task={task} />
     </section>
   );
 }

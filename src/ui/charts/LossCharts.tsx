@@ -8,6 +8,7 @@ import { AXIS, GRID, TOOLTIP } from './chartTheme';
 import { lossAxisTop, type StepLossSeries, type LossPoint } from './lossSeries';
 import { BASELINE, peerNetwork } from './networks';
 import { SeriesLegend } from './SeriesLegend';
+import { ExportMenu } from './ExportMenu';
 
 const COMPONENTS = [
   { key: 'total', label: 'total', color: '#f4f6fa' },
@@ -21,7 +22,10 @@ const LossChart = memo(function LossChart({ title, points, top, lone }: { title:
   const comps = lone ? COMPONENTS.filter((c) => c.key !== 'mimicry') : COMPONENTS;
   return (
     <figure className="chart-figure" aria-label={`Training loss per step, ${title}`}>
-      <figcaption>{title}</figcaption>
+      <figcaption>
+        <ExportMenu chart={`loss-${title}`} />
+        {title}
+      </figcaption>
       <LineChart responsive style={{ width: '100%', height: 170 }} data={points} margin={{ top: 4, right: 10, bottom: 0, left: -14 }}>
         <CartesianGrid {...GRID} />
         <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false} {...AXIS} />

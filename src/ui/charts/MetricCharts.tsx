@@ -5,6 +5,7 @@ import type { EpochEvent, RunKind } from '../../core/train/history';
 import { AXIS, GRID, TOOLTIP } from './chartTheme';
 import { isDashed, metricRows, networksOf, type MetricKey, type Network } from './networks';
 import { SeriesLegend } from './SeriesLegend';
+import { ExportMenu } from './ExportMenu';
 
 export const METRICS: { key: MetricKey; title: string; better: string }[] = [
   { key: 'srcc', title: 'SRCC', better: 'higher is better' },
@@ -30,6 +31,7 @@ export const MetricChart = memo(function MetricChart({
   return (
     <figure className="chart-figure" aria-label={`Test ${metric.title} per epoch`} data-testid={`${testId}-${metric.key}`} data-epochs={rows.length}>
       <figcaption>
+        <ExportMenu chart={`test-${metric.key}`} />
         Test {metric.title} <span className="muted">· {metric.better}</span>
       </figcaption>
       <LineChart responsive style={{ width: '100%', height: 170 }} data={rows} margin={{ top: 4, right: 10, bottom: 0, left: -14 }}>

@@ -7,6 +7,7 @@ import { summarize, type PairedDifference } from '../../core/metrics';
 import type { FinalMetrics, PairedSummary } from '../../core/train/history';
 import { formatMetric, formatSigned } from '../common/format';
 import { AXIS, GRID, TOOLTIP } from './chartTheme';
+import { ExportMenu } from './ExportMenu';
 
 const PAIRS: { key: Exclude<keyof PairedSummary, 'basis'>; label: string; color: string }[] = [
   { key: 'dml_vs_baseline', label: 'DML ensemble − baseline', color: '#f4f6fa' },
@@ -82,6 +83,7 @@ export function PairedResults({ finals, paired }: { finals: readonly FinalMetric
       </p>
       <figure className="chart-figure" aria-label="Paired differences per repeat" data-testid="paired-chart">
         <figcaption>
+          <ExportMenu chart="paired-differences" />
           Paired differences per repeat <span className="muted">· above 0: DML's side won</span>
         </figcaption>
         <ScatterChart responsive style={{ width: '100%', height: 180 }} margin={{ top: 6, right: 10, bottom: 0, left: -14 }}>

@@ -5,6 +5,7 @@ import { fitLogistic } from '../../core/metrics';
 import type { EpochEvent, RunKind } from '../../core/train/history';
 import { AXIS, GRID, TOOLTIP } from './chartTheme';
 import { metricsOf, networksOf, predictionsOf } from './networks';
+import { ExportMenu } from './ExportMenu';
 
 interface Props {
   epochs: Record<RunKind, EpochEvent[]>;
@@ -73,6 +74,7 @@ export const PredictionScatter = memo(function PredictionScatter({ epochs, testM
       ) : (
         <figure className="chart-figure" aria-label={`Predicted score against MOS, ${net.label}, epoch ${event.epoch}`}>
           <figcaption>
+            <ExportMenu chart={`scatter-${net.key}-epoch${event.epoch}`} />
             {net.label}, epoch {event.epoch}: {plot.points.length} test images
             {plot.metrics && ` · SRCC ${plot.metrics.srcc.toFixed(3)} · PLCC ${plot.metrics.plcc.toFixed(3)}`}
             {plot.fitted ? ' · line: fitted 4-parameter logistic' : ' · no logistic fit possible (too few or constant predictions)'}
