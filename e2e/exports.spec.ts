@@ -121,7 +121,11 @@ test('after a demo run: error analysis, model summary, and every export gives a 
   expect(html).toContain(runName);
   expect(html).not.toMatch(/http/i);
   expect(html).toContain('scores are a formula');
-  expect((html.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(8);
+  // Four metric charts, three loss charts, the scatter plot and the error histogram.
+  const figures = (html.match(/<figure><figcaption>[^<]*<\/figcaption><svg/g) ?? []).length;
+  expect(figures).toBeGreaterThanOrEqual(9);
+  const kb = (b: Buffer) => `${(b.length / 1024).toFixed(0)} KB`;
+  console.log(`files: chart SVG ${kb(svg.bytes)}, PNG ${kb(png.bytes)} (${png.bytes.readUInt32BE(16)}×${png.bytes.readUInt32BE(20)}), CSV ${kb(csv.bytes)}, JSON ${kb(json.bytes)}, report ${kb(report.bytes)} with ${figures} charts`);
 
   // Offline: the report draws itself with no request beyond its own file.
   const offline = await browser.newContext({ offline: true });
@@ -133,8 +137,8 @@ test('after a demo run: error analysis, model summary, and every export gives a 
   await expect(view.getByRole('table', { name: 'Results' }).locator('tbody tr')).toHaveCount(5);
   await expect(view.getByRole('table', { name: 'Worst-predicted test images' }).locator('tbody tr')).toHaveCount(10);
   await expect(view.getByRole('table', { name: 'Model summary' }).locator('tbody tr')).toHaveCount(3);
-  const drawn = await view.evaluate(() => [...document.querySelectorAll('figure svg')].map((s) => s.getBoundingClientRect().width));
-  expect(drawn.length).toBeGreaterThanOrEqual(8);
+  const drawn = await view.evaluate(() => [...document.querySelectorAll('figure > svg')].map((s) => s.getBoundingClientRect().width));
+  expect(drawn.length).toBe(figures);
   for (const w of drawn) expect(w).toBeGreaterThan(50);
   await view.screenshot({ path: `${SHOTS}/exports-report.png`, fullPage: true });
   expect(requests).toEqual([]);
