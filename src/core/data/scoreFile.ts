@@ -38,6 +38,8 @@ export interface ScoreFileLayout {
    * Override with false to take none.
    */
   distortionFromNames?: boolean;
+  /** A column that names each row's distortion type ("dis_type"), taken when the names carry none; chosen, it wins over them. */
+  distortionColumn?: number;
   splitColumn?: number;
   higherIsBetter: boolean;
   datasetGuess?: string;
@@ -53,7 +55,7 @@ export interface ScoreRow {
   score: number | null;
   rawScore: string;
   ref?: string;
-  /** Distortion type from the image's name, when the layout takes it (distortionFromNames). */
+  /** Distortion type from the distortion column, else from the image's name when the layout takes it (distortionFromNames). */
   distortion?: string;
   split?: string;
 }
@@ -253,6 +255,8 @@ function detectDelimiter(text: string, stems: Stems): { delimiter: string; reaso
 const IMAGE_NAME_HINT =
   /^(image_?name|img_?name|dis_?img(_?path)?|dist_?img(_?path)?|distorted_?(image|img)(_?path)?|image(_?path)?|img(_?path)?|name|file_?name|file|path|picture)$/i;
 const REF_NAME_HINT = /^ref|reference|^content|^source$|^src_?img/i;
+/** A column naming each row's distortion type (the IQA-Dataset collection's dis_type). */
+const DISTORTION_NAME_HINT = /^(dis(tortion)?[_ ]?type|distortion|dist[_ ]?type)$/i;
 const SPLIT_NAME_HINT = /^(set|split|subset|partition)$/i;
 const SPLIT_VALUE = /^(train|training|test|testing|val|validation)$/i;
 /** Score header names, best first. */
@@ -596,6 +600,21 @@ export function parseScoreFile(
     else reasons.push('Direction: higher is better (the usual MOS convention). If lower means better in your file, say so.');
   }
 
+  // Names that carry the type (I<ref>_<type>_<level>) give it; otherwise a distortion-type
+  // column does (CSIQ through the IQA-Dataset collection: "dis_type"), when it holds more than one type.
+  const typeCol = hasHeader
+    ? columns.findIndex(
+        (h, c) => ![imageCol, scoreColumn, refColumn, splitColumn].includes(c) && DISTORTION_NAME_HINT.test(h) && stats[c]!.distinct.size > 1,
+      )
+    : -1;
+  const chosenType = 'distortionColumn' in overrides;
+  const distortionColumn = chosenType ? overrides.distortionColumn : !distortionFromNames && typeCol >= 0 ? typeCol : undefined;
+  if (chosenType) checkColumn(name, 'distortion type', distortionColumn, n);
+  if (distortionColumn !== undefined)
+    reasons.push(
+      `Distortion type column: ${label(distortionColumn)}${chosenType ? ' — as you chose' : ''} — ${plural(stats[distortionColumn]!.distinct.size, 'type')}, for SRCC per distortion type.`,
+    );
+
   const rows: ScoreRow[] = [];
   for (const [i, { line, cells }] of data.entries()) {
     const image = cells[imageCol]!;
@@ -613,6 +632,7 @@ export function parseScoreFile(
     const parts = nameParts[i];
     if (refFromNames && parts) row.ref = parts.ref;
     if (distortionFromNames && parts) row.distortion = parts.distortion;
+    if (distortionColumn !== undefined && cells[distortionColumn]) row.distortion = cells[distortionColumn];
     if (splitColumn !== undefined && cells[splitColumn]) row.split = cells[splitColumn];
     rows.push(row);
   }
@@ -622,6 +642,7 @@ export function parseScoreFile(
   if (refColumn !== undefined) layout.refColumn = refColumn;
   if (refFromNames !== undefined) layout.refFromNames = refFromNames;
   if (distortionFromNames !== undefined) layout.distortionFromNames = distortionFromNames;
+  if (distortionColumn !== undefined) layout.distortionColumn = distortionColumn;
   if (splitColumn !== undefined) layout.splitColumn = splitColumn;
   if (datasetGuess !== undefined) layout.datasetGuess = datasetGuess;
   return { layout, rows, problems };

@@ -196,7 +196,11 @@ export function ErrorAnalysis({ all, shown, view, types, basis, onBasis, onNetwo
       {types ? (
         <table className="results-table" aria-label="SRCC per distortion type">
           <caption>
-            SRCC per distortion type <span className="muted">· from the image names (I&lt;ref&gt;_&lt;type&gt;_&lt;level&gt;); a type with fewer than {types.minImages} test images gets no SRCC</span>
+            SRCC per distortion type{' '}
+            <span className="muted">
+              · types from the image names (I&lt;ref&gt;_&lt;type&gt;_&lt;level&gt;) or the score file’s distortion-type column; a type with fewer than {types.minImages} test images
+              gets no SRCC
+            </span>
           </caption>
           <thead>
             <tr>
@@ -223,7 +227,10 @@ export function ErrorAnalysis({ all, shown, view, types, basis, onBasis, onNetwo
           </tbody>
         </table>
       ) : (
-        <p className="hint">No SRCC per distortion type: the test images’ names carry no type (KADID-10k / TID2013 names such as I01_03_02.png do).</p>
+        <p className="hint">
+          No SRCC per distortion type: neither the test images’ names (KADID-10k / TID2013 names such as I01_03_02.png carry one) nor a distortion-type column of the
+          score file (dis_type) gives a type.
+        </p>
       )}
       {types && types.untyped > 0 && <p className="hint">{types.untyped} test images have no distortion type and are in no row.</p>}
     </section>
