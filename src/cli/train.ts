@@ -28,6 +28,7 @@ import { decodeFile } from '../node/decodeImages';
 import { listFilesRecursive } from '../node/files';
 import { initNodeBackend } from '../node/tfNode';
 import { describeNodeAdapter, NoWebgpuAdapterError, nodeWebgpuAdapter, stopNodeWebgpu } from '../node/webgpuNode';
+import { resultsFile, resultsJson, type BackboneRecord } from '../core/export/resultsFile';
 import { parseArgs, UsageError, USAGE } from './args';
 import { epochLine, finalTable, pairedTable, repeatsTable, sweepTable } from './report';
 
@@ -144,18 +145,18 @@ async function main(): Promise<void> {
   const seconds = (performance.now() - tStart) / 1000;
   console.log(`\n${seconds.toFixed(0)} s of training.`);
 
-  const out = {
+  const out = resultsFile({
     config,
     dataset: { images: imagesDir, scores: scoresPath, demo, proxyScores: demo, layout: L, summary: imported.summary },
     backend,
-    ...(adapter && { adapter }),
+    adapter,
     // With --repeats N split, history and final are the first repeat's; repeats holds every repeat.
-    ...experimentSummary(results),
+    runs: experimentSummary(results),
     backbone: pretrained?.record,
     seconds,
     problems,
-  };
-  await writeFile(opts.out, JSON.stringify(out, null, 1));
+  });
+  await writeFile(opts.out, resultsJson(out));
   console.log(`Results written to ${opts.out}`);
   if (sweep.length) {
     const csvPath = opts.out.replace(/\.json$/i, '') + '-sweep.csv';
@@ -206,7 +207,7 @@ async function describeBackbone(config: TrainConfig, path: string | undefined) {
   probe.dispose();
   const b = config.backbone!;
   const cuts = b.cuts ?? [proposeCut(base)];
-  const record = {
+  const record: BackboneRecord = {
     name: config.model === 'mobilenetv2' ? 'mobilenetv2' : (b.name ?? basename(source)),
     source: config.model === 'mobilenetv2' ? `${MOBILENETV2_NSFWJS.describe} (public/models/mobilenetv2)` : source,
     cuts,

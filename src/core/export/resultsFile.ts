@@ -42,12 +42,23 @@ export interface BackboneRecord {
  */
 export type ResultsRuns = ReturnType<typeof experimentSummary>;
 
+/** The WebGPU adapter the run used, when it ran on WebGPU. */
+export interface ResultsAdapter {
+  vendor: string;
+  architecture: string;
+  description: string;
+  /** A software adapter (SwiftShader): correct, and far slower than a GPU. */
+  isFallbackAdapter: boolean;
+  icd?: string;
+}
+
 export interface ResultsFile extends ResultsRuns {
   /** The run's name, where it has one (the studio's runs list). */
   name?: string;
   config: TrainConfig;
   dataset: ResultsDataset;
   backend: string;
+  adapter?: ResultsAdapter;
   backbone?: BackboneRecord;
   seconds: number;
   problems: ImportProblem[];
@@ -58,6 +69,7 @@ export interface ResultsInput {
   config: TrainConfig;
   dataset: ResultsDataset;
   backend: string;
+  adapter?: ResultsAdapter | null;
   runs: ResultsRuns;
   backbone?: BackboneRecord;
   seconds: number;
@@ -72,13 +84,14 @@ export function resultsFile(input: ResultsInput): ResultsFile {
     config: input.config,
     dataset: input.dataset,
     backend: input.backend,
+    ...(input.adapter && { adapter: input.adapter }),
     split,
     history,
     final,
-    ...(input.backbone && { backbone: input.backbone }),
     ...(repeats && { repeats }),
     ...(paired && { paired }),
     ...(sweep?.length && { sweep }),
+    ...(input.backbone && { backbone: input.backbone }),
     seconds: input.seconds,
     problems: [...(input.problems ?? [])],
   };

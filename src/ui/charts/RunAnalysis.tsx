@@ -99,6 +99,7 @@ export function RunAnalysis({ state, epochs, items, runs, task }: Props) {
         config: group ? groupConfig(group) : record.config,
         dataset: { images: record.dataset.name, scores: record.dataset.scoreFileName, demo: record.dataset.proxy && record.dataset.name === 'demo', proxyScores: record.dataset.proxy },
         backend: state.backend?.name ?? 'unknown',
+        adapter: state.backend?.adapter,
         runs: experimentSummary(results),
         seconds: state.startedAt !== null ? ((state.endedAt ?? performance.now()) - state.startedAt) / 1000 : 0,
         problems: state.problems,
