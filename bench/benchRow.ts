@@ -24,6 +24,10 @@ export interface BenchRow {
   cacheMs?: number;
   /** Node: the wasm heap's size after the run, in MiB (a fresh process per case, so its high-water mark; wasm32 stops at 4096). */
   wasmHeapMiB?: number;
+  /** webgpu: the GPU buffers tfjs holds after the last epoch (numBytesAllocatedInGPU: its pool, free buffers included), in MiB. */
+  gpuMiB?: number;
+  /** Node webgpu: the adapter Dawn gave. */
+  adapter?: string;
   /** msPerStep over PyTorch's for the same case with 1 and 2 threads. */
   vsPytorch1t?: number;
   vsPytorch2t?: number;
@@ -81,7 +85,13 @@ export function benchRow(env: BenchRow['env'], c: BenchCase, steps: StepEvent[],
     numTensorsGrowth: epochs[epochs.length - 1]!.memory.numTensors - epochs[0]!.memory.numTensors,
     timedSteps: warm.length,
     ...(cacheMs !== undefined && { cacheMs: Math.round(cacheMs) }),
+    ...gpuMiB(epochs[epochs.length - 1]!),
   };
+}
+
+function gpuMiB(e: EpochEvent): { gpuMiB?: number } {
+  const bytes = e.memory.numBytesAllocatedInGPU;
+  return bytes === undefined ? {} : { gpuMiB: round(bytes / 2 ** 20, 1) };
 }
 
 /** The PyTorch row a tfjs row compares with: same model, training extent, mode, batch and input. */
@@ -101,7 +111,7 @@ export function withRatios(rows: readonly BenchResult[], torch: readonly BenchRo
 
 /** The rows as a text table; a failed case gets a footnote with its error. */
 export function formatTable(rows: readonly BenchResult[]): string {
-  const head = ['env', 'backend', 'mode', 'model', 'train', 'batch', 'input', 'images/s', 'ms/step', 'steps timed', 'cache ms', 'numTensors growth', 'wasm heap MiB', '×PyTorch 1t', '×PyTorch 2t'];
+  const head = ['env', 'backend', 'mode', 'model', 'train', 'batch', 'input', 'images/s', 'ms/step', 'steps timed', 'cache ms', 'numTensors growth', 'wasm heap MiB', 'GPU MiB', '×PyTorch 1t', '×PyTorch 2t'];
   const opt = (v: number | undefined, f = (x: number) => `${x}`) => (v === undefined ? '-' : f(v));
   const notes: string[] = [];
   const body = rows.map((r) => {
@@ -118,6 +128,7 @@ export function formatTable(rows: readonly BenchResult[]): string {
       opt(r.cacheMs),
       opt(r.numTensorsGrowth),
       opt(r.wasmHeapMiB),
+      opt(r.gpuMiB),
       opt(r.vsPytorch1t, (x) => x.toFixed(2)),
       opt(r.vsPytorch2t, (x) => x.toFixed(2)),
     ];

@@ -1,4 +1,7 @@
-/** The benchmark's Node side: the same src/core trainer on the wasm backend, images decoded by sharp. */
+/**
+ * The benchmark's Node side: the same src/core trainer on the wasm backend, or on webgpu through
+ * Dawn (the package `webgpu`, with --node-webgpu), images decoded by sharp.
+ */
 import { execFile } from 'node:child_process';
 import { access, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -16,6 +19,7 @@ import { experimentData, train } from '../src/core/train/loop';
 import { BUILTIN_MOBILENETV2, loadBackboneFile } from '../src/node/backbone';
 import { decodeFile } from '../src/node/decodeImages';
 import { initNodeBackend } from '../src/node/tfNode';
+import { describeNodeAdapter, findNodeAdapter, nodeWebgpuAdapter, stopNodeWebgpu, type NodeWebgpuAdapter } from '../src/node/webgpuNode';
 import { benchFailure, CASE_LIMIT_S, benchRow, failed, type BenchCase, type BenchResult, type BenchRow } from './benchRow';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -64,7 +68,9 @@ function wasmHeapMiB(): number | undefined {
 
 /** One case trained through train() in this process; a 'head' row also gets the cache's one-time build. */
 export async function nodeCase(c: BenchCase, images: number): Promise<BenchRow> {
-  await initNodeBackend('wasm');
+  const backend = c.backend === 'webgpu' ? 'webgpu' : 'wasm';
+  await initNodeBackend(backend);
+  const adapter = nodeWebgpuAdapter();
   const config = benchConfig(c);
   const pretrained = MODEL_INFO[config.model].pretrained;
   const base = pretrained ? await loadBackboneFile(BUILTIN_MOBILENETV2) : undefined;
@@ -84,7 +90,11 @@ export async function nodeCase(c: BenchCase, images: number): Promise<BenchRow> 
       },
     });
     if (c.trainFrom === 'head' && cacheDone === undefined) throw new Error('training built no feature cache');
-    return { ...benchRow('node', { ...c, backend: 'wasm' }, steps, epochs, cacheDone === undefined ? undefined : cacheDone - t0), wasmHeapMiB: wasmHeapMiB() };
+    return {
+      ...benchRow('node', { ...c, backend }, steps, epochs, cacheDone === undefined ? undefined : cacheDone - t0),
+      ...(backend === 'wasm' && { wasmHeapMiB: wasmHeapMiB() }),
+      ...(adapter && { adapter: describeNodeAdapter(adapter) }),
+    };
   } finally {
     base?.dispose();
   }
@@ -100,35 +110,59 @@ export async function nodeBench(cases: { c: BenchCase; images: number }[], log: 
   const run = promisify(execFile);
   const rows: BenchResult[] = [];
   for (const { c, images } of cases) {
+    const backend = c.backend === 'webgpu' ? 'webgpu' : 'wasm';
     const t0 = Date.now();
     const took = () => `${((Date.now() - t0) / 1000).toFixed(0)} s with loading and evaluation`;
     try {
       const { stdout } = await run(process.execPath, ['--import', 'tsx', SELF, JSON.stringify({ c, images })], { cwd: ROOT, maxBuffer: 16 << 20, timeout: CASE_LIMIT_S * 1000 });
       const row = JSON.parse(stdout.trim().split('\n').pop()!) as BenchResult;
       rows.push(row);
-      log(`node wasm ${caseName(c)}: ${failed(row) ? `failed: ${row.error}` : `${row.msPerStep} ms/step`} (${took()})`);
+      log(`node ${backend} ${caseName(c)}: ${failed(row) ? `failed: ${row.error}` : `${row.msPerStep} ms/step`} (${took()})`);
     } catch (err) {
       const stderr = (err as { stderr?: string }).stderr ?? '';
       // The last line that is neither a stack frame nor emscripten's minified source.
       const timedOut = (err as { killed?: boolean }).killed === true;
       const why = timedOut ? `did not finish within ${CASE_LIMIT_S} s` : stderr.split('\n').filter((l) => l.trim() && !/^\s+at /.test(l) && l.length < 500).pop() ?? (err as Error).message;
-      rows.push(benchFailure('node', { ...c, backend: 'wasm' }, why.trim()));
-      log(`node wasm ${caseName(c)}: failed: ${why.trim()} (${took()})`);
+      rows.push(benchFailure('node', { ...c, backend }, why.trim()));
+      log(`node ${backend} ${caseName(c)}: failed: ${why.trim()} (${took()})`);
     }
   }
   return rows;
 }
 
+/**
+ * The adapter Dawn gives in Node, or why there is none (in words), asked of a child process:
+ * Dawn keeps a process alive while its instance is referenced.
+ */
+export async function nodeWebgpuProbe(): Promise<NodeWebgpuAdapter | string> {
+  const run = promisify(execFile);
+  try {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', SELF, '--probe-webgpu'], { cwd: ROOT, timeout: 120_000 });
+    return JSON.parse(stdout.trim().split('\n').pop()!) as NodeWebgpuAdapter | string;
+  } catch (err) {
+    return `the probe failed: ${(err as Error).message.split('\n')[0]}`;
+  }
+}
+
 // Child: `node --import tsx bench/nodeBench.ts '{"c": …, "images": n}'` prints the case's row as JSON.
-if (process.argv[1] === SELF) {
+if (process.argv[1] === SELF && process.argv[2] === '--probe-webgpu') {
+  findNodeAdapter().then(
+    ({ report }) => console.log(JSON.stringify(report)),
+    (err: unknown) => console.log(JSON.stringify(err instanceof Error ? err.message : String(err))),
+  ).finally(() => process.exit(0));
+} else if (process.argv[1] === SELF) {
   const { c, images } = JSON.parse(process.argv[2]!) as { c: BenchCase; images: number };
   nodeCase(c, images).then(
-    (row) => console.log(JSON.stringify(row)),
+    (row) => {
+      console.log(JSON.stringify(row));
+      stopNodeWebgpu();
+    },
     (err: unknown) => {
       // A wasm kernel that cannot allocate reads or writes out of bounds: the heap says whether that was it.
       const heap = wasmHeapMiB();
       const where = heap === undefined ? '' : ` (wasm heap ${heap} MiB of wasm32's 4096)`;
-      console.log(JSON.stringify(benchFailure('node', { ...c, backend: 'wasm' }, `${err instanceof Error ? err.message : String(err)}${where}`)));
+      console.log(JSON.stringify(benchFailure('node', { ...c, backend: c.backend === 'webgpu' ? 'webgpu' : 'wasm' }, `${err instanceof Error ? err.message : String(err)}${where}`)));
+      stopNodeWebgpu();
     },
   );
 }

@@ -1,6 +1,6 @@
 /**
  * Training throughput, browser, Node and PyTorch:
- *   npm run bench -- [--out bench.json] [--backends webgpu,wasm] [--models tiny,mobilenetv2] [--no-node] [--no-chromium] [--no-pytorch]
+ *   npm run bench -- [--out bench.json] [--backends webgpu,wasm] [--models tiny,mobilenetv2] [--no-node] [--no-chromium] [--no-pytorch] [--node-webgpu]
  * Batch 8, baseline and DML, trained through the real pipeline (the worker and TrainerClient in
  * Chromium, the core training loop in Node); the figures are the median warm step (epoch 2 on)
  * and the tensor count's growth from epoch 1 to the last.
@@ -12,6 +12,9 @@
  * Then bench/torch_step.py times the same cases in PyTorch with 1 and 2 threads (when
  * /usr/bin/python3 has torch and torchvision), and each tfjs row gets its ratio to them: tfjs wasm
  * is single-threaded in Node and in this (not cross-origin-isolated) page, so 1 thread is the fair pair.
+ * --node-webgpu: the Node side also trains on webgpu through Dawn (the package `webgpu`), so a machine
+ * with a GPU and no browser runs the GPU cases too (with --no-chromium): on a GPU the wasm cases, on a
+ * software adapter (SwiftShader) the slow backends' tiny ones; with no adapter it says why and goes on.
  */
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -21,7 +24,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { browserBench } from './browserBench';
 import { formatTable, withRatios, type BenchCase, type BenchResult, type BenchRow } from './benchRow';
-import { mobilenetMissing, nodeBench } from './nodeBench';
+import { mobilenetMissing, nodeBench, nodeWebgpuProbe } from './nodeBench';
+import { describeNodeAdapter } from '../src/node/webgpuNode';
 
 const PYTHON = '/usr/bin/python3';
 const TORCH_STEP = resolve(fileURLToPath(import.meta.url), '../torch_step.py');
@@ -40,7 +44,7 @@ interface Planned {
 }
 
 function parseArgs(argv: string[]) {
-  const o = { out: 'bench.json', backends: BACKENDS, models: MODELS, node: true, chromium: true, pytorch: true };
+  const o = { out: 'bench.json', backends: BACKENDS, models: MODELS, node: true, chromium: true, pytorch: true, nodeWebgpu: false };
   const list = (v: string | undefined, allowed: string[]) => (v ?? '').split(',').filter((b) => allowed.includes(b));
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -50,9 +54,10 @@ function parseArgs(argv: string[]) {
     else if (a === '--no-node') o.node = false;
     else if (a === '--no-chromium') o.chromium = false;
     else if (a === '--no-pytorch') o.pytorch = false;
+    else if (a === '--node-webgpu') o.nodeWebgpu = true;
     else
       throw new Error(
-        `Unknown option ${a}. Usage: npm run bench -- [--out bench.json] [--backends webgpu,webgl,wasm,cpu] [--models tiny,mobilenetv2] [--no-node] [--no-chromium] [--no-pytorch]`,
+        `Unknown option ${a}. Usage: npm run bench -- [--out bench.json] [--backends webgpu,webgl,wasm,cpu] [--models tiny,mobilenetv2] [--no-node] [--no-chromium] [--no-pytorch] [--node-webgpu]`,
       );
   }
   return o;
@@ -102,6 +107,16 @@ async function main(): Promise<void> {
   const loadAtStart = loadavg()[0]!;
   if (o.chromium) rows.push(...(await browserBench(o.backends.flatMap((b) => plan(b, models)), log)));
   if (o.node) rows.push(...(await nodeBench(plan('wasm', models), log)));
+  if (o.node && o.nodeWebgpu) {
+    const adapter = await nodeWebgpuProbe();
+    if (typeof adapter === 'string') log(`Skipping node webgpu: ${adapter}`);
+    else {
+      log(describeNodeAdapter(adapter));
+      // A GPU gets the wasm cases (MobileNetV2 included); a software adapter the slow backends' tiny ones.
+      const cases = adapter.isFallbackAdapter ? plan('webgpu', models) : plan('wasm', models).map((p) => ({ ...p, c: { ...p.c, backend: 'webgpu' } }));
+      rows.push(...(await nodeBench(cases, log)));
+    }
+  }
   let torch: BenchRow[] = [];
   if (o.pytorch) {
     const t1 = Date.now();
