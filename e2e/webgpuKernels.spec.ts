@@ -57,8 +57,9 @@ const FILTER_CASES: ConvCase[] = [
   { x: [4, 13, 11, 3], w: [5, 5, 3, 20], strides: 1, pad: 'same' },
 ];
 
-// tfjs 4.22's input gradient: its vec4 program needs ci and co divisible by 4; below that, and
-// for the few channels of early layers (under 32), it runs the scalar one.
+// tfjs 4.22's input gradient on NHWC data is a matrix-product program, vec4 when ci and co are
+// multiples of 4 and scalar otherwise; its naive program (one thread per input pixel, the
+// WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE flag) is checked too. Channel counts of early layers: 1 to 31.
 const INPUT_CASES: ConvCase[] = [
   { x: [1, 8, 8, 1], w: [3, 3, 1, 4], strides: 1, pad: 'same' },
   { x: [4, 16, 16, 3], w: [3, 3, 3, 16], strides: 2, pad: 'same' },
@@ -92,14 +93,17 @@ test('the tiled Conv2DBackpropFilter matches the cpu backend on every shape, and
   expect(mem.numBytesAllocatedInGPU).toBeGreaterThan(0);
 });
 
-test('the input gradient (tfjs own Conv2DBackpropInput) matches the cpu backend at small channel counts', async ({ page }) => {
+test('the input gradient (tfjs own Conv2DBackpropInput, both programs) matches the cpu backend at small channel counts', async ({ page }) => {
   test.setTimeout(180_000);
   await openPage(page);
   for (const c of INPUT_CASES) {
-    const r = await page.evaluate((c) => window.__kernels.input(c), c);
-    console.log(`input gradient, ${label(c)}: ${r.rel.toExponential(1)} in ${r.ms.toFixed(0)} ms`);
-    expect(r.scale, label(c)).toBeGreaterThan(0.1);
-    expect(r.rel, label(c)).toBeLessThan(TOLERANCE);
+    for (const naive of [false, true]) {
+      const r = await page.evaluate(([c, naive]) => window.__kernels.input(c, naive), [c, naive] as const);
+      const what = `${naive ? 'naive' : 'matrix-product'} program, ${label(c)}`;
+      console.log(`input gradient, ${what}: ${r.rel.toExponential(1)} in ${r.ms.toFixed(0)} ms`);
+      expect(r.scale, what).toBeGreaterThan(0.1);
+      expect(r.rel, what).toBeLessThan(TOLERANCE);
+    }
   }
 });
 

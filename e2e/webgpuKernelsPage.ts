@@ -43,7 +43,8 @@ export interface KernelsHarness {
   adapter(): Promise<{ description: string; isFallbackAdapter: boolean } | null>;
   registered(): boolean;
   filter(c: ConvCase): Promise<FilterResult>;
-  input(c: ConvCase): Promise<CaseResult>;
+  /** naive: tfjs's one-thread-per-pixel program (its WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE flag) instead of its matrix-product one. */
+  input(c: ConvCase, naive: boolean): Promise<CaseResult>;
   step(): Promise<StepResult>;
   memory(): tf.MemoryInfo & { numBytesAllocatedInGPU?: number };
 }
@@ -144,12 +145,17 @@ const harness: KernelsHarness = {
     registerWebgpuTrainingKernels();
     return { tiled: { ...compare(ref.data, tiled.data), ms: tiled.ms }, tfjs: { ...compare(ref.data, own.data), ms: own.ms } };
   },
-  async input(c) {
+  async input(c, naive) {
     const dyv = values(tf.util.sizeFromShape(outShape(c)), 3);
     const wv = values(tf.util.sizeFromShape(c.w), 4);
     const ref = await timed('cpu', () => inputGrad(c, dyv, wv));
-    const got = await timed('webgpu', () => inputGrad(c, dyv, wv));
-    return { ...compare(ref.data, got.data), ms: got.ms };
+    tf.env().set('WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE', naive);
+    try {
+      const got = await timed('webgpu', () => inputGrad(c, dyv, wv));
+      return { ...compare(ref.data, got.data), ms: got.ms };
+    } finally {
+      tf.env().set('WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE', false);
+    }
   },
   async step() {
     registerWebgpuTrainingKernels();

@@ -9,8 +9,8 @@
  *
  * Registered always, with no self-check at start-up: the browser test e2e/webgpuKernels.spec.ts
  * compares it with the cpu backend on a table of shapes (and a whole training step), on the
- * SwiftShader adapter. The input gradient (Conv2DBackpropInput) is 4.22's own, checked by the
- * same test for the channel counts below 4 and 32 where its program changes.
+ * SwiftShader adapter. The input gradient (Conv2DBackpropInput) is 4.22's own (a matrix-product
+ * program on NHWC data), checked by the same test at the small channel counts of early layers.
  *
  * Call after @tensorflow/tfjs-backend-webgpu has been imported (it registers the kernels
  * that are wrapped here); this module does not import it, so that Node runs on wasm do not
