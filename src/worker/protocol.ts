@@ -38,8 +38,11 @@ export interface StartMessage {
   backend: BackendChoice;
   /** Forget the remembered "auto" choice and time the candidates again. */
   remeasure?: boolean;
-  /** Test hooks (browser tests, benchmark): destroy the WebGPU device at the first step after this many epochs; the wasm backend's threads (default: every core). */
-  debug?: { loseDeviceAfterEpoch?: number; wasmThreads?: number };
+  /**
+   * Test hooks (browser tests, benchmark): destroy the WebGPU device at the first step after this many epochs; the wasm backend's threads (default: every core);
+   * the most bytes of checkpoints the run store holds (all runs together) before a write fails as a full quota does.
+   */
+  debug?: { loseDeviceAfterEpoch?: number; wasmThreads?: number; storeByteLimit?: number };
   /** Stored with the run (the worker adds the image list and the split); a default name when absent. */
   meta?: RunMeta;
   /** A second labelled dataset, decoded at the same size and scored whole at every evaluation beside the test set (the cross-dataset test). */
@@ -189,8 +192,10 @@ export type FromWorker =
   | CacheEvent
   | { type: 'epoch'; event: EpochEvent }
   | { type: 'state'; state: 'ingesting' | 'measuring' | 'training' | 'paused' | 'stopping' }
-  | { type: 'warning'; message: string }
-  | { type: 'error'; message: string; kind: 'data' | 'backend' | 'diverged' | 'memory' | 'storage' | 'run' | 'internal' }
+  /** With a key, it replaces the earlier warning of that key (one line kept up to date, not one per epoch). */
+  | { type: 'warning'; message: string; key?: string }
+  /** kind 'interrupted': the page found the worker gone (it sends no such message itself). */
+  | { type: 'error'; message: string; kind: 'data' | 'backend' | 'diverged' | 'memory' | 'storage' | 'run' | 'internal' | 'interrupted' }
   /** Every repeat's final metrics and the paired differences over them, when the experiment has repeats; a sweep's rows (each size's runs and paired differences) instead, for a training-size sweep. */
   | { type: 'done'; result: TrainResult; repeats?: { finals: FinalMetrics[]; paired: PairedSummary }; sweep?: SweepEntry[] }
   /** Repeat `index` (0-based) of `count` begins: its own seed, split and stored run. */
@@ -211,3 +216,13 @@ export type FromWorker =
   | { type: 'continued'; fromEpoch: number; history: EpochEvent[] }
   | { type: 'taskDone'; id: number; reply: TaskReply }
   | { type: 'taskFailed'; id: number; message: string };
+
+/**
+ * Sent by the worker, outside FromWorker (the client consumes it), once it holds this Web Lock,
+ * which it keeps for as long as it lives: the page waits on the lock to learn that the worker
+ * is gone (closed, crashed, out of memory) even when it could not say so.
+ */
+export interface WorkerLifeline {
+  type: 'lifeline';
+  lock: string;
+}

@@ -8,7 +8,7 @@ import { indexedDbChoiceMemory } from './backendMemory';
 import { selectBackend } from './backendSelection';
 import { browserPlatform, deviceId, setWasmThreads, startBackend, wasmRuntime, watchDeviceLoss } from './backends';
 import { blobImageDecoder } from './decodeImage';
-import type { FromWorker, TaskRequest, ToWorker } from './protocol';
+import type { FromWorker, TaskRequest, ToWorker, WorkerLifeline } from './protocol';
 import { openRunStore, type RunStore } from '../storage/runStore';
 import { runTask } from './tasks';
 import { TrainerSession } from './trainerSession';
@@ -23,6 +23,15 @@ async function readBuiltinModel(path: string): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
 }
 const send = (msg: FromWorker, transfer: Transferable[] = []) => scope.postMessage(msg, transfer);
+
+// Held until this worker dies, however it dies: the page waits on it to learn that it is gone.
+const lifeline = `dml-iqa-worker:${crypto.randomUUID()}`;
+void navigator.locks
+  ?.request(lifeline, () => {
+    scope.postMessage({ type: 'lifeline', lock: lifeline } satisfies WorkerLifeline);
+    return new Promise<void>(() => {});
+  })
+  .catch(() => {});
 const memory = indexedDbChoiceMemory();
 let session: TrainerSession | null = null;
 

@@ -133,7 +133,7 @@ describe('TrainerSession with a run store', () => {
     };
     const out = await run({ ...start('r3'), config: { ...config, epochs: 1, mode: 'baseline' } }, full);
     const warnings = out.flatMap((m) => (m.type === 'warning' ? [m.message] : []));
-    expect(warnings).toEqual([expect.stringMatching(/^Checkpoint of epoch 1 skipped: The browser's storage for this site is full/)]);
+    expect(warnings).toEqual([expect.stringMatching(/^Storage is full: the checkpoint of epoch 1 .*was not saved\. No checkpoint of this run is kept: a reload or a crash starts it over\./)]);
     expect(out.some((m) => m.type === 'checkpoint')).toBe(false);
     expect(out.at(-1)).toMatchObject({ type: 'done', result: { stopped: false } });
     expect((await store.getRun('r3'))!).toMatchObject({ status: 'finished', checkpoints: {} });

@@ -236,6 +236,7 @@ export class TrainerSession {
       if (msg.type === 'continue') throw new DataError('This browser keeps no stored runs here, so there is nothing to continue.');
       return null;
     }
+    if (msg.type === 'start' && msg.debug?.storeByteLimit !== undefined) store.setByteLimit(msg.debug.storeByteLimit);
     return RunRecorder.open(store, msg.runId, this.send);
   }
 

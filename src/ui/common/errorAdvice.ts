@@ -39,6 +39,10 @@ export const ADVICE: Record<WorkerErrorKind | 'file' | 'no-match', Advice> = {
     title: 'This run cannot be continued here',
     next: 'If it is training in another tab or window, stop it there or let it finish; if it was deleted, start a new run.',
   },
+  interrupted: {
+    title: 'Training was cut off: its worker is gone',
+    next: 'Press “Continue run” beside the run in the runs list (step 5): it goes on from its last saved checkpoint. If it happens again, use smaller images, a smaller batch or fewer peers (the browser may have run out of memory).',
+  },
   internal: {
     title: 'Something went wrong inside the studio',
     next: 'Reload the page and start again. If it happens again, download the config and report it with the message above.',

@@ -39,6 +39,8 @@ export interface RunState {
   /** The run's history so far (a continued run's stored epochs first). */
   history: History;
   warnings: string[];
+  /** The warning shown for each key (a keyed warning replaces its earlier self). */
+  warningKeys: Record<string, string>;
   error: { kind: WorkerErrorKind; message: string } | null;
   result: TrainResult | null;
   /** Recent (time ms, steps done) samples while training, for the speed and ETA. */
@@ -69,6 +71,7 @@ export const initialRunState: RunState = {
   lastRun: null,
   history: [],
   warnings: [],
+  warningKeys: {},
   error: null,
   result: null,
   rate: [],
@@ -138,8 +141,12 @@ function apply(state: RunState, msg: FromWorker, now: number): RunState {
     case 'state':
       // Pausing breaks the speed window: the paused time is not training time.
       return { ...state, status: msg.state, rate: msg.state === 'training' ? state.rate : [] };
-    case 'warning':
-      return state.warnings.includes(msg.message) ? state : { ...state, warnings: [...state.warnings, msg.message] };
+    case 'warning': {
+      const old = msg.key === undefined ? undefined : state.warningKeys[msg.key];
+      const warningKeys = msg.key === undefined ? state.warningKeys : { ...state.warningKeys, [msg.key]: msg.message };
+      if (old !== undefined) return { ...state, warningKeys, warnings: state.warnings.map((w) => (w === old ? msg.message : w)) };
+      return state.warnings.includes(msg.message) ? state : { ...state, warningKeys, warnings: [...state.warnings, msg.message] };
+    }
     case 'error':
       return { ...state, status: 'error', error: { kind: msg.kind, message: msg.message }, endedAt: state.endedAt ?? now };
     case 'done':

@@ -96,6 +96,8 @@ export function RunRow({ run, active, training, selected, busy, onSelect, onRena
         </span>{' '}
         <span className="muted">
           {epochsDone(run)}/{run.config.epochs} epochs
+          {/* A full storage refused the later checkpoints: export and continue use this one. */}
+          {run.status !== 'running' && run.checkpoints.last && run.checkpoints.last.epoch < epochsDone(run) && ` · networks saved up to epoch ${run.checkpoints.last.epoch}`}
         </span>
       </td>
       <td>{finalText(run)}</td>

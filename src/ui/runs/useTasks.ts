@@ -17,5 +17,9 @@ export function useTasks(): RunTask {
     },
     [],
   );
-  return useCallback(<R extends TaskRequest>(request: R) => (client.current ??= new TrainerClient()).task(request), []);
+  return useCallback(<R extends TaskRequest>(request: R) => {
+    // A worker that died (crash, out of memory) is replaced by a fresh one.
+    if (!client.current?.alive) client.current = new TrainerClient();
+    return client.current.task(request);
+  }, []);
 }
