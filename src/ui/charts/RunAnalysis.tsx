@@ -99,7 +99,8 @@ export function RunAnalysis({ state, epochs, items, runs, task }: Props) {
         config: group ? groupConfig(group) : record.config,
         dataset: { images: record.dataset.name, scores: record.dataset.scoreFileName, demo: record.dataset.proxy && record.dataset.name === 'demo', proxyScores: record.dataset.proxy },
         backend: state.backend?.name ?? 'unknown',
-        adapter: state.backend?.adapter,
+        // The badge names the adapter it probed even when wasm won: the file names it only for a WebGPU run.
+        adapter: state.backend?.name === 'webgpu' ? state.backend.adapter : undefined,
         runs: experimentSummary(results),
         seconds: state.startedAt !== null ? ((state.endedAt ?? performance.now()) - state.startedAt) / 1000 : 0,
         problems: state.problems,
