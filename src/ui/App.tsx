@@ -26,6 +26,8 @@ import { useTasks } from './runs/useTasks';
 import { ScorePanel } from './score/ScorePanel';
 import { SynthPanel } from './synth/SynthPanel';
 import { chooseSplits } from '../core/splitPolicy';
+import { CrossDataPanel, NO_CROSS, type CrossSlot } from './data/CrossDataPanel';
+import { sweepPreview } from './experiment/sweepPreview';
 import { PresentView } from './present/PresentView';
 import { readPresentChoices, writePresentChoices, type PresentChoices } from './present/presentUrl';
 
@@ -40,6 +42,10 @@ export function App() {
   const [slot, setSlot] = useState<CheckpointSlot>('last');
   /** A stored run waiting for its data to be chosen again before it continues. */
   const [continuing, setContinuing] = useState<RunRecord | null>(null);
+  /** The runs of its group to continue after it (continuing an experiment whole). */
+  const [continueThen, setContinueThen] = useState<string[]>([]);
+  /** The cross-dataset set, scored every epoch beside the test set, when one is chosen. */
+  const [cross, setCross] = useState<CrossSlot>(NO_CROSS);
   const locked = isActive(trainer.state.status);
   // Presentation mode and its theme live in the address (?present&theme=light), so a speaker can prepare a link.
   const [presentChoices, setPresentChoices] = useState<PresentChoices>(() => readPresentChoices(window.location.search));
@@ -65,12 +71,13 @@ export function App() {
     try {
       // Every repeat's split, each from its own seed; the preview shows the first.
       const [first, ...more] = chooseSplits(items, splitOptionsOf(config), config.repeats);
-      const reason = more.length ? `${first!.split.reason} Each of the ${more.length + 1} repeats draws its own split.` : first!.split.reason;
+      const each = more.length ? `${first!.split.reason} Each of the ${more.length + 1} repeats draws its own split.` : first!.split.reason;
+      const reason = config.trainSizes?.length ? `${each} ${sweepPreview(items, [first!, ...more], config)}` : each;
       return { ok: true as const, reason, names: first!.names, more: more.map((c) => c.names), warning: first!.warning };
     } catch (e) {
       return { ok: false as const, error: (e as Error).message };
     }
-  }, [items, config.split, config.testFrac, config.valFrac, config.seed, config.repeats]);
+  }, [items, config.split, config.testFrac, config.valFrac, config.seed, config.repeats, config.trainSizes]);
 
   const blocked = useMemo((): string | null => {
     if (!data.state.folder && !data.state.score) return 'Load a dataset first (step 1): an image folder and its score file, or the demo set.';
@@ -82,8 +89,9 @@ export function App() {
     const b = backboneBlock(config, backbones.state);
     if (b) return `${b} (step 2)`;
     if (!split.ok) return `The split cannot be made (step 2): ${split.error}`;
+    if (cross.blocked) return cross.blocked;
     return null;
-  }, [data.state.folder, data.state.score, items, split, config, backbones.state]);
+  }, [data.state.folder, data.state.score, items, split, config, backbones.state, cross.blocked]);
 
   const onColumns = useCallback(
     (columns: ColumnChoices | undefined) =>
@@ -122,17 +130,19 @@ export function App() {
     const dataset = { name: folder.name, scoreFileName: data.state.score.name, proxy: data.state.proxy };
     const name = `${folder.name} · ${config.mode === 'both' ? 'baseline + DML' : config.mode} · ${config.model} ${config.input.width}×${config.input.height}`;
     const backboneFiles = config.model === 'backbone' ? backbones.state.user?.files : undefined;
-    trainer.start({ config, items, files: usedFiles(items), split: split.names, moreSplits: split.more, remeasure, meta: { name, dataset }, backboneFiles });
+    trainer.start({ config, items, files: usedFiles(items), split: split.names, moreSplits: split.more, remeasure, meta: { name, dataset }, backboneFiles, ...(cross.set && { cross: cross.set }) });
     setRemeasure(false);
   };
 
   /** Why the data held now cannot continue `run` (null: it can). */
   const continueProblem = (run: RunRecord): string | null =>
     items && folder ? datasetProblem(run.dataset, items.map((it) => it.file)) : 'No data is loaded yet.';
-  const continueRun = (run: RunRecord) => {
+  /** Continue `run`, then the runs of its experiment named in `then` (the group's unfinished runs, in order). */
+  const continueRun = (run: RunRecord, then: string[] = []) => {
+    setContinueThen(then);
     if (!items || continueProblem(run) !== null) return setContinuing(run);
     setContinuing(null);
-    trainer.continueRun({ run, items, files: usedFiles(items), backend: config.backend });
+    trainer.continueRun({ run, items, files: usedFiles(items), backend: config.backend, then, ...(cross.set && { cross: cross.set }) });
   };
 
   if (presentChoices.present)
@@ -194,6 +204,7 @@ export function App() {
             linkProblems={linkProblems}
             backbones={backbones}
           />
+          <CrossDataPanel locked={locked} onChange={setCross} />
         </div>
         <div className="col col--run">
           <RunPanel state={trainer.state} blocked={blocked} onStart={start} onPause={trainer.pause} onResume={trainer.resume} onStop={trainer.stop} />
@@ -208,9 +219,10 @@ export function App() {
           training={locked}
           slot={slot}
           onSlot={setSlot}
-          onContinue={continueRun}
+          onContinue={(run) => continueRun(run)}
+          onContinueGroup={(runs) => runs[0] && continueRun(runs[0], runs.slice(1).map((r) => r.id))}
         >
-          {continuing && <ContinuePrompt run={continuing} problem={continueProblem(continuing)} onContinue={() => continueRun(continuing)} onCancel={() => setContinuing(null)} />}
+          {continuing && <ContinuePrompt run={continuing} problem={continueProblem(continuing)} onContinue={() => continueRun(continuing, continueThen)} onCancel={() => setContinuing(null)} />}
         </RunsPanel>
         <ScorePanel runs={runs.runs} task={task} slot={slot} />
       </div>

@@ -11,6 +11,8 @@ import { epochsByKind } from './networks';
 import { PredictionScatter } from './PredictionScatter';
 import { PairedResults } from './PairedResults';
 import { ResultsTable } from './ResultsTable';
+import { CrossResults } from './CrossResults';
+import { SweepResults } from './SweepResults';
 import { RunAnalysis } from './RunAnalysis';
 import type { RunRecord } from '../../storage/runRecord';
 import type { RunTask } from '../runs/useTasks';
@@ -55,12 +57,16 @@ export function ChartsPanel({ state, loss, lossVersion, items, proxy, runs, task
       </h2>
       {!started && <p className="placeholder">The charts appear here once training starts: loss per step, test metrics per epoch, predictions against MOS.</p>}
       {state.repeats && <PairedResults finals={state.repeats.finals} paired={state.repeats.paired} />}
-      {state.repeat && !state.repeats && (
+      {state.sweep && <SweepResults sweep={state.sweep} experiment={state.experiment} />}
+      {state.repeat && !state.repeats && !state.sweep && (
         <p className="hint" role="status">
-          Repeat {state.repeat.index + 1} of {state.repeat.count}: the charts show this repeat; the paired table comes when every repeat is done.
+          {state.repeat.trainSize !== undefined
+            ? `Run ${state.repeat.index + 1} of ${state.repeat.count} (training size ${state.repeat.trainSize}): the charts show this run; the sweep's chart comes when every run is done.`
+            : `Repeat ${state.repeat.index + 1} of ${state.repeat.count}: the charts show this repeat; the paired table comes when every repeat is done.`}
         </p>
       )}
-      {final && <ResultsTable final={final.final} note={state.repeats ? `${final.note}, last repeat` : final.note} />}
+      {final && <ResultsTable final={final.final} note={state.repeats || state.sweep ? `${final.note}, last run` : final.note} />}
+      {final && <CrossResults final={final.final} set={state.experiment?.cross} />}
       <MetricCharts epochs={epochs} planned={state.plan?.epochs ?? 1} />
       <LossCharts loss={loss} version={lossVersion} />
       <PredictionScatter epochs={epochs} testMos={testMos} />

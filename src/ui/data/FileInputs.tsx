@@ -1,4 +1,5 @@
 /** The two pickers: the image folder (webkitdirectory) and the score file. */
+import { useId } from 'react';
 import type { Folder } from './useDataset';
 import { filesFromFolderInput } from './relativePath';
 
@@ -7,18 +8,21 @@ interface Props {
   onScoreFile: (f: File) => void;
   onError: (message: string) => void;
   disabled: boolean;
+  /** The two labels (a second data slot, the cross-dataset set, has its own). */
+  labels?: { folder: string; score: string };
 }
 
 /** React does not know webkitdirectory; it passes lower-case attributes through as they are. */
 const DIRECTORY_ATTRS = { webkitdirectory: '', directory: '' } as Record<string, string>;
 
-export function FileInputs({ onFolder, onScoreFile, onError, disabled }: Props) {
+export function FileInputs({ onFolder, onScoreFile, onError, disabled, labels = { folder: 'Image folder', score: 'Score file' } }: Props) {
+  const id = useId();
   return (
     <div className="file-inputs">
       <div className="field">
-        <label htmlFor="image-folder">Image folder</label>
+        <label htmlFor={`${id}-folder`}>{labels.folder}</label>
         <input
-          id="image-folder"
+          id={`${id}-folder`}
           type="file"
           multiple
           disabled={disabled}
@@ -33,9 +37,9 @@ export function FileInputs({ onFolder, onScoreFile, onError, disabled }: Props) 
         />
       </div>
       <div className="field">
-        <label htmlFor="score-file">Score file</label>
+        <label htmlFor={`${id}-score`}>{labels.score}</label>
         <input
-          id="score-file"
+          id={`${id}-score`}
           type="file"
           accept=".csv,.txt,.tsv,.dat,text/csv,text/plain"
           disabled={disabled}

@@ -1,4 +1,5 @@
 /** The detected score-file layout, every guess editable; a change re-runs the import. */
+import { useId } from 'react';
 import type { ScoreFileLayout } from '../../core/data/scoreFile';
 import { WHITESPACE } from '../../core/data/scoreFile';
 import type { ColumnChoices } from '../experiment/studioConfig';
@@ -17,6 +18,8 @@ const DELIMITERS: [string, string][] = [
 ];
 
 export function LayoutEditor({ layout, choices, onChange }: Props) {
+  // Ids of its own: a second data slot (the cross-dataset set) has an editor too.
+  const uid = useId();
   const set = (patch: ColumnChoices) => {
     const next = { ...(choices ?? {}), ...patch };
     onChange(next);
@@ -43,9 +46,9 @@ export function LayoutEditor({ layout, choices, onChange }: Props) {
       <legend>Score-file columns</legend>
       <div className="grid-fields">
         <div className="field">
-          <label htmlFor="col-delimiter">Delimiter</label>
+          <label htmlFor={`${uid}-delimiter`}>Delimiter</label>
           <select
-            id="col-delimiter"
+            id={`${uid}-delimiter`}
             value={layout?.delimiter ?? choices?.delimiter ?? ','}
             onChange={(e) => setStructure({ delimiter: e.target.value })}
           >
@@ -57,9 +60,9 @@ export function LayoutEditor({ layout, choices, onChange }: Props) {
           </select>
         </div>
         <div className="field">
-          <label htmlFor="col-header">First line</label>
+          <label htmlFor={`${uid}-header`}>First line</label>
           <select
-            id="col-header"
+            id={`${uid}-header`}
             value={String(layout?.hasHeader ?? choices?.hasHeader ?? true)}
             onChange={(e) => setStructure({ hasHeader: e.target.value === 'true' })}
           >
@@ -68,21 +71,21 @@ export function LayoutEditor({ layout, choices, onChange }: Props) {
           </select>
         </div>
         <div className="field">
-          <label htmlFor="col-image">Image column</label>
-          <select id="col-image" disabled={!layout} value={layout?.imageColumn ?? ''} onChange={(e) => set({ imageColumn: Number(e.target.value) })}>
+          <label htmlFor={`${uid}-image`}>Image column</label>
+          <select id={`${uid}-image`} disabled={!layout} value={layout?.imageColumn ?? ''} onChange={(e) => set({ imageColumn: Number(e.target.value) })}>
             {colOptions}
           </select>
         </div>
         <div className="field">
-          <label htmlFor="col-score">Score column</label>
-          <select id="col-score" disabled={!layout} value={layout?.scoreColumn ?? ''} onChange={(e) => set({ scoreColumn: Number(e.target.value) })}>
+          <label htmlFor={`${uid}-score`}>Score column</label>
+          <select id={`${uid}-score`} disabled={!layout} value={layout?.scoreColumn ?? ''} onChange={(e) => set({ scoreColumn: Number(e.target.value) })}>
             {colOptions}
           </select>
         </div>
         <div className="field">
-          <label htmlFor="col-ref">Reference column</label>
+          <label htmlFor={`${uid}-ref`}>Reference column</label>
           <select
-            id="col-ref"
+            id={`${uid}-ref`}
             disabled={!layout}
             value={layout?.refColumn ?? 'none'}
             onChange={(e) => set({ refColumn: e.target.value === 'none' ? null : Number(e.target.value) })}
@@ -92,9 +95,9 @@ export function LayoutEditor({ layout, choices, onChange }: Props) {
           </select>
         </div>
         <div className="field">
-          <label htmlFor="col-split">Official split column</label>
+          <label htmlFor={`${uid}-split`}>Official split column</label>
           <select
-            id="col-split"
+            id={`${uid}-split`}
             disabled={!layout}
             value={layout?.splitColumn ?? 'none'}
             onChange={(e) => set({ splitColumn: e.target.value === 'none' ? null : Number(e.target.value) })}
@@ -104,9 +107,9 @@ export function LayoutEditor({ layout, choices, onChange }: Props) {
           </select>
         </div>
         <div className="field field--wide">
-          <label htmlFor="col-direction">Scores</label>
+          <label htmlFor={`${uid}-direction`}>Scores</label>
           <select
-            id="col-direction"
+            id={`${uid}-direction`}
             value={String(layout?.higherIsBetter ?? choices?.higherIsBetter ?? true)}
             onChange={(e) => set({ higherIsBetter: e.target.value === 'true' })}
           >

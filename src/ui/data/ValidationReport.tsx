@@ -2,6 +2,7 @@
 import type { ImportSummary } from '../../core/data/importDataset';
 import { isInfoProblem, problemsToCsv } from '../../core/data/matchImages';
 import type { ImportProblem } from '../../core/data/types';
+import { useId } from 'react';
 import { downloadText } from '../common/download';
 
 const KIND_WORDS: Record<ImportProblem['kind'], string> = {
@@ -26,9 +27,10 @@ interface Props {
 export function ValidationReport({ summary, problems, images, name }: Props) {
   const errors = problems.filter((p) => !isInfoProblem(p)).length;
   const kinds = (Object.keys(summary.byKind) as ImportProblem['kind'][]).filter((k) => summary.byKind[k] > 0);
+  const id = useId();
   return (
-    <section className="report" aria-labelledby="report-title">
-      <h3 id="report-title">Validation report</h3>
+    <section className="report" aria-labelledby={id}>
+      <h3 id={id}>Validation report</h3>
       <p className="report__summary">
         <strong>{summary.usable}</strong> of {summary.rows} score rows are usable ({images} files in the folder).
         {errors === 0 ? ' Nothing to fix.' : ` ${errors} row${errors === 1 ? '' : 's'} need${errors === 1 ? 's' : ''} a look.`}

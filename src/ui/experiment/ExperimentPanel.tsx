@@ -11,6 +11,7 @@ import type { BackendChoice } from '../../worker/protocol';
 import { BackboneFields } from './BackboneFields';
 import { fitBackbone, nativeSize, sameInput } from './backboneChoices';
 import { ConfigActions } from './ConfigActions';
+import { SweepFields } from './SweepFields';
 import type { Backbones } from './useBackbone';
 import { configProblems } from '../../core/train/config';
 import { BACKENDS, configToJson, type StudioConfig } from './studioConfig';
@@ -152,6 +153,7 @@ export const ExperimentPanel = memo(function ExperimentPanel({ config: c, onChan
             <NumberField label="Repeats" value={c.repeats} step={1} min={1} max={50} onChange={(repeats) => set({ repeats })} />
             <NumberField label="Seed" value={c.seed} step={1} onChange={(seed) => set({ seed })} />
           </div>
+          <SweepFields config={c} onChange={set} />
           {split?.ok === false && <p className="error-inline">{split.error}</p>}
           {split?.ok && split.warning && <p className="warning-inline">{split.warning}</p>}
           {split?.ok && <p className="hint">{split.reason}</p>}

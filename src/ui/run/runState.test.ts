@@ -87,3 +87,30 @@ describe('runReducer', () => {
     expect(s.checkpoint).toEqual({ epoch: 3, bytes: 4096, ms: 12, exportMs: 3 });
   });
 });
+
+describe('an experiment of runs that differ in size (a training-size sweep)', () => {
+  const started = runReducer(initialRunState, { type: 'reset', runId: 'sw', plan: { epochs: 1, runs: ['baseline'], batchSize: 8 }, now: 0 });
+
+  it('one progress over the planned steps of every run; done keeps the sweep’s rows', () => {
+    // Run 1 of 2 plans 5 steps, run 2 (a larger size) 20: 25 in all.
+    let s = feed(started, [{ type: 'repeat', index: 0, count: 2, seed: 1, runId: 'sw', trainSize: 0.2, steps: { before: 0, total: 25 } }, { type: 'steps', steps: [step('baseline', 0, 4, 5)] }], 0);
+    expect(s.repeat).toMatchObject({ index: 0, trainSize: 0.2 });
+    expect([progressOf(s)!.done, progressOf(s)!.total]).toEqual([5, 25]);
+    s = feed(s, [{ type: 'repeat', index: 1, count: 2, seed: 2, runId: 'sw~2', trainSize: 1, steps: { before: 5, total: 25 } }, { type: 'steps', steps: [step('baseline', 0, 9, 20)] }], 1);
+    const p = progressOf(s)!;
+    expect([p.done, p.total]).toEqual([15, 25]);
+    expect(p.fraction).toBeCloseTo(15 / 25);
+    const paired = { basis: 'last' as const };
+    const sweep = [{ trainSize: 0.2, trainImages: [4], repeats: [], paired }];
+    s = feed(s, [{ type: 'done', result: result({}), sweep }], 2);
+    expect(s.sweep).toEqual(sweep);
+    expect(s.repeats).toBeNull();
+  });
+
+  it('the experiment started is kept for the downloads, and forgotten by the next reset', () => {
+    const config = { epochs: 1 } as never;
+    const s = runReducer(initialRunState, { type: 'reset', runId: 'a', plan: { epochs: 1, runs: ['dml'], batchSize: 8 }, now: 0, experiment: { config } });
+    expect(s.experiment).toEqual({ config });
+    expect(runReducer(s, { type: 'reset', runId: 'b', plan: { epochs: 1, runs: ['dml'], batchSize: 8 }, now: 1 }).experiment).toBeNull();
+  });
+});

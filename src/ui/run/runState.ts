@@ -5,7 +5,9 @@
 import type { ImportProblem } from '../../core/data/types';
 import { finalFrom, withEpoch, type FinalMetrics, type History, type PairedSummary, type RunKind, type StepEvent } from '../../core/train/history';
 import type { TrainResult } from '../../core/train/loop';
-import type { BackendReport, FromWorker } from '../../worker/protocol';
+import type { BackendReport, FromWorker, RunMeta } from '../../worker/protocol';
+import type { ReportDataset, SweepEntry } from '../../core/train/experiment';
+import type { TrainConfig } from '../../core/train/config';
 
 /** Where the page's training session is (a stored run's status is RunStatus, in the run store). */
 export type SessionStatus =
@@ -52,10 +54,17 @@ export interface RunState {
   checkpoint: { epoch: number; bytes: number; ms: number; exportMs: number } | null;
   /** A continued run: the epoch of the checkpoint it went on from. */
   continuedFrom: number | null;
-  /** An experiment with repeats: the one training now (0-based), how many, and the finished ones' results. */
-  repeat: { index: number; count: number; finals: FinalMetrics[] } | null;
+  /**
+   * An experiment with repeats: the one training now (0-based), how many, and the finished ones' results; in a sweep its
+   * training size; the steps planned before it and in all (a sweep's sizes differ in steps).
+   */
+  repeat: { index: number; count: number; finals: FinalMetrics[]; trainSize?: number; steps?: { before: number; total: number } } | null;
   /** Every repeat's results and the paired differences, once all are done. */
   repeats: { finals: FinalMetrics[]; paired: PairedSummary } | null;
+  /** A training-size sweep's rows (each size's runs and paired differences), once all are done. */
+  sweep: SweepEntry[] | null;
+  /** The experiment started from this page: its config, name and cross-dataset set, for the downloads of its results. */
+  experiment: { config: TrainConfig; meta?: RunMeta; cross?: ReportDataset } | null;
 }
 
 export const initialRunState: RunState = {
@@ -81,10 +90,12 @@ export const initialRunState: RunState = {
   continuedFrom: null,
   repeat: null,
   repeats: null,
+  sweep: null,
+  experiment: null,
 };
 
 export type RunAction =
-  | { type: 'reset'; runId: string; plan: NonNullable<RunState['plan']>; now: number }
+  | { type: 'reset'; runId: string; plan: NonNullable<RunState['plan']>; now: number; experiment?: RunState['experiment'] }
   | { type: 'messages'; msgs: FromWorker[]; now: number }
   /** The page itself failed to start or talk to the worker. */
   | { type: 'fail'; kind: WorkerErrorKind; message: string }
@@ -111,7 +122,8 @@ function apply(state: RunState, msg: FromWorker, now: number): RunState {
     case 'repeat': {
       // A new repeat draws its own curves; the finished one's results are kept for the table.
       const finals = state.repeat ? [...state.repeat.finals, finalFrom(state.history)] : [];
-      return { ...state, repeat: { index: msg.index, count: msg.count, finals }, history: [], lastStep: {}, lastRun: null, checkpoint: null, cache: null, rate: [] };
+      const extra = { ...(msg.trainSize !== undefined && { trainSize: msg.trainSize }), ...(msg.steps && { steps: msg.steps }) };
+      return { ...state, repeat: { index: msg.index, count: msg.count, finals, ...extra }, history: [], lastStep: {}, lastRun: null, checkpoint: null, cache: null, rate: [] };
     }
     case 'cache':
       return { ...state, cache: { done: msg.done, total: msg.total } };
@@ -155,6 +167,7 @@ function apply(state: RunState, msg: FromWorker, now: number): RunState {
         ...state,
         result: msg.result,
         repeats: msg.repeats ?? null,
+        sweep: msg.sweep ?? null,
         status: state.status === 'error' ? 'error' : msg.result.stopped ? 'stopped' : 'done',
         rate: [],
         endedAt: state.endedAt ?? now,
@@ -165,7 +178,7 @@ function apply(state: RunState, msg: FromWorker, now: number): RunState {
 export function runReducer(state: RunState, action: RunAction): RunState {
   switch (action.type) {
     case 'reset':
-      return { ...initialRunState, runId: action.runId, status: 'starting', plan: action.plan, startedAt: action.now };
+      return { ...initialRunState, runId: action.runId, status: 'starting', plan: action.plan, startedAt: action.now, experiment: action.experiment ?? null };
     case 'fail':
       return { ...state, status: 'error', error: { kind: action.kind, message: action.message } };
     case 'messages':
@@ -195,8 +208,10 @@ export function progressOf(state: RunState): Progress | null {
   const latest = Object.values(state.lastStep).sort((a, b) => (b?.globalStep ?? 0) - (a?.globalStep ?? 0))[0];
   const spe = latest?.stepsPerEpoch ?? 0;
   const perRepeat = spe * state.plan.epochs * state.plan.runs.length;
-  const total = perRepeat * (state.repeat?.count ?? 1);
-  const done = stepsDone(state) + perRepeat * (state.repeat?.index ?? 0);
+  // Planned steps when the worker gave them (a sweep's runs differ in size), else every repeat as long as this one.
+  const planned = state.repeat?.steps;
+  const total = planned ? planned.total : perRepeat * (state.repeat?.count ?? 1);
+  const done = stepsDone(state) + (planned ? planned.before : perRepeat * (state.repeat?.index ?? 0));
   const r = state.rate;
   let stepsPerSec: number | null = null;
   if (r.length >= 2) {

@@ -7,7 +7,7 @@ import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { LabelledItem } from '../../core/data/types';
 import { runsOf, type TrainConfig } from '../../core/train/config';
 import { TrainerClient } from '../../worker/client';
-import type { BackendChoice, DatasetFile, FromWorker, ModelFile, RunMeta } from '../../worker/protocol';
+import type { BackendChoice, CrossDataset, DatasetFile, FromWorker, ModelFile, RunMeta } from '../../worker/protocol';
 import type { SplitNames } from '../../core/splitPolicy';
 import type { RunRecord } from '../../storage/runRecord';
 import { StepLossSeries } from '../charts/lossSeries';
@@ -28,6 +28,8 @@ export interface StartArgs {
   moreSplits?: SplitNames[];
   /** A user's backbone (model 'backbone'): its model.json and weight files. */
   backboneFiles?: ModelFile[];
+  /** A second labelled dataset scored at every evaluation (the cross-dataset test). */
+  cross?: CrossDataset;
 }
 
 export interface ContinueArgs {
@@ -35,6 +37,9 @@ export interface ContinueArgs {
   items: LabelledItem[];
   files: DatasetFile[];
   backend: BackendChoice;
+  /** More runs of the same experiment to continue after this one, in order (continuing a group). */
+  then?: string[];
+  cross?: CrossDataset;
 }
 
 export function useTrainer() {
@@ -76,7 +81,7 @@ export function useTrainer() {
 
   /** A fresh worker for a run: the old one (and its queued messages) is dropped first. */
   const launch = useCallback(
-    (runId: string, train: TrainConfig, post: (c: TrainerClient) => void) => {
+    (runId: string, train: TrainConfig, post: (c: TrainerClient) => void, experiment?: { config: TrainConfig; meta?: RunMeta }) => {
       client.current?.terminate();
       client.current = null;
       if (timer.current !== null) window.clearTimeout(timer.current);
@@ -89,6 +94,7 @@ export function useTrainer() {
         runId,
         plan: { epochs: train.epochs, runs: runsOf(train), batchSize: train.batchSize },
         now: performance.now(),
+        ...(experiment && { experiment }),
       });
       try {
         const c = new TrainerClient();
@@ -108,17 +114,20 @@ export function useTrainer() {
   );
 
   const start = useCallback(
-    ({ config, items, files, remeasure, meta, split, moreSplits, backboneFiles }: StartArgs) => {
+    ({ config, items, files, remeasure, meta, split, moreSplits, backboneFiles, cross }: StartArgs) => {
       const runId = crypto.randomUUID();
       const { backend, columns: _columns, ...train } = config;
-      launch(runId, train, (c) => c.start({ runId, config: train, items, files, split, ...(moreSplits?.length ? { moreSplits } : {}), backend, remeasure, meta, ...(backboneFiles ? { backboneFiles } : {}) }));
+      const more = { ...(moreSplits?.length ? { moreSplits } : {}), ...(backboneFiles ? { backboneFiles } : {}), ...(cross ? { cross } : {}) };
+      const crossSet = cross && { name: cross.name, scoreFileName: cross.scoreFileName, proxy: cross.proxy, imageCount: cross.items.length };
+      launch(runId, train, (c) => c.start({ runId, config: train, items, files, split, ...more, backend, remeasure, meta }), { config: train, meta, ...(crossSet && { cross: crossSet }) });
     },
     [launch],
   );
 
   /** Continue a stored run from its last checkpoint, on the data supplied again. */
   const continueRun = useCallback(
-    ({ run, items, files, backend }: ContinueArgs) => launch(run.id, run.config, (c) => c.continue({ runId: run.id, items, files, backend })),
+    ({ run, items, files, backend, then, cross }: ContinueArgs) =>
+      launch(run.id, run.config, (c) => c.continue({ runId: run.id, items, files, backend, ...(then?.length ? { then } : {}), ...(cross ? { cross } : {}) })),
     [launch],
   );
 

@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import type { RunRecord } from '../../storage/runRecord';
 import { formatMetric } from '../common/format';
+import { CONTINUABLE } from '../../storage/runGroups';
 
 interface Props {
   run: RunRecord;
@@ -20,7 +21,6 @@ interface Props {
 }
 
 const MODE_WORDS = { baseline: 'baseline', dml: 'DML', both: 'baseline + DML' } as const;
-const RESUMABLE = new Set(['interrupted', 'stopped', 'failed']);
 /** Why a run brought back from PyTorch has only some of the actions. */
 const PYTORCH_ONLY =
   'Trained in PyTorch (an exported project’s results.json): the studio has its metrics, not its networks, so it cannot export its model, score images or continue it.';
@@ -102,7 +102,7 @@ export function RunRow({ run, active, training, selected, busy, onSelect, onRena
       </td>
       <td>{finalText(run)}</td>
       <td className="row-actions">
-        {RESUMABLE.has(run.status) && !active && !pytorch && (
+        {CONTINUABLE.has(run.status) && !active && !pytorch && (
           <button type="button" className="primary" onClick={onContinue} disabled={training}>
             Continue run
           </button>

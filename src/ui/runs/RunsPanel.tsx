@@ -9,6 +9,8 @@ import { downloadBlob } from '../common/download';
 import { ErrorBox } from '../common/ErrorBox';
 import { formatBytes } from '../common/format';
 import { CompareCharts } from './CompareCharts';
+import { GroupRows } from './GroupRows';
+import { groupRunList } from '../../storage/runGroups';
 import { RunRow } from './RunRow';
 import { StorageBar } from './StorageBar';
 import type { useRuns } from './useRuns';
@@ -24,18 +26,22 @@ interface Props {
   slot: CheckpointSlot;
   onSlot: (slot: CheckpointSlot) => void;
   onContinue: (run: RunRecord) => void;
+  /** Continue an experiment whole: its unfinished runs, in order. */
+  onContinueGroup: (runs: RunRecord[]) => void;
   /** The continue prompt, when a run waits for its data. */
   children?: ReactNode;
 }
 
 const TASK_ADVICE = { title: 'That did not work', next: 'Read the message above; try again, or choose another file.' };
 
-export function RunsPanel({ runs, task, activeRunId, training, slot, onSlot, onContinue, children }: Props) {
+export function RunsPanel({ runs, task, activeRunId, training, slot, onSlot, onContinue, onContinueGroup, children }: Props) {
   const [selected, setSelected] = useState<string[]>([]);
   const [busy, setBusy] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const compared = useMemo(() => runs.runs.filter((r) => selected.includes(r.id)), [runs.runs, selected]);
+  // Each experiment's runs together, under a row of their own.
+  const entries = useMemo(() => groupRunList(runs.runs), [runs.runs]);
 
   const act = async (what: string, job: () => Promise<string>) => {
     setBusy(what);
@@ -150,22 +156,39 @@ export function RunsPanel({ runs, task, activeRunId, training, slot, onSlot, onC
               </tr>
             </thead>
             <tbody>
-              {runs.runs.map((run) => (
-                <RunRow
-                  key={run.id}
-                  run={run}
-                  active={run.id === activeRunId}
-                  training={training}
-                  selected={selected.includes(run.id)}
-                  busy={busy !== null}
-                  onSelect={(on) => setSelected((s) => (on ? [...s, run.id] : s.filter((id) => id !== run.id)))}
-                  onRename={(name) => void runs.rename(run.id, name)}
-                  onDelete={() => void runs.remove(run.id).then(() => setSelected((s) => s.filter((id) => id !== run.id)))}
-                  onContinue={() => onContinue(run)}
-                  onExport={() => void exportRun(run)}
-                  onExportPytorch={() => void exportPytorch(run)}
-                />
-              ))}
+              {entries.map((entry) => {
+                const row = (run: RunRecord) => (
+                  <RunRow
+                    key={run.id}
+                    run={run}
+                    active={run.id === activeRunId}
+                    training={training}
+                    selected={selected.includes(run.id)}
+                    busy={busy !== null}
+                    onSelect={(on) => setSelected((s) => (on ? [...s, run.id] : s.filter((id) => id !== run.id)))}
+                    onRename={(name) => void runs.rename(run.id, name)}
+                    onDelete={() => void runs.remove(run.id).then(() => setSelected((s) => s.filter((id) => id !== run.id)))}
+                    onContinue={() => onContinue(run)}
+                    onExport={() => void exportRun(run)}
+                    onExportPytorch={() => void exportPytorch(run)}
+                  />
+                );
+                if (entry.kind === 'run') return row(entry.run);
+                const g = entry.group;
+                const ids = new Set(g.runs.map((r) => r.id));
+                return (
+                  <GroupRows
+                    key={`group:${g.id}`}
+                    group={g}
+                    active={activeRunId !== null && ids.has(activeRunId)}
+                    training={training}
+                    onContinue={onContinueGroup}
+                    onDelete={() => void runs.removeGroup(g.id).then(() => setSelected((s) => s.filter((id) => !ids.has(id))))}
+                  >
+                    {g.runs.map(row)}
+                  </GroupRows>
+                );
+              })}
             </tbody>
           </table>
         </div>

@@ -5,6 +5,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { liveRunIds } from '../../storage/runLock';
+import { deleteGroup } from '../../storage/runGroups';
 import { openRunStore, requestPersistence, storageEstimate, type RunRecord, type RunStore, type StorageEstimate } from '../../storage/runStore';
 
 /** While a run is listed as running, look again this often (ms): its worker may have died since. */
@@ -63,6 +64,8 @@ export function useRuns(activeRunId: string | null = null) {
 
   const rename = useCallback((id: string, name: string) => change('Renaming the run', (s) => s.renameRun(id, name)), [change]);
   const remove = useCallback((id: string) => change('Deleting the run', (s) => s.deleteRun(id)), [change]);
+  /** Every run of an experiment (its repeats, a sweep's runs) with their checkpoints. */
+  const removeGroup = useCallback((groupId: string) => change('Deleting the experiment', (s) => deleteGroup(s, groupId)), [change]);
   const persist = useCallback(async () => {
     const granted = await requestPersistence().catch(() => null);
     await refresh();
@@ -70,5 +73,5 @@ export function useRuns(activeRunId: string | null = null) {
   }, [refresh]);
   const dismissError = useCallback(() => setState((st) => ({ ...st, error: null })), []);
 
-  return { ...state, refresh, rename, remove, persist, dismissError };
+  return { ...state, refresh, rename, remove, removeGroup, persist, dismissError };
 }
