@@ -86,9 +86,12 @@ async function checkTwoEpochs(page: Page, backend: 'webgpu' | 'wasm', extra: Par
   const supervised = (run: string, epoch: number) => mean(epochs.find((e) => e.run === run && e.epoch === epoch)!.trainLoss.supervised);
   expect(supervised('baseline', 2)).toBeLessThan(supervised('baseline', 1));
   expect(supervised('dml', 2)).toBeLessThan(supervised('dml', 1));
-  // Memory: once every Adam slot exists (after DML's epoch 1) numTensors stays put.
-  const settled = epochs[1]!.memory;
-  expect(epochs.slice(2).map((e) => e.memory)).toEqual([settled, settled]);
+  // Memory: once every Adam slot exists (after DML's epoch 1) numTensors stays put. WebGPU's
+  // buffer pool (numBytesAllocatedInGPU, reported on webgpu only) may still grow as it meets new sizes.
+  const live = (m: EpochEvent['memory']) => ({ numTensors: m.numTensors, numBytes: m.numBytes });
+  const settled = live(epochs[1]!.memory);
+  expect(epochs.slice(2).map((e) => live(e.memory))).toEqual([settled, settled]);
+  expect(epochs.map((e) => e.memory.numBytesAllocatedInGPU !== undefined)).toEqual(epochs.map(() => backend === 'webgpu'));
 
   // Every step arrives once; progress messages come at most ~10 per second.
   const steps = stepsOf(msgs);
