@@ -161,3 +161,27 @@ test('a cross-dataset set is scored beside the test set; a cross-dataset file th
   await page.screenshot({ path: `${SHOTS}/cross-dataset-1280x900.png`, fullPage: true });
   expect(errors).toEqual([]);
 });
+
+test('an experiment stopped in its first repeat keeps the next one queued, and continues whole from the runs list', async ({ page }) => {
+  test.setTimeout(300_000);
+  const errors = watchErrors(page);
+  const config = { mode: 'both', epochs: 2, repeats: 2, valFrac: 0.1, input: { kind: 'resize', width: 32, height: 32 }, backend: 'wasm' };
+  await page.goto(hash(config));
+  await loadDemo(page);
+  await page.getByRole('button', { name: 'Start' }).click();
+  await expect(page.getByTestId('checkpoint-line')).toContainText('Checkpoint of epoch 1 saved', { timeout: 120_000 });
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(page.getByText(/^Stopped/)).toBeVisible({ timeout: 60_000 });
+
+  const group = runsTable(page).getByTestId('run-group');
+  await expect(group).toContainText('2 repeats; 1 stopped · 1 queued');
+  expect((await storedRuns(page)).map((r) => r.status).sort()).toEqual(['queued', 'stopped']);
+  await group.getByRole('button', { name: 'Continue experiment (2 runs)' }).click();
+  await expect(page.getByText(/Continued from the checkpoint of epoch 1/)).toBeVisible({ timeout: 60_000 });
+  const table = page.getByRole('table', { name: 'Paired differences' });
+  await expect(table).toContainText('Over 2 repeats', { timeout: 240_000 });
+  await expect(group).toContainText('2 repeats; 2 finished');
+  await expect(group.getByRole('button', { name: /Continue experiment/ })).toHaveCount(0);
+  expect((await storedRuns(page)).map((r) => r.status)).toEqual(['finished', 'finished']);
+  expect(errors).toEqual([]);
+});
