@@ -23,7 +23,7 @@ export const UNIT_SCALED: Float32Array = Float32Array.from({ length: 3 * 256 }, 
  * All images of a dataset at one storage size, held once as uint8 (N×H×W×3 bytes):
  * float copies exist only for the batch being trained.
  */
-export class ImageStore {
+export class ImageStore implements ImageSet {
   readonly data: Uint8Array;
   count = 0;
 
@@ -75,20 +75,51 @@ export class ImageStore {
    * `out` at `offset` (NHWC float32), mirrored left-right when `flip` is set.
    */
   writeView(i: number, v: View, flip: boolean, out: Float32Array, offset: number, scaling: InputScaling = 'imagenet'): void {
-    const src = this.data;
-    const lut = scaling === 'unit' ? UNIT_SCALED : NORMALISED;
-    const base = i * this.bytesPerImage;
-    const W = this.width;
-    // Source pixel stride: walk each row backwards when mirrored.
-    const step = flip ? -3 : 3;
-    let o = offset;
-    for (let y = 0; y < v.h; y++) {
-      let p = base + ((v.y + y) * W + v.x + (flip ? v.w - 1 : 0)) * 3;
-      for (let x = 0; x < v.w; x++, p += step) {
-        out[o++] = lut[src[p]!]!;
-        out[o++] = lut[256 + src[p + 1]!]!;
-        out[o++] = lut[512 + src[p + 2]!]!;
-      }
+    writeViewOf(this.data, i * this.bytesPerImage, this.width, v, flip, out, offset, scaling);
+  }
+}
+
+/**
+ * The images a run trains on, wherever they are kept: every reader (batches, evaluation, the
+ * feature cache, scoring) goes through writeView, which is synchronous, so a store that keeps
+ * its images on disk reads them on demand.
+ */
+export interface ImageSet {
+  readonly width: number;
+  readonly height: number;
+  readonly count: number;
+  readonly bytesPerImage: number;
+  writeView(i: number, v: View, flip: boolean, out: Float32Array, offset: number, scaling?: InputScaling): void;
+  /** Image i's bytes (a view that may be reused by the next read: copy it to keep it). */
+  image(i: number): DecodedImage;
+  /** A hint: these images are read soon (a store on disk reads them ahead). */
+  prefetch?(idxs: readonly number[]): void;
+  /** Frees what the store holds outside the JS heap (a store on disk deletes its file). */
+  dispose?(): void;
+}
+
+/** View `v` of the image at byte `base` of `src` (rows of `width` RGB pixels), scaled, into `out` at `offset`; mirrored when `flip`. */
+export function writeViewOf(
+  src: Uint8Array,
+  base: number,
+  width: number,
+  v: View,
+  flip: boolean,
+  out: Float32Array,
+  offset: number,
+  scaling: InputScaling = 'imagenet',
+): void {
+  const lut = scaling === 'unit' ? UNIT_SCALED : NORMALISED;
+  const W = width;
+  // Source pixel stride: walk each row backwards when mirrored.
+  const step = flip ? -3 : 3;
+  let o = offset;
+  for (let y = 0; y < v.h; y++) {
+    let p = base + ((v.y + y) * W + v.x + (flip ? v.w - 1 : 0)) * 3;
+    for (let x = 0; x < v.w; x++, p += step) {
+      out[o++] = lut[src[p]!]!;
+      out[o++] = lut[256 + src[p + 1]!]!;
+      out[o++] = lut[512 + src[p + 2]!]!;
     }
   }
 }

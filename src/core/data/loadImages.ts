@@ -1,4 +1,4 @@
-import { ImageStore } from './imageStore';
+import { ImageStore, type ImageSet } from './imageStore';
 import type { DecodedImage, ImportProblem, LabelledItem } from './types';
 
 /**
@@ -13,8 +13,14 @@ export interface LoadProgress {
   imagesPerSec: number;
 }
 
-export interface LoadedImages {
-  store: ImageStore;
+/** A store that images are written into as they decode (out of order), then compacted to the ones that decoded. */
+export interface WritableImageSet extends ImageSet {
+  set(i: number, img: DecodedImage): void;
+  compact(keep: readonly number[]): void;
+}
+
+export interface LoadedImages<S extends ImageSet = ImageSet> {
+  store: S;
   /** The items whose image decoded, in store order (item i is store image i). */
   items: LabelledItem[];
   /** One 'unreadable-image' problem per file that did not decode. */
@@ -25,16 +31,18 @@ export interface LoadedImages {
  * Decode every item's image into one uint8 store, a few at a time. An undecodable file
  * becomes a problem naming it and its row, never an exception that loses the rest.
  */
-export async function loadImages(
+export async function loadImages<S extends WritableImageSet = ImageStore>(
   items: readonly LabelledItem[],
   width: number,
   height: number,
   decode: ImageDecoder,
   onProgress?: (p: LoadProgress) => void,
   concurrency = 4,
-): Promise<LoadedImages> {
+  /** Where the images go (default: one uint8 array in memory). */
+  makeStore: (capacity: number, width: number, height: number) => S = (n, w, h) => new ImageStore(n, w, h) as unknown as S,
+): Promise<LoadedImages<S>> {
   // Decoded images go straight into their slot: the dataset is held once, as uint8.
-  const store = new ImageStore(items.length, width, height);
+  const store = makeStore(items.length, width, height);
   const ok: boolean[] = new Array(items.length).fill(false);
   const problems: ImportProblem[] = [];
   const t0 = performance.now();

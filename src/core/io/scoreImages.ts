@@ -4,7 +4,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import Papa from 'papaparse';
-import type { ImageStore } from '../data/imageStore';
+import type { ImageSet } from '../data/imageStore';
 import { testViews, type InputMode } from '../data/inputMode';
 import { predictNet } from '../train/cohort';
 import type { InputScaling } from '../models/types';
@@ -36,7 +36,7 @@ export interface ScoreOptions {
 }
 
 /** Per network and (with more than one) their mean, one value per image in `indices` order. */
-export async function scoreImages(predictor: Predictor, store: ImageStore, opts: ScoreOptions): Promise<CohortPredictions> {
+export async function scoreImages(predictor: Predictor, store: ImageSet, opts: ScoreOptions): Promise<CohortPredictions> {
   if (store.width !== opts.input.width || store.height !== opts.input.height)
     throw new Error(
       `The images are held at ${store.width}×${store.height} but the model expects them at ${opts.input.width}×${opts.input.height}: decode them at the model's size.`,
@@ -57,7 +57,7 @@ export interface ScoreColumn {
  * Score with the networks of each run (a Cohort is a Predictor, and so is netsPredictor of a
  * zip's networks). Columns in display order: baseline, DML ensemble, then each DML peer.
  */
-export async function scoreRuns(runs: Partial<Record<RunKind, Predictor>>, store: ImageStore, opts: ScoreOptions): Promise<ScoreColumn[]> {
+export async function scoreRuns(runs: Partial<Record<RunKind, Predictor>>, store: ImageSet, opts: ScoreOptions): Promise<ScoreColumn[]> {
   const columns: ScoreColumn[] = [];
   for (const run of RUN_KINDS) {
     const predictor = runs[run];
@@ -71,7 +71,7 @@ export async function scoreRuns(runs: Partial<Record<RunKind, Predictor>>, store
 }
 
 /** scoreRuns for the networks read from a model zip. */
-export function scoreWithNets(nets: readonly LoadedNet[], store: ImageStore, opts: ScoreOptions): Promise<ScoreColumn[]> {
+export function scoreWithNets(nets: readonly LoadedNet[], store: ImageSet, opts: ScoreOptions): Promise<ScoreColumn[]> {
   const runs: Partial<Record<RunKind, Predictor>> = {};
   for (const { run, group } of netsByRun(nets)) runs[run] = netsPredictor(group);
   return scoreRuns(runs, store, opts);

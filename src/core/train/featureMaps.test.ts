@@ -27,7 +27,7 @@ function randomStore(count: number, h: number, w: number, seed = 5): ImageStore 
 }
 
 /** Image i as float pixels [1, h, w, 3], scaled and optionally mirrored by hand. */
-function pixels(store: ImageStore, i: number, scaling: 'imagenet' | 'unit', mirror: boolean): tf.Tensor4D {
+function pixels(store: Pick<ImageStore, 'image'>, i: number, scaling: 'imagenet' | 'unit', mirror: boolean): tf.Tensor4D {
   const { width: w, height: h, data } = store.image(i);
   const out = new Float32Array(w * h * 3);
   for (let y = 0; y < h; y++)

@@ -5,7 +5,7 @@
  * the baseline and DML (and a continued run) see the same data either way.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ImageStore } from '../data/imageStore';
+import type { ImageSet } from '../data/imageStore';
 import { randomTrainView, type InputMode, type View } from '../data/inputMode';
 import type { InputScaling } from '../models/types';
 import { shuffleInPlace, type Rng } from '../rng';
@@ -49,7 +49,7 @@ export interface HostBatch {
 
 /** Pack the given views of the given images, scaled as the model wants, into one NHWC float batch. */
 export function makeBatch(
-  store: ImageStore,
+  store: ImageSet,
   idxs: readonly number[],
   views: readonly View[],
   flips: readonly boolean[],
@@ -67,7 +67,7 @@ export function makeBatch(
 
 /** What both sources need to know of the run. */
 export interface SourceArgs {
-  store: ImageStore;
+  store: ImageSet;
   mos: ArrayLike<number>;
   mode: InputMode;
   patchSize?: number;

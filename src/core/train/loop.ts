@@ -15,7 +15,7 @@
  * checked between steps. Repeats are loops around `train`.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ImageStore } from '../data/imageStore';
+import type { ImageSet } from '../data/imageStore';
 import { testViews } from '../data/inputMode';
 import type { LoadedImages } from '../data/loadImages';
 import type { LayersModel } from '@tensorflow/tfjs';
@@ -42,8 +42,12 @@ import {
   type TrainEvent,
 } from './history';
 
+/** Batches a store on disk reads ahead of the one training. */
+const PREFETCH_AHEAD = 2;
+
 export interface ExperimentData {
-  store: ImageStore;
+  /** In memory, or on disk and read on demand (writeView is synchronous either way). */
+  store: ImageSet;
   /** MOS per stored image, higher is better. */
   mos: ArrayLike<number>;
   train: readonly number[];
@@ -53,11 +57,11 @@ export interface ExperimentData {
   /** A pretrained model's base network (mobilenetv2, a user's backbone), loaded: every peer's body is copied from it. */
   backbone?: LayersModel;
   /** A second labelled dataset (stored at the same size), scored whole at every evaluation beside the test set: the cross-dataset test. */
-  cross?: { store: ImageStore; mos: ArrayLike<number> };
+  cross?: { store: ImageSet; mos: ArrayLike<number> };
 }
 
 /** Decoded images plus a split (and a pretrained base network) → what the trainer consumes. */
-export function experimentData(loaded: LoadedImages, split: Split, backbone?: LayersModel): ExperimentData {
+export function experimentData(loaded: LoadedImages<ImageSet>, split: Split, backbone?: LayersModel): ExperimentData {
   return { store: loaded.store, mos: Float64Array.from(loaded.items, (it) => it.mos), train: split.train, val: split.val, test: split.test, backbone };
 }
 
@@ -241,6 +245,8 @@ export async function trainEpoch(
     if (asked !== undefined) cohort.args.lambda = asked;
     const level = control.detail?.() ?? 'none';
     const { input, y } = source.trainBatch(idxs, rng);
+    // A store on disk reads the next batches now (the epoch's order is known), not when they are due.
+    data.store.prefetch?.(batches.slice(s + 1, s + 1 + PREFETCH_AHEAD).flat());
     const ts = performance.now();
     let losses: StepLosses;
     let batch: StepBatch | undefined;
