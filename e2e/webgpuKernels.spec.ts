@@ -57,9 +57,10 @@ const FILTER_CASES: ConvCase[] = [
   { x: [4, 13, 11, 3], w: [5, 5, 3, 20], strides: 1, pad: 'same' },
 ];
 
-// tfjs 4.22's input gradient on NHWC data is a matrix-product program, vec4 when ci and co are
-// multiples of 4 and scalar otherwise; its naive program (one thread per input pixel, the
-// WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE flag) is checked too. Channel counts of early layers: 1 to 31.
+// tfjs 4.22's input gradient runs its naive program by default (one thread per input element,
+// flag WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE), a vec4 variant when ci and co are multiples of 4 and a
+// scalar one otherwise; its matrix-product program (the flag off) is checked too. Channel counts
+// of early layers: 1 to 31.
 const INPUT_CASES: ConvCase[] = [
   { x: [1, 8, 8, 1], w: [3, 3, 1, 4], strides: 1, pad: 'same' },
   { x: [4, 16, 16, 3], w: [3, 3, 3, 16], strides: 2, pad: 'same' },
@@ -77,6 +78,7 @@ test.describe.configure({ mode: 'serial' });
 test('the tiled Conv2DBackpropFilter matches the cpu backend on every shape, and tfjs own kernel too', async ({ page }) => {
   test.setTimeout(240_000);
   await openPage(page);
+  expect(await page.evaluate(() => window.__kernels.naiveInputGradient())).toBe(true);
   const adapter = await page.evaluate(() => window.__kernels.adapter());
   expect(adapter, 'Chromium offers no WebGPU adapter (SwiftShader flags in e2e/chromium.ts)').not.toBeNull();
   console.log(`adapter: ${adapter!.description}${adapter!.isFallbackAdapter ? ' (fallback)' : ''}`);
@@ -99,7 +101,7 @@ test('the input gradient (tfjs own Conv2DBackpropInput, both programs) matches t
   for (const c of INPUT_CASES) {
     for (const naive of [false, true]) {
       const r = await page.evaluate(([c, naive]) => window.__kernels.input(c, naive), [c, naive] as const);
-      const what = `${naive ? 'naive' : 'matrix-product'} program, ${label(c)}`;
+      const what = `${naive ? 'naive (default)' : 'matrix-product'} program, ${label(c)}`;
       console.log(`input gradient, ${what}: ${r.rel.toExponential(1)} in ${r.ms.toFixed(0)} ms`);
       expect(r.scale, what).toBeGreaterThan(0.1);
       expect(r.rel, what).toBeLessThan(TOLERANCE);

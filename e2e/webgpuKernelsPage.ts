@@ -42,8 +42,10 @@ export interface StepResult {
 export interface KernelsHarness {
   adapter(): Promise<{ description: string; isFallbackAdapter: boolean } | null>;
   registered(): boolean;
+  /** Whether tfjs runs its naive input-gradient program (its default in 4.22). */
+  naiveInputGradient(): boolean;
   filter(c: ConvCase): Promise<FilterResult>;
-  /** naive: tfjs's one-thread-per-pixel program (its WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE flag) instead of its matrix-product one. */
+  /** naive: tfjs's default program, one thread per input element (flag WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE); else its matrix-product one. */
   input(c: ConvCase, naive: boolean): Promise<CaseResult>;
   step(): Promise<StepResult>;
   memory(): tf.MemoryInfo & { numBytesAllocatedInGPU?: number };
@@ -134,6 +136,7 @@ const harness: KernelsHarness = {
     return { description: `${info.vendor ?? ''} ${info.architecture ?? ''} ${info.description ?? ''}`.trim(), isFallbackAdapter: Boolean(info.isFallbackAdapter) };
   },
   registered: () => isWebgpuTrainingKernel('Conv2DBackpropFilter'),
+  naiveInputGradient: () => tf.env().getBool('WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE'),
   async filter(c) {
     const xv = values(tf.util.sizeFromShape(c.x), 1);
     const dyv = values(tf.util.sizeFromShape(outShape(c)), 2);
@@ -149,12 +152,14 @@ const harness: KernelsHarness = {
     const dyv = values(tf.util.sizeFromShape(outShape(c)), 3);
     const wv = values(tf.util.sizeFromShape(c.w), 4);
     const ref = await timed('cpu', () => inputGrad(c, dyv, wv));
-    tf.env().set('WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE', naive);
+    const flag = 'WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE';
+    const before = tf.env().getBool(flag);
+    tf.env().set(flag, naive);
     try {
       const got = await timed('webgpu', () => inputGrad(c, dyv, wv));
       return { ...compare(ref.data, got.data), ms: got.ms };
     } finally {
-      tf.env().set('WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE', false);
+      tf.env().set(flag, before);
     }
   },
   async step() {

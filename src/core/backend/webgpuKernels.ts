@@ -9,8 +9,9 @@
  *
  * Registered always, with no self-check at start-up: the browser test e2e/webgpuKernels.spec.ts
  * compares it with the cpu backend on a table of shapes (and a whole training step), on the
- * SwiftShader adapter. The input gradient (Conv2DBackpropInput) is 4.22's own (a matrix-product
- * program on NHWC data), checked by the same test at the small channel counts of early layers.
+ * SwiftShader adapter. The input gradient (Conv2DBackpropInput) is 4.22's own: by default its
+ * naive program, one thread per input element (enough threads for any layer), checked by the
+ * same test at the small channel counts of early layers, with its matrix-product program.
  *
  * Call after @tensorflow/tfjs-backend-webgpu has been imported (it registers the kernels
  * that are wrapped here); this module does not import it, so that Node runs on wasm do not
