@@ -10,6 +10,7 @@ import type { TrainResult } from '../core/train/loop';
 import type { SweepEntry } from '../core/train/experiment';
 import type { CheckpointSlot } from '../storage/runRecord';
 import type { FeatureLayer } from '../core/models/pretrained';
+import type { BudgetParts, NetFootprint, StorageMode } from '../core/data/memoryBudget';
 import type { NetworkSummary } from '../core/models/summary';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -45,6 +46,8 @@ export interface StartMessage {
   debug?: { loseDeviceAfterEpoch?: number; wasmThreads?: number; storeByteLimit?: number };
   /** Stored with the run (the worker adds the image list and the split); a default name when absent. */
   meta?: RunMeta;
+  /** For the memory budget: what the page knows of the network and of its own memory use. */
+  memory?: MemoryHints;
   /** A second labelled dataset, decoded at the same size and scored whole at every evaluation beside the test set (the cross-dataset test). */
   cross?: CrossDataset;
 }
@@ -56,6 +59,28 @@ export interface CrossDataset {
   proxy: boolean;
   items: LabelledItem[];
   files: DatasetFile[];
+}
+
+/** What the page adds to the worker's memory budget: the network's footprint (from its layer list) and the bytes the page already uses. */
+export interface MemoryHints {
+  footprint?: NetFootprint;
+  inUse?: number;
+  /** Test hook: pretend the tab may use this many bytes (forces streaming from disk). */
+  deviceBytes?: number;
+}
+
+/** The memory budget the worker decided with, before decoding: where the images are kept and why. */
+export interface StorageReport {
+  type: 'storage';
+  mode: StorageMode;
+  /** False: the estimate is over what the tab may use even so (`advice` says what would fit). */
+  fits: boolean;
+  why: string;
+  advice: string[];
+  parts: BudgetParts;
+  allowed: number;
+  /** Streaming: decoded images held in memory at a time (bytes). */
+  streamCache: number;
 }
 
 export interface RunMeta {
@@ -76,6 +101,8 @@ export interface ContinueMessage {
   backend: BackendChoice;
   /** More stored runs of the same experiment to continue after this one, in order (continuing a group): one progress, one 'done'. */
   then?: string[];
+  /** For the memory budget, as in 'start'. */
+  memory?: MemoryHints;
   cross?: CrossDataset;
 }
 
@@ -184,7 +211,9 @@ export interface WasmReport {
 
 export type FromWorker =
   | BackendReport
-  | { type: 'ingest'; done: number; total: number; imagesPerSec: number; bytes: number }
+  /** Decoding: images done, the rate so far, the time left, the decode workers, and where the images go. */
+  | { type: 'ingest'; done: number; total: number; imagesPerSec: number; bytes: number; etaSeconds?: number; workers?: number; mode?: StorageMode }
+  | StorageReport
   | { type: 'problems'; problems: ImportProblem[] }
   | { type: 'split'; train: string[]; val: string[]; test: string[]; reason: string }
   | { type: 'steps'; steps: StepEvent[] }

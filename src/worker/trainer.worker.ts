@@ -8,6 +8,8 @@ import { indexedDbChoiceMemory } from './backendMemory';
 import { selectBackend } from './backendSelection';
 import { browserPlatform, deviceId, setWasmThreads, startBackend, wasmRuntime, watchDeviceLoss } from './backends';
 import { blobImageDecoder } from './decodeImage';
+import { decodePool } from './decodePool';
+import { diskFree, opfsAvailable, opfsPageFile } from './opfsPages';
 import type { FromWorker, TaskRequest, ToWorker, WorkerLifeline } from './protocol';
 import { openRunStore, type RunStore } from '../storage/runStore';
 import { runTask } from './tasks';
@@ -84,6 +86,10 @@ scope.onmessage = (e: MessageEvent<ToWorker>) => {
         watchDeviceLoss,
         runStore,
         readBuiltinModel,
+        // The memory budget's view of the device, and where images go that do not fit in memory.
+        device: async () => ({ deviceMemoryGB: (navigator as { deviceMemory?: number }).deviceMemory, disk: opfsAvailable(), diskFree: await diskFree() }),
+        ...(opfsAvailable() && { pageFile: opfsPageFile }),
+        decodePool: (files) => decodePool(files),
       });
       session = s;
       // Once it ends, a late pause or stop finds no session.

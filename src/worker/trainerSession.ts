@@ -5,7 +5,7 @@
  * through `send`, and the platform (decoder, backends, store) is injected, so the whole
  * sequence also runs in Node tests.
  */
-import { loadImages, type ImageDecoder, type LoadedImages, type LoadProgress } from '../core/data/loadImages';
+import type { ImageDecoder, LoadedImages } from '../core/data/loadImages';
 import type { LabelledItem } from '../core/data/types';
 import { datasetProblem } from '../core/data/datasetMeta';
 import { splitFromNames, type SplitNames } from '../core/splitPolicy';
@@ -23,12 +23,13 @@ import { SelectionStopped } from './backendSelection';
 import type { DeviceLossWatch } from './backends';
 import { loadRunBase, storedRunBase, type BuiltinModelReader, type LoadedBase } from './backbone';
 import { DataError, describeError } from './describeError';
-import type { BackendName, ContinueMessage, CrossDataset, DatasetFile, FromWorker, StartMessage } from './protocol';
+import type { BackendName, MemoryHints, ContinueMessage, CrossDataset, DatasetFile, FromWorker, StartMessage } from './protocol';
 import { RunGate } from './runGate';
 import { RunRecorder } from './runRecorder';
 import { StepBatcher } from './stepBatcher';
+import { ingestImages, type StoragePlatform } from './ingest';
 
-export interface SessionPlatform {
+export interface SessionPlatform extends StoragePlatform {
   decoder(files: ReadonlyMap<string, Blob>): ImageDecoder;
   selectBackend(o: Pick<SelectOptions, 'choice' | 'config' | 'backbone' | 'remeasure' | 'shouldStop'>): Promise<BackendSelection>;
   startBackend(name: BackendName): Promise<string | null>;
@@ -73,6 +74,9 @@ export class TrainerSession {
   private readonly gate = new RunGate();
   private readonly steps: StepBatcher;
   private phase: Phase = 'ingesting';
+  /** Stops the decodes in flight (while ingesting). */
+  private cancelDecode: (() => void) | null = null;
+  private ingestOptions: { backend: BackendName | 'auto'; hints?: MemoryHints } = { backend: 'auto' };
   private backend: BackendName | undefined;
   /** The decoded images' file names, by store index (to name a step's batch). */
   private files: string[] = [];
@@ -126,6 +130,8 @@ export class TrainerSession {
   stop(): void {
     if (this.gate.isStopped) return;
     this.gate.stop();
+    // Decodes in flight end now, not when each file is done.
+    this.cancelDecode?.();
     this.steps.flush();
     this.send({ type: 'state', state: 'stopping' });
   }
@@ -133,6 +139,7 @@ export class TrainerSession {
   /** Runs to the end; never throws (failures become 'error' messages). */
   async run(msg: StartMessage | ContinueMessage): Promise<void> {
     let rec: RunRecorder | null = null;
+    this.ingestOptions = { backend: msg.backend, hints: msg.memory };
     try {
       if (msg.type === 'start') return await this.start(msg);
       // Continuing a group: its unfinished runs one after another, on the data decoded once.
@@ -148,6 +155,9 @@ export class TrainerSession {
       }
     } catch (err) {
       await this.fail(err, rec);
+    } finally {
+      // A store on disk deletes its file.
+      for (const d of this.decoded.values()) d.loaded.store.dispose?.();
     }
   }
 
@@ -438,25 +448,19 @@ export class TrainerSession {
     const { width, height } = config.input;
     const seen = this.decoded.get(items);
     if (seen && seen.width === width && seen.height === height) return seen.loaded;
-    const files = new Map(datasetFiles.map((f) => [f.path, f.file]));
-    const decode = this.platform.decoder(files);
-    let lastSent = -Infinity;
-    const progress = (p: LoadProgress) => {
-      const now = performance.now();
-      if (p.done < p.total && now - lastSent < PROGRESS_INTERVAL_MS) return;
-      lastSent = now;
-      this.send({ type: 'ingest', done: p.done, total: p.total, imagesPerSec: p.imagesPerSec, bytes: p.done * width * height * 3 });
-    };
-    // After a stop the remaining files are skipped quickly (and their "problems" never shown).
-    const loaded = await loadImages(
+    // Into memory or onto disk, as the memory budget says; the cross-dataset set (decoded after the first) reports no budget of its own.
+    const loaded = await ingestImages({
+      config,
       items,
-      width,
-      height,
-      (file, w, h) => (this.gate.isStopped ? Promise.reject(new Error('stopped')) : decode(file, w, h)),
-      progress,
-    );
-    if (this.gate.isStopped) return null;
-    if (loaded.problems.length) this.send({ type: 'problems', problems: loaded.problems });
+      files: datasetFiles,
+      ...this.ingestOptions,
+      platform: this.platform,
+      send: this.send,
+      isStopped: () => this.gate.isStopped,
+      onCancel: (cancel) => (this.cancelDecode = cancel),
+      quiet: this.decoded.size > 0,
+    });
+    if (!loaded) return null;
     this.decoded.set(items, { width, height, loaded });
     return loaded;
   }

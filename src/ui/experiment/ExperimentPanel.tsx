@@ -13,6 +13,9 @@ import { fitBackbone, nativeSize, sameInput } from './backboneChoices';
 import { ConfigActions } from './ConfigActions';
 import { SweepFields } from './SweepFields';
 import type { Backbones } from './useBackbone';
+import { MemoryBudgetLine } from './MemoryBudgetLine';
+import type { LabelledItem } from '../../core/data/types';
+import type { DatasetFile } from '../../worker/protocol';
 import { configProblems } from '../../core/train/config';
 import { BACKENDS, configToJson, type StudioConfig } from './studioConfig';
 
@@ -29,6 +32,9 @@ interface Props {
   linkProblems: string[];
   /** The pretrained bodies: the built-in MobileNetV2's layers and the user's backbone. */
   backbones: Backbones;
+  /** The usable rows and the folder's files: the memory budget's item count and file sizes. */
+  dataItems?: readonly LabelledItem[] | null;
+  dataFiles?: readonly DatasetFile[];
 }
 
 export type SplitPreview = { ok: true; reason: string; warning?: string } | { ok: false; error: string };
@@ -99,7 +105,7 @@ const PRESETS: { name: string; config: TrainConfig; note: string }[] = [
   },
 ];
 
-export const ExperimentPanel = memo(function ExperimentPanel({ config: c, onChange, remeasure, onRemeasure, split, locked, linkProblems, backbones }: Props) {
+export const ExperimentPanel = memo(function ExperimentPanel({ config: c, onChange, remeasure, onRemeasure, split, locked, linkProblems, backbones, dataItems, dataFiles }: Props) {
   const set = (patch: Partial<StudioConfig>) => onChange({ ...c, ...patch });
   /** The user set the input size in this page (a preset or a loaded config clears it): a pretrained model then keeps it. */
   const [inputChosen, setInputChosen] = useState(false);
@@ -254,6 +260,7 @@ export const ExperimentPanel = memo(function ExperimentPanel({ config: c, onChan
         </fieldset>
         <fieldset>
           <legend>Compute</legend>
+          <MemoryBudgetLine config={c} items={dataItems ?? null} files={dataFiles} body={pretrained ? (c.model === 'backbone' ? (backbones.state.user?.inspection ?? null) : backbones.state.builtin) : null} />
           <div className="grid-fields">
             <SelectField<BackendChoice> wide label="Backend" value={c.backend} options={BACKENDS.map((b) => [b, BACKEND_WORDS[b]] as const)} onChange={(backend) => set({ backend })} />
             <div className="field field--check">

@@ -17,7 +17,9 @@ export function ProgressPanel({ state, progress }: { state: RunState; progress: 
           <Bar role="progressbar" className="bar--ingest" label="Reading images" value={ingest.done} max={ingest.total} />
           <span className="progress-text">
             {ingesting ? 'Reading images' : 'Images read'}: {ingest.done} / {ingest.total}
-            {ingest.imagesPerSec > 0 && ` · ${ingest.imagesPerSec.toFixed(0)} images/s`} · {formatBytes(ingest.bytes)}
+            {ingest.imagesPerSec > 0 && ` · ${ingest.imagesPerSec.toFixed(0)} images/s`}
+            {ingesting && ingest.etaSeconds !== undefined && ` · about ${formatDuration(ingest.etaSeconds)} left`}
+            {ingest.workers ? ` · ${ingest.workers} decoders` : ''} · {formatBytes(ingest.bytes)}
           </span>
         </div>
       )}

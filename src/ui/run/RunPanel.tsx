@@ -64,6 +64,11 @@ export function RunPanel({ state, blocked, onStart, onPause, onResume, onStop }:
       </div>
       {blocked && !active && <p className="hint">{blocked}</p>}
       <ProgressPanel state={state} progress={state.plan ? progress : null} />
+      {state.storage && (
+        <p className={state.storage.fits ? 'hint' : 'warning-inline'} data-testid="storage-line" data-mode={state.storage.mode}>
+          <strong>{state.storage.mode === 'memory' ? 'Images held in memory' : 'Images streamed from disk'}.</strong> {state.storage.why}
+        </p>
+      )}
       {state.split && <p className="hint">{state.split.reason}</p>}
       {state.continuedFrom !== null && (
         <p className="hint">

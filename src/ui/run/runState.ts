@@ -5,7 +5,7 @@
 import type { ImportProblem } from '../../core/data/types';
 import { finalFrom, withEpoch, type FinalMetrics, type History, type PairedSummary, type RunKind, type StepEvent } from '../../core/train/history';
 import type { TrainResult } from '../../core/train/loop';
-import type { BackendReport, FromWorker, RunMeta } from '../../worker/protocol';
+import type { BackendReport, StorageReport, FromWorker, RunMeta } from '../../worker/protocol';
 import type { ReportDataset, SweepEntry } from '../../core/train/experiment';
 import type { TrainConfig } from '../../core/train/config';
 
@@ -30,7 +30,9 @@ export interface RunState {
   /** Epochs and runs of the experiment in progress, for the progress bar. */
   plan: { epochs: number; runs: RunKind[]; batchSize: number } | null;
   backend: BackendReport | null;
-  ingest: { done: number; total: number; imagesPerSec: number; bytes: number } | null;
+  ingest: { done: number; total: number; imagesPerSec: number; bytes: number; etaSeconds?: number; workers?: number } | null;
+  /** Where the worker keeps the images (memory, or disk and streamed) and why: its memory budget. */
+  storage: StorageReport | null;
   /** Caching the frozen body's output (a pretrained net with frozen layers): images done of total. */
   cache: { done: number; total: number } | null;
   split: { train: string[]; val: string[]; test: string[]; reason: string } | null;
@@ -73,6 +75,7 @@ export const initialRunState: RunState = {
   plan: null,
   backend: null,
   ingest: null,
+  storage: null,
   cache: null,
   split: null,
   problems: [],
@@ -118,7 +121,9 @@ function apply(state: RunState, msg: FromWorker, now: number): RunState {
     case 'backend':
       return { ...state, backend: msg };
     case 'ingest':
-      return { ...state, ingest: { done: msg.done, total: msg.total, imagesPerSec: msg.imagesPerSec, bytes: msg.bytes } };
+      return { ...state, ingest: { done: msg.done, total: msg.total, imagesPerSec: msg.imagesPerSec, bytes: msg.bytes, etaSeconds: msg.etaSeconds, workers: msg.workers } };
+    case 'storage':
+      return { ...state, storage: msg };
     case 'repeat': {
       // A new repeat draws its own curves; the finished one's results are kept for the table.
       const finals = state.repeat ? [...state.repeat.finals, finalFrom(state.history)] : [];

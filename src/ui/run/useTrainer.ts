@@ -13,6 +13,7 @@ import type { RunRecord } from '../../storage/runRecord';
 import { StepLossSeries } from '../charts/lossSeries';
 import type { StudioConfig } from '../experiment/studioConfig';
 import { initialRunState, runReducer } from './runState';
+import { memoryHints } from '../experiment/MemoryBudgetLine';
 
 const FLUSH_MS = 250;
 
@@ -119,7 +120,7 @@ export function useTrainer() {
       const { backend, columns: _columns, ...train } = config;
       const more = { ...(moreSplits?.length ? { moreSplits } : {}), ...(backboneFiles ? { backboneFiles } : {}), ...(cross ? { cross } : {}) };
       const crossSet = cross && { name: cross.name, scoreFileName: cross.scoreFileName, proxy: cross.proxy, imageCount: cross.items.length };
-      launch(runId, train, (c) => c.start({ runId, config: train, items, files, split, ...more, backend, remeasure, meta }), { config: train, meta, ...(crossSet && { cross: crossSet }) });
+      launch(runId, train, (c) => c.start({ runId, memory: memoryHints(train, null), config: train, items, files, split, ...more, backend, remeasure, meta }), { config: train, meta, ...(crossSet && { cross: crossSet }) });
     },
     [launch],
   );
@@ -127,7 +128,7 @@ export function useTrainer() {
   /** Continue a stored run from its last checkpoint, on the data supplied again. */
   const continueRun = useCallback(
     ({ run, items, files, backend, then, cross }: ContinueArgs) =>
-      launch(run.id, run.config, (c) => c.continue({ runId: run.id, items, files, backend, ...(then?.length ? { then } : {}), ...(cross ? { cross } : {}) })),
+      launch(run.id, run.config, (c) => c.continue({ runId: run.id, memory: memoryHints(run.config, null), items, files, backend, ...(then?.length ? { then } : {}), ...(cross ? { cross } : {}) })),
     [launch],
   );
 
