@@ -6,6 +6,7 @@
  * source pixel instead of skipping some.
  */
 import type { DecodedImage } from './types';
+import { fitRgbaWasm } from './resampleWasm';
 
 const LOBES = 3;
 
@@ -26,7 +27,7 @@ interface Taps {
 }
 
 /** Weights of each output sample over the source samples, pixel centres aligned (x_src + 0.5 = (x_out + 0.5) · in/out). */
-function taps(inSize: number, outSize: number): Taps {
+export function taps(inSize: number, outSize: number): Taps {
   const scale = inSize / outSize;
   const stretch = Math.max(scale, 1);
   const support = LOBES * stretch;
@@ -123,5 +124,8 @@ export function compositeOnBlack(rgba: ArrayLike<number>, width: number, height:
  * composited onto black, resized to exactly width × height RGB.
  */
 export function fitDecoded(rgba: ArrayLike<number>, inW: number, inH: number, width: number, height: number): DecodedImage {
+  // The same bytes from WebAssembly where it runs (resampleWasm.test.ts compares them), else from the code above.
+  const fast = inW !== width || inH !== height ? fitRgbaWasm(rgba, inW, inH, width, height) : null;
+  if (fast) return { width, height, data: fast };
   return { width, height, data: resizeRgb(compositeOnBlack(rgba, inW, inH), inW, inH, width, height) };
 }
