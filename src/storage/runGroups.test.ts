@@ -76,7 +76,7 @@ describe('experiment groups in the runs list', () => {
     expect(groupResults(g).map((r) => [r.trainSize, r.result.seed, r.result.split.train.length])).toEqual([[0.5, 10, 2], [0.5, 11, 3], [1, 10, 4]]);
     const report = groupReport(g)!;
     expect(report.name).toBe('demo · both · tiny');
-    expect(report.dataset).toEqual({ name: 'demo', scoreFileName: 'mos.csv', imageCount: 4, proxy: true });
+    expect(report.dataset).toEqual({ images: 'demo', scores: 'mos.csv', demo: true, proxyScores: true, imageCount: 4 });
     expect(report.sweep!.map((s) => [s.trainSize, s.trainImages])).toEqual([[0.5, [2, 3]], [1, [4]]]);
     expect(report.sweep![0]!.paired.dml_vs_baseline!.perRepeat.map((v) => +v.toFixed(6))).toEqual([0.05, 0.01]);
     expect(report.sweep).toEqual(sweepEntries(groupResults(g)));

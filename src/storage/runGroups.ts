@@ -3,7 +3,8 @@
  * listed together, continued (its unfinished runs, in order), reported and deleted whole. Pure
  * bookkeeping on the records, apart from deleteGroup.
  */
-import { experimentReport, type JobResult } from '../core/train/experiment';
+import { experimentSummary, type JobResult } from '../core/train/experiment';
+import { datasetFromMeta, resultsFile, type ResultsFile } from '../core/export/resultsFile';
 import { finalFrom } from '../core/train/history';
 import type { TrainConfig } from '../core/train/config';
 import type { RunRecord, RunStatus } from './runRecord';
@@ -73,13 +74,24 @@ export function groupResults(group: RunGroup): JobResult[] {
     }));
 }
 
-/** The experiment's report (results.json) from its stored runs; null while none has finished. */
-export function groupReport(group: RunGroup): ReturnType<typeof experimentReport> | null {
+/**
+ * The experiment's results.json from its stored runs (the command line's shape); null while
+ * none has finished. The runs do not store their backend; seconds are the epochs' own.
+ */
+export function groupReport(group: RunGroup): ResultsFile | null {
   const results = groupResults(group);
   const first = group.runs[0];
   if (!results.length || !first) return null;
-  const { files: _files, ...dataset } = first.dataset;
-  return experimentReport({ name: groupName(group), config: groupConfig(group), dataset, ...(first.cross && { cross: first.cross }), results });
+  const seconds = group.runs.reduce((s, r) => s + r.history.reduce((t, e) => t + e.seconds, 0), 0);
+  return resultsFile({
+    name: groupName(group),
+    config: groupConfig(group),
+    dataset: datasetFromMeta(first.dataset),
+    ...(first.cross && { cross: datasetFromMeta(first.cross) }),
+    backend: 'not stored with the runs',
+    runs: experimentSummary(results),
+    seconds,
+  });
 }
 
 /** Every stored run of the experiment, with its checkpoints. A run another tab trains now is refused before anything is deleted. */

@@ -203,14 +203,12 @@ export function App() {
             locked={locked}
             linkProblems={linkProblems}
             backbones={backbones}
-            dataItems={items}
-            dataFiles={folder?.files}
           />
           <CrossDataPanel locked={locked} onChange={setCross} />
         </div>
         <div className="col col--run">
           <RunPanel state={trainer.state} blocked={blocked} onStart={start} onPause={trainer.pause} onResume={trainer.resume} onStop={trainer.stop} />
-          <ChartsPanel state={trainer.state} loss={trainer.loss} lossVersion={trainer.lossVersion} items={items} proxy={data.state.proxy} runs={runs.runs} task={task} />
+          <ChartsPanel state={trainer.state} loss={trainer.loss} lossVersion={trainer.lossVersion} items={items} proxy={data.state.proxy} files={folder?.files} runs={runs.runs} task={task} />
         </div>
       </main>
       <div className="runs-area">

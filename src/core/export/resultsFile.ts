@@ -7,7 +7,7 @@ import type { ScoreFileLayout } from '../data/scoreFile';
 import type { ImportProblem } from '../data/types';
 import type { InputScaling } from '../models/types';
 import type { TrainConfig } from '../train/config';
-import type { experimentSummary, RepeatResult } from '../train/experiment';
+import type { experimentSummary, ReportDataset, RepeatResult } from '../train/experiment';
 
 /** One repeat of the experiment: its seed, its split (image names), its history and final metrics. */
 export type ResultsRepeat = RepeatResult;
@@ -23,6 +23,19 @@ export interface ResultsDataset {
   proxyScores: boolean;
   layout?: ScoreFileLayout;
   summary?: ImportSummary;
+  /** How many images it holds (a cross-dataset set's). */
+  imageCount?: number;
+}
+
+/** The studio's record of a dataset (its folder's name, its score file's, whether the scores are a formula) in results.json's words. */
+export function datasetFromMeta(meta: ReportDataset): ResultsDataset {
+  return {
+    images: meta.name,
+    scores: meta.scoreFileName,
+    demo: meta.proxy && meta.name === 'demo',
+    proxyScores: meta.proxy,
+    ...(meta.imageCount !== undefined && { imageCount: meta.imageCount }),
+  };
 }
 
 /** A pretrained run's body: what it is, where it is cut, what trains. */
@@ -57,6 +70,8 @@ export interface ResultsFile extends ResultsRuns {
   name?: string;
   config: TrainConfig;
   dataset: ResultsDataset;
+  /** The second labelled dataset scored at every evaluation (the cross-dataset test). */
+  cross?: ResultsDataset;
   backend: string;
   adapter?: ResultsAdapter;
   backbone?: BackboneRecord;
@@ -68,6 +83,7 @@ export interface ResultsInput {
   name?: string;
   config: TrainConfig;
   dataset: ResultsDataset;
+  cross?: ResultsDataset;
   backend: string;
   adapter?: ResultsAdapter | null;
   runs: ResultsRuns;
@@ -83,6 +99,7 @@ export function resultsFile(input: ResultsInput): ResultsFile {
     ...(input.name !== undefined && { name: input.name }),
     config: input.config,
     dataset: input.dataset,
+    ...(input.cross && { cross: input.cross }),
     backend: input.backend,
     ...(input.adapter && { adapter: input.adapter }),
     split,

@@ -146,21 +146,6 @@ export interface ReportDataset {
   imageCount?: number;
 }
 
-/**
- * An experiment as one JSON report, the studio's results.json: its name, its config (the
- * repeats and training sizes of the whole experiment), its data, and the runs' part as the
- * command line writes it (`repeats`, `paired`, `sweep: [{trainSize, trainImages, repeats, paired}]`).
- */
-export function experimentReport(input: { name?: string; config: TrainConfig; dataset: ReportDataset; cross?: ReportDataset; results: readonly JobResult[] }) {
-  return {
-    ...(input.name !== undefined && { name: input.name }),
-    config: input.config,
-    dataset: input.dataset,
-    ...(input.cross && { cross: input.cross }),
-    ...experimentSummary(input.results),
-  };
-}
-
 /** A sweep's rows back as the runs they hold, each with its training size. */
 export function sweepResults(sweep: readonly SweepEntry[]): JobResult[] {
   return sweep.flatMap((e) => e.repeats.map((result) => ({ trainSize: e.trainSize, result })));

@@ -4,10 +4,12 @@ import type { LabelledItem } from '../../core/data/types';
 import { epochsDone, finalFrom, type FinalMetrics } from '../../core/train/history';
 import { ProxyNote } from '../common/ProxyNote';
 import type { RunState } from '../run/runState';
+import type { DatasetFile } from '../../worker/protocol';
 import type { StepLossSeries } from './lossSeries';
 import { LossCharts } from './LossCharts';
 import { MetricCharts } from './MetricCharts';
 import { epochsByKind } from './networks';
+import { FeatureHeatmaps } from './FeatureHeatmaps';
 import { PredictionScatter } from './PredictionScatter';
 import { PairedResults } from './PairedResults';
 import { ResultsTable } from './ResultsTable';
@@ -23,10 +25,14 @@ interface Props {
   lossVersion: number;
   items: LabelledItem[] | null;
   proxy: boolean;
+  /** The dataset's files (the heatmaps draw their test image from them). */
+  files?: readonly DatasetFile[];
   /** The stored runs (this run's config and name, for the exports) and the tasks worker (the model summary). */
   runs?: readonly RunRecord[];
   task?: RunTask;
 }
+
+const NO_FILES: readonly DatasetFile[] = [];
 
 /** The final metrics to show, from the history drawn (the worker's result is the same history's), and how far the run got. */
 function finalOf(state: RunState): { final: FinalMetrics; note: string } | null {
@@ -38,7 +44,7 @@ function finalOf(state: RunState): { final: FinalMetrics; note: string } | null 
   return { final, note: `the run ended early; last finished epoch ${done}` };
 }
 
-export function ChartsPanel({ state, loss, lossVersion, items, proxy, runs, task }: Props) {
+export function ChartsPanel({ state, loss, lossVersion, items, proxy, files, runs, task }: Props) {
   const testMos = useMemo(() => {
     if (!state.split || !items) return null;
     const byFile = new Map(items.map((it) => [it.file, it.mos]));
@@ -57,7 +63,7 @@ export function ChartsPanel({ state, loss, lossVersion, items, proxy, runs, task
       </h2>
       {!started && <p className="placeholder">The charts appear here once training starts: loss per step, test metrics per epoch, predictions against MOS.</p>}
       {state.repeats && <PairedResults finals={state.repeats.finals} paired={state.repeats.paired} />}
-      {state.sweep && <SweepResults sweep={state.sweep} experiment={state.experiment} />}
+      {state.sweep && <SweepResults sweep={state.sweep} experiment={state.experiment} backend={state.backend?.name} />}
       {state.repeat && !state.repeats && !state.sweep && (
         <p className="hint" role="status">
           {state.repeat.trainSize !== undefined
@@ -70,6 +76,7 @@ export function ChartsPanel({ state, loss, lossVersion, items, proxy, runs, task
       <MetricCharts epochs={epochs} planned={state.plan?.epochs ?? 1} />
       <LossCharts loss={loss} version={lossVersion} />
       <PredictionScatter epochs={epochs} testMos={testMos} />
+      <FeatureHeatmaps epochs={epochs} testFiles={state.split?.test ?? null} files={files ?? NO_FILES} />
       <RunAnalysis state={state} epochs={epochs} items={items} runs={runs} task={task} />
     </section>
   );

@@ -5,7 +5,8 @@
  */
 import type { PairedDifference } from '../../core/metrics';
 import { fileStem } from '../../core/io/fileStem';
-import { experimentReport, sweepCsv, sweepResults, type SweepEntry } from '../../core/train/experiment';
+import { datasetFromMeta, resultsFile, resultsJson } from '../../core/export/resultsFile';
+import { experimentSummary, sweepCsv, sweepResults, type SweepEntry } from '../../core/train/experiment';
 import { downloadText } from '../common/download';
 import { formatSigned } from '../common/format';
 import type { RunState } from '../run/runState';
@@ -25,15 +26,25 @@ function cell(d: PairedDifference | undefined): string {
 
 const range = (xs: readonly number[]) => (Math.min(...xs) === Math.max(...xs) ? String(xs[0]) : `${Math.min(...xs)}–${Math.max(...xs)}`);
 
-export function SweepResults({ sweep, experiment }: { sweep: SweepEntry[]; experiment: RunState['experiment'] }) {
+/** `backend`: the one the runs trained on; the file's seconds are the runs' epochs' own. */
+export function SweepResults({ sweep, experiment, backend }: { sweep: SweepEntry[]; experiment: RunState['experiment']; backend?: string }) {
   const cols = COLUMNS.filter((c) => sweep.some((e) => e.paired[c.key]));
   const meta = experiment?.meta;
   const stem = fileStem(meta?.name ?? 'sweep');
   const json = () => {
     if (!experiment) return;
     const dataset = meta?.dataset ?? { name: 'unnamed folder', scoreFileName: 'unnamed score file', proxy: false };
-    const report = experimentReport({ ...(meta && { name: meta.name }), config: experiment.config, dataset, ...(experiment.cross && { cross: experiment.cross }), results: sweepResults(sweep) });
-    downloadText(`${stem}-results.json`, JSON.stringify(report, null, 1), 'application/json');
+    const seconds = sweep.reduce((s, e) => s + e.repeats.reduce((t, r) => t + r.history.reduce((u, ev) => u + ev.seconds, 0), 0), 0);
+    const file = resultsFile({
+      ...(meta && { name: meta.name }),
+      config: experiment.config,
+      dataset: datasetFromMeta(dataset),
+      ...(experiment.cross && { cross: datasetFromMeta(experiment.cross) }),
+      backend: backend ?? 'unknown',
+      runs: experimentSummary(sweepResults(sweep)),
+      seconds,
+    });
+    downloadText(`${stem}-results.json`, resultsJson(file), 'application/json');
   };
   return (
     <div className="results">
