@@ -7,50 +7,9 @@ import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-
-/** The demo set through the step-1 inputs, and a small, fast experiment. */
-async function loadDemoAndConfigure(page: Page, epochs: number): Promise<void> {
-  await page.getByLabel('Image folder', { exact: true }).setInputFiles('public/demo/images');
-  await page.getByLabel('Score file', { exact: true }).setInputFiles('public/demo/mos.csv');
-  await expect(page.getByText(/300 of 300 score rows are usable/)).toBeVisible();
-  await page.getByLabel('Mode', { exact: true }).selectOption('both');
-  await page.getByLabel('Epochs', { exact: true }).fill(String(epochs));
-  await page.getByLabel('Input', { exact: true }).selectOption('resize');
-  await page.getByLabel('Image width', { exact: true }).fill('32');
-  await page.getByLabel('Image height', { exact: true }).fill('32');
-  await page.getByLabel('Backend', { exact: true }).selectOption('wasm');
-  await expect(page.getByRole('list', { name: 'Config problems' })).toHaveCount(0);
-}
-
-/** Every stored run, read straight from IndexedDB. */
-function storedRuns(page: Page) {
-  return page.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const r = indexedDB.open('dml-iqa-studio');
-      r.onsuccess = () => resolve(r.result);
-      r.onerror = () => reject(r.error);
-    });
-    const runs = await new Promise<{ status: string; history: { run: string; epoch: number }[]; checkpoints: { last?: { epoch: number } } }[]>(
-      (resolve, reject) => {
-        const r = db.transaction('runs').objectStore('runs').getAll();
-        r.onsuccess = () => resolve(r.result);
-        r.onerror = () => reject(r.error);
-      },
-    );
-    db.close();
-    return runs.map((r) => ({ status: r.status, epochs: r.history.map((e) => `${e.run}${e.epoch}`), lastCheckpoint: r.checkpoints.last?.epoch }));
-  });
-}
+import { loadDemoAndConfigure, runsTable, storedRuns, watchErrors } from './studioPage';
 
 const SHOTS = 'test-results/screenshots';
-const runsTable = (page: Page) => page.getByRole('table', { name: 'Runs' });
-
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => m.type() === 'error' && errors.push(`${m.text()} ${m.location().url}`));
-  return errors;
-}
 
 test('a run cut off by a reload is listed as interrupted, continues from its checkpoint, and keeps every epoch exactly once', async ({ page }) => {
   test.setTimeout(900_000);
