@@ -102,6 +102,9 @@ export class TrainerClient {
   setLambda(lambda: number): void {
     this.post({ type: 'setLambda', lambda });
   }
+  setHeatmapImage(index: number): void {
+    this.post({ type: 'setHeatmapImage', index });
+  }
   setDetail(on: boolean): void {
     this.post({ type: 'detail', on });
   }

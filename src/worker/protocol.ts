@@ -179,6 +179,8 @@ export type ToWorker =
   | { type: 'finishEpoch' }
   /** The DML cohort's λ from the next step on; step and epoch events record the λ they trained with. */
   | { type: 'setLambda'; lambda: number }
+  /** The feature heatmaps' test image (its 0-based position in the test set) from the next epoch on. */
+  | { type: 'setHeatmapImage'; index: number }
   /** Whether each step event carries its batch in detail (images, MOS, predictions, gradient norms). */
   | { type: 'detail'; on: boolean }
   | { type: 'task'; id: number; request: TaskRequest };

@@ -87,6 +87,16 @@ function dmlEpoch(gate: RunGate, onStep: (e: StepEvent) => void = () => {}, over
 }
 
 describe('RunGate: one step at a time, end of epoch, λ', () => {
+  it('keeps the last valid heatmap test image: a position in the test set, so a whole number from 0', () => {
+    const gate = new RunGate();
+    expect(gate.heatmapImage()).toBeUndefined();
+    gate.setHeatmapImage(3);
+    for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) gate.setHeatmapImage(bad);
+    expect(gate.heatmapImage()).toBe(3);
+    gate.setHeatmapImage(0);
+    expect(gate.heatmapImage()).toBe(0);
+  });
+
   it('while paused, each step request lets exactly one step run, then it holds again', async () => {
     const gate = new RunGate();
     gate.pause();

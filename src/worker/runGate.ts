@@ -17,6 +17,7 @@ export class RunGate implements RunControl {
   private pauseAtEpochEnd = false;
   private lambdaValue: number | undefined;
   private detailWanted = false;
+  private heatmapImageValue: number | undefined;
 
   get isPaused(): boolean {
     return this.paused && !this.stopped;
@@ -81,6 +82,14 @@ export class RunGate implements RunControl {
 
   lambda(): number | undefined {
     return this.lambdaValue;
+  }
+
+  /** The test image (its position in the test set) of the heatmaps from the next epoch on; kept across repeats, as the config's is. */
+  setHeatmapImage(index: number): void {
+    if (Number.isInteger(index) && index >= 0) this.heatmapImageValue = index;
+  }
+  heatmapImage(): number | undefined {
+    return this.heatmapImageValue;
   }
 
   /** Report each step's batch (for the presentation's cohort picture). */

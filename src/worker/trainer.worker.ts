@@ -114,6 +114,9 @@ scope.onmessage = (e: MessageEvent<ToWorker>) => {
     case 'setLambda':
       session?.setLambda(msg.lambda);
       return;
+    case 'setHeatmapImage':
+      session?.setHeatmapImage(msg.index);
+      return;
     case 'detail':
       session?.setDetail(msg.on);
       return;

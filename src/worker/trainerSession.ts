@@ -122,6 +122,11 @@ export class TrainerSession {
     this.gate.setLambda(lambda);
   }
 
+  /** The feature heatmaps' test image (a position in the test set) from the next epoch on. */
+  setHeatmapImage(index: number): void {
+    this.gate.setHeatmapImage(index);
+  }
+
   /** Each step reports its batch (images, MOS, predictions, gradient norms). */
   setDetail(on: boolean): void {
     this.gate.setDetail(on);

@@ -134,6 +134,35 @@ describe('feature heatmaps of from-scratch nets', () => {
     // The body trains, so the maps move from epoch to epoch.
     expect(result.history[3]!.heatmap!.peers[0]).not.toEqual(result.history[1]!.heatmap!.peers[0]);
   });
+
+  it('follow a test image chosen mid-run from the next epoch on, the same image for every run kind of an epoch', async () => {
+    const data = testData(24, 32);
+    const config = testConfig({ mode: 'both', epochs: 3, heatmapImage: 1 }, 32);
+    let chosen: number | undefined;
+    const seen: string[] = [];
+    const control = { shouldStop: () => false, waitWhilePaused: async () => {}, heatmapImage: () => chosen };
+    const result = await train(config, data, {
+      control,
+      emit: (e) => {
+        if (e.type !== 'epoch') return;
+        seen.push(`${e.run}${e.epoch}`);
+        // Chosen after the baseline's first epoch, before DML's: DML's epoch 1 keeps the epoch's image.
+        if (e.run === 'baseline' && e.epoch === 1) chosen = 2;
+        // Past the end of the test set: the last image.
+        if (e.run === 'dml' && e.epoch === 2) chosen = 999;
+      },
+    });
+    expect(seen).toEqual(['baseline1', 'dml1', 'baseline2', 'dml2', 'baseline3', 'dml3']);
+    const last = data.test.length - 1;
+    expect(result.history.map((e) => [`${e.run}${e.epoch}`, e.heatmap!.test, e.heatmap!.image])).toEqual([
+      ['baseline1', 1, data.test[1]],
+      ['dml1', 1, data.test[1]],
+      ['baseline2', 2, data.test[2]],
+      ['dml2', 2, data.test[2]],
+      ['baseline3', last, data.test[last]],
+      ['dml3', last, data.test[last]],
+    ]);
+  });
 });
 
 describe('feature heatmaps of pretrained bodies', () => {

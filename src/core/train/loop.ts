@@ -78,6 +78,8 @@ export interface RunControl {
   lambda?(): number | undefined;
   /** What the next step reports of its batch: nothing, the batch (nearly free), or also predictions before and after the update (two more forward passes). */
   detail?(): 'none' | 'batch' | 'full';
+  /** The test image of the heatmaps (a position in the test set; undefined: the config's). Read once per epoch. */
+  heatmapImage?(): number | undefined;
 }
 
 export const NO_CONTROL: RunControl = { shouldStop: () => false, waitWhilePaused: async () => {} };
@@ -145,12 +147,15 @@ export async function train(config: TrainConfig, data: ExperimentData, io: Train
 
       for (let epoch = checkpoint?.epoch ?? 0; epoch < config.epochs; epoch++) {
         const events: Partial<Record<RunKind, EpochEvent>> = {};
+        // Read once, so every run kind's map of one epoch is of the same image.
+        let heatmapImage: number | undefined;
         for (const run of runs) {
           const cohort = cohorts[run]!;
           const trained = await trainEpoch(cohort, run, epoch, config, data, source, emit, control);
           if (!trained) return result(true);
           const event = await evaluateEpoch(cohort, run, epoch, data, source, trained, cross);
-          const heatmap = await epochHeatmaps(cohort, config, data);
+          heatmapImage ??= control.heatmapImage?.() ?? config.heatmapImage;
+          const heatmap = await epochHeatmaps(cohort, { ...config, heatmapImage }, data);
           if (heatmap) event.heatmap = heatmap;
           history = withEpoch(history, event);
           events[run] = event;

@@ -141,6 +141,8 @@ export function useTrainer() {
   const finishEpoch = useCallback(() => client.current?.finishEpoch(), []);
   /** The DML cohort's λ from the next step on. */
   const setLambda = useCallback((lambda: number) => client.current?.setLambda(lambda), []);
+  /** The feature heatmaps' test image from the next epoch on. */
+  const setHeatmapImage = useCallback((index: number) => client.current?.setHeatmapImage(index), []);
   const setDetail = useCallback((on: boolean) => {
     detail.current = on;
     client.current?.setDetail(on);
@@ -175,5 +177,5 @@ export function useTrainer() {
     [],
   );
 
-  return { state, loss: loss.current, lossVersion, start, continueRun, pause, resume, stop, step, finishEpoch, setLambda, setDetail, reset };
+  return { state, loss: loss.current, lossVersion, start, continueRun, pause, resume, stop, step, finishEpoch, setLambda, setHeatmapImage, setDetail, reset };
 }
