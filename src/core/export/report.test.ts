@@ -61,6 +61,46 @@ describe('results CSV', () => {
   });
 });
 
+/** `final` with a cross-dataset set: metrics at the last epochs and at the validation-chosen ones. */
+const withCross = (noise: number): FinalMetrics => {
+  const f = final(noise);
+  f.cross = { baseline: m(noise * 2), dml: { peers: [m(noise * 2.1), m(noise * 1.9)], ensemble: m(noise * 1.8) } };
+  f.selected!.baseline!.cross = m(noise * 2.2);
+  f.selected!.dml!.ensemble.cross = m(noise * 1.7);
+  return f;
+};
+
+describe('cross-dataset rows', () => {
+  it('the CSV has each network on the cross set at its last epoch and, where kept, at its validation-chosen epoch', () => {
+    const f = withCross(1.5);
+    const rows = Papa.parse<Record<string, string>>(resultsCsv({ final: f, lastEpochs: { baseline: 4, dml: 5 } }).trim(), { header: true }).data;
+    const cross = rows.filter((r) => r.section === 'cross');
+    expect(cross.map((r) => `${r.network}|${r.basis}|${r.epoch}`)).toEqual([
+      'Baseline|last epoch|4',
+      'Baseline|validation-chosen epoch|2',
+      'DML peer A|last epoch|5',
+      'DML peer B|last epoch|5',
+      'DML ensemble|last epoch|5',
+      'DML ensemble|validation-chosen epoch|3',
+    ]);
+    expect(Number(cross[0]!.srcc)).toBe(f.cross!.baseline!.srcc);
+    expect(Number(cross[1]!.srcc)).toBe(f.selected!.baseline!.cross!.srcc);
+    expect(Number(cross[1]!.val_srcc)).toBe(0.7);
+    expect(Number(cross[5]!.plcc)).toBe(f.selected!.dml!.ensemble.cross!.plcc);
+    expect(rows.filter((r) => r.section === 'network')).toHaveLength(8);
+    expect(resultsCsv({ final: final(1.5) })).not.toContain('cross');
+  });
+
+  it('the HTML report has a cross-dataset table with the same figures', () => {
+    const f = withCross(1);
+    const html = report({ final: f });
+    expect(html).toContain('<h2>Cross-dataset test</h2>');
+    expect(html).toContain(`<th scope="row">Baseline</th><td>${f.cross!.baseline!.srcc.toFixed(3)}</td>`);
+    expect(html).toContain(`<td>3: ${f.selected!.dml!.ensemble.cross!.srcc.toFixed(3)}</td>`);
+    expect(report()).not.toContain('Cross-dataset test');
+  });
+});
+
 describe('results.json', () => {
   it('has the command line’s shape: repeats and paired only with more than one repeat', () => {
     const split = { train: ['a'], val: ['b'], test: ['c'], kind: 'random' as const, reason: 'r' };

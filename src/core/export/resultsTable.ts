@@ -37,6 +37,30 @@ export function networkResults(final: FinalMetrics): NetworkResult[] {
   return rows;
 }
 
+/**
+ * The networks' metrics on the cross-dataset set, in networkResults' order and names: at each
+ * kind's last epoch, and at the epoch the validation set chose (never the cross set). Empty without one.
+ */
+export function crossResults(final: FinalMetrics): NetworkResult[] {
+  const c = final.cross;
+  if (!c) return [];
+  const onCross = (ch: Chosen | undefined): Chosen | undefined => (ch?.cross ? { epoch: ch.epoch, valSrcc: ch.valSrcc, test: ch.cross } : undefined);
+  const rows: NetworkResult[] = [];
+  const push = (network: string, run: RunKind, last: IqaMetrics | undefined, chosen: Chosen | undefined) => {
+    if (last) rows.push({ network, run, last, ...(chosen && { chosen }) });
+  };
+  const sel = final.selected;
+  push('Baseline', 'baseline', c.baseline, onCross(sel?.baseline));
+  for (const run of ['dml', 'control'] as const) {
+    const co = c[run];
+    if (!co) continue;
+    const name = run === 'dml' ? 'DML' : 'Independent pair';
+    co.peers.forEach((last, k) => push(`${name} peer ${peerLetter(k)}`, run, last, onCross(sel?.[run]?.peers[k])));
+    push(run === 'dml' ? 'DML ensemble' : 'Independent pair (λ = 0)', run, co.ensemble, onCross(sel?.[run]?.ensemble));
+  }
+  return rows;
+}
+
 export const PAIRED_LABELS: Record<Exclude<keyof PairedSummary, 'basis'>, string> = {
   dml_vs_baseline: 'DML ensemble − baseline',
   dml_vs_control: 'DML ensemble − independent pair',
@@ -75,7 +99,7 @@ const FIELDS = ['section', 'network', 'basis', 'epoch', 'images', 'srcc', 'plcc'
 /**
  * The results as CSV, one table: 'network' rows (test metrics at the last and at the
  * validation-chosen epoch; RMSE on raw predictions, PLCC after the logistic fit, PLCC raw
- * without), and with repeats 'repeats' rows (each network's mean SRCC and sd) and 'paired' rows
+ * without), 'cross' rows (the same on the cross-dataset set, when there is one), and with repeats 'repeats' rows (each network's mean SRCC and sd) and 'paired' rows
  * (the mean SRCC difference, its sd, 95% t interval and wins). Empty cells where a column does
  * not apply; NaN is written as an empty cell too. Network names go through escapeFormulae.
  */
@@ -86,6 +110,11 @@ export function resultsCsv({ final, lastEpochs, repeats }: ResultsCsvInput): str
   for (const r of networkResults(final)) {
     data.push(['network', r.network, 'last epoch', lastEpochs?.[r.run] ?? '', ...metrics(r.last), '', '', '', '', '', '']);
     if (r.chosen) data.push(['network', r.network, 'validation-chosen epoch', r.chosen.epoch, ...metrics(r.chosen.test), num(r.chosen.valSrcc), '', '', '', '', '']);
+  }
+  // The cross-dataset set: reported at the same epochs, it chose none of them.
+  for (const r of crossResults(final)) {
+    data.push(['cross', r.network, 'last epoch', lastEpochs?.[r.run] ?? '', ...metrics(r.last), '', '', '', '', '', '']);
+    if (r.chosen) data.push(['cross', r.network, 'validation-chosen epoch', r.chosen.epoch, ...metrics(r.chosen.test), num(r.chosen.valSrcc), '', '', '', '', '']);
   }
   if (repeats) {
     const n = repeats.finals.length;

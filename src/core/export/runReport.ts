@@ -7,7 +7,7 @@
 import { summarize, type IqaMetrics } from '../metrics';
 import type { TypeSrcc } from '../metrics/errorAnalysis';
 import type { FinalMetrics, PairedSummary, RunKind } from '../train/history';
-import { networkResults, pairedRows, repeatSrcc } from './resultsTable';
+import { crossResults, networkResults, pairedRows, repeatSrcc } from './resultsTable';
 
 export interface ReportChart {
   title: string;
@@ -116,6 +116,23 @@ function resultsSection(final: FinalMetrics, lastEpochs: ReportInput['lastEpochs
   )}</section>`;
 }
 
+function crossSection(final: FinalMetrics, lastEpochs: ReportInput['lastEpochs']): string {
+  const rows = crossResults(final).map((r) => [
+    escapeHtml(r.network),
+    f3(r.last.srcc),
+    f3(r.last.plcc),
+    String(r.last.n),
+    lastEpochs?.[r.run] !== undefined ? String(lastEpochs[r.run]) : '—',
+    r.chosen ? `${r.chosen.epoch}: ${f3(r.chosen.test.srcc)}` : '—',
+  ]);
+  if (!rows.length) return '';
+  return `<section><h2>Cross-dataset test</h2><p class="note">A second dataset, never trained on and never used to choose: each network at its last epoch, and at the epoch its validation SRCC chose.</p>${table(
+    'Cross-dataset test',
+    ['network', 'SRCC', 'PLCC', 'images', 'last epoch', 'val-chosen epoch: SRCC'],
+    rows,
+  )}</section>`;
+}
+
 function pairedSection(rep: NonNullable<ReportInput['repeats']>): string {
   const n = rep.finals.length;
   const where = rep.paired.basis === 'selected' ? 'at each network’s validation-chosen epoch' : 'at the last epoch (no validation set)';
@@ -189,6 +206,7 @@ export function runReportHtml(r: ReportInput): string {
     `<section><h2>Dataset</h2><p>Images: <strong>${escapeHtml(ds.name)}</strong>${ds.images !== undefined ? ` (${ds.images} images)` : ''} · score file: <strong>${escapeHtml(ds.scoreFile || '—')}</strong></p>${scores}${split}</section>`,
     `<section><h2>Config</h2><dl class="config">${config}</dl></section>`,
     r.final ? resultsSection(r.final, r.lastEpochs) : '<section><h2>Results</h2><p class="note">No epoch has finished yet.</p></section>',
+    r.final ? crossSection(r.final, r.lastEpochs) : '',
     r.repeats ? pairedSection(r.repeats) : '',
     r.errorAnalysis ? errorSection(r.errorAnalysis) : '',
     r.model ? modelSection(r.model) : '',
