@@ -58,6 +58,7 @@ are a formula, an MS-SSIM proxy, not human opinions).
                              beside the test set (e.g. trained on KonIQ-10k, tested on LIVE Challenge)
   --splits N                 (same as --repeats N) then mean, median and std of
                              SRCC/PLCC over them; results.json's split/history/final are the first split's
+                             (with --train-sizes, the last size's first repeat's)
   --lower-is-better | --higher-is-better   override the score orientation guess
   --backend wasm|cpu|webgpu  (default wasm); webgpu (or node-webgpu) runs on a GPU through Dawn, the optional
                              npm package 'webgpu'; without a GPU, on a software adapter (SwiftShader) if one is found

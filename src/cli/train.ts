@@ -150,7 +150,7 @@ async function main(): Promise<void> {
     dataset: { images: imagesDir, scores: scoresPath, demo, proxyScores: demo, layout: L, summary: imported.summary },
     backend,
     adapter,
-    // With --repeats N split, history and final are the first repeat's; repeats holds every repeat.
+    // With --repeats N split, history and final are the first repeat's (a sweep's: the last size's first); repeats holds every repeat.
     runs: experimentSummary(results),
     backbone: pretrained?.record,
     seconds,

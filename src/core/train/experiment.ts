@@ -99,7 +99,8 @@ export function sweepEntries(results: readonly JobResult[]): SweepEntry[] {
 }
 
 /**
- * The runs' part of results.json: `split`, `history` and `final` of the first run; with
+ * The runs' part of results.json: `split`, `history` and `final` of the first run (for a sweep,
+ * of its last size's first repeat, so they sit beside that size's `repeats` and `paired`); with
  * several runs `repeats` and `paired` (a sweep's: those of its last size) and, for a sweep, `sweep`.
  */
 export function experimentSummary(results: readonly JobResult[]): {
