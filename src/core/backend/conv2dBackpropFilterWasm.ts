@@ -12,7 +12,18 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs';
+import { im2colTransposed } from './im2colWasm';
 import { asTensor } from './kernelTensors';
+
+/** Largest im2col (floats) built for the product form; beyond it the conv form runs, which needs no such buffer. */
+let im2colMaxFloats = 1 << 24;
+
+/** Sets the largest im2col the filter gradient builds (0: always the conv form), returns the previous; for tests and benchmarks. */
+export function setIm2colMaxFloats(n: number): number {
+  const previous = im2colMaxFloats;
+  im2colMaxFloats = n;
+  return previous;
+}
 
 /**
  * dW[kh,kw,ci,co] = sum over b,oh,ow of xPad[b, kh + s*oh, kw + s*ow, ci] * dy[b,oh,ow,co].
@@ -26,6 +37,11 @@ import { asTensor } from './kernelTensors';
  * Slice kernels copy element by element or re-read their whole input per call.
  * The padding goes to the conv as explicit pads (no padded copy of x); only
  * the transposes move data, and the one of the result is filter-sized.
+ *
+ * Faster still, whenever its buffer is at most im2colMaxFloats (64 MiB): im2col(x)ᵀ built in
+ * JavaScript on the heap (im2colWasm.ts), then dW = im2col(x)ᵀ · dy as one XNNPACK product
+ * with no transpose (the conv form above is ~4-6x slower: XNNPACK gets the batch as its
+ * channels, 8 of them, and a dilated filter).
  */
 function conv2dBackpropFilter(args: {
   inputs: { x: TensorInfo; dy: TensorInfo };
@@ -62,6 +78,16 @@ function conv2dBackpropFilter(args: {
     const pointwise = filterHeight === 1 && filterWidth === 1 && strideHeight === 1 && strideWidth === 1;
     if (pointwise && padInfo.top === 0 && padInfo.left === 0 && outHeight === inHeight && outWidth === inWidth) {
       return pointwiseFilterGradient(xT, dyT, filterShape);
+    }
+
+    const K = filterHeight * filterWidth * info.inChannels;
+    const P = info.batchSize * outHeight * outWidth;
+    if (x.dtype === 'float32' && dy.dtype === 'float32' && K * P <= im2colMaxFloats) {
+      const colT = im2colTransposed(x, {
+        batch: info.batchSize, inHeight, inWidth, inChannels: info.inChannels, outHeight, outWidth,
+        filterHeight, filterWidth, strideHeight, strideWidth, padTop: padInfo.top, padLeft: padInfo.left,
+      }, backend);
+      return tf.reshape(tf.matMul(colT, tf.reshape(dyT, [P, info.outChannels])), filterShape);
     }
 
     // The taps read padded rows 0 .. (OH-1)*s + KH - 1, i.e. input rows

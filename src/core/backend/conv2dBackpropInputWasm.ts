@@ -14,7 +14,7 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs';
-import { asTensor } from './kernelTensors';
+import { asTensor, heapOutput } from './kernelTensors';
 
 /**
  * How one spatial axis of the transposed conv splits into stride phases.
@@ -78,33 +78,36 @@ function planAxis(k: number, s: number, padBefore: number, dyLength: number, inp
 
 /**
  * The sub-pixel filter [MH, MW, CO, sH*sW*CI]: output channel (i, j, ci) of
- * tap (m, n) holds w[kh(i,m), kw(j,n), ci, :], or zero. Built by one gather
- * from w laid out as [CO, KH*KW + 1 (a zero tap), CI]; the filter is small.
+ * tap (m, n) holds w[kh(i,m), kw(j,n), ci, :], or zero. Written in JavaScript
+ * over the heap: the wasm GatherV2 that built it before costs ~50 ns per
+ * element, 10-20 ms a step for the tiny net's filters, more than its conv.
  */
-function subPixelFilter(w: tf.Tensor4D, rows: AxisPlan, cols: AxisPlan): tf.Tensor4D {
-  // Stride 1: one phase, every tap used: the flipped filter, in and out swapped.
-  // (The wasm GatherV2 costs ~50 ns per element, 20 ms for a 1×1 1280×320 filter.)
-  if (rows.phases === 1 && cols.phases === 1) return tf.transpose(tf.reverse(w, [0, 1]), [0, 1, 3, 2]);
-  const [kh, kw, ci, co] = w.shape;
-  const zeroTap = kh * kw;
-  const index: number[] = [];
+function subPixelFilter(filter: TensorInfo, backend: KernelBackend, rows: AxisPlan, cols: AxisPlan): tf.Tensor4D {
+  const [, kw, ci, co] = filter.shape as [number, number, number, number];
+  const phases = rows.phases * cols.phases;
+  const { out, outView, views } = heapOutput(backend, [rows.taps, cols.taps, co, phases * ci], [filter]);
+  const wv = views[0]!;
+  let o = 0;
   for (let m = 0; m < rows.taps; m++) {
     for (let n = 0; n < cols.taps; n++) {
-      for (let i = 0; i < rows.phases; i++) {
-        for (let j = 0; j < cols.phases; j++) {
-          const r = rows.tapIndex[i]![m]!;
-          const c = cols.tapIndex[j]![n]!;
-          index.push(r < 0 || c < 0 ? zeroTap : r * kw + c);
+      for (let c = 0; c < co; c++) {
+        for (let i = 0; i < rows.phases; i++) {
+          for (let j = 0; j < cols.phases; j++) {
+            const r = rows.tapIndex[i]![m]!;
+            const q = cols.tapIndex[j]![n]!;
+            if (r < 0 || q < 0) {
+              outView.fill(0, o, o + ci);
+              o += ci;
+              continue;
+            }
+            let src = (r * kw + q) * ci * co + c;
+            for (let k = 0; k < ci; k++, src += co) outView[o++] = wv[src]!;
+          }
         }
       }
     }
   }
-  const wTaps = tf.reshape(tf.transpose(w, [3, 0, 1, 2]), [co, kh * kw, ci]);
-  const withZero = tf.concat([wTaps, tf.zeros([co, 1, ci])], 1);
-  const picked = tf.gather(withZero, tf.tensor1d(index, 'int32'), 1);
-  const phases = rows.phases * cols.phases;
-  const perTap = tf.reshape(picked, [co, rows.taps * cols.taps, phases * ci]);
-  return tf.reshape(tf.transpose(perTap, [1, 0, 2]), [rows.taps, cols.taps, co, phases * ci]);
+  return tf.engine().makeTensorFromTensorInfo(out, backend) as tf.Tensor4D;
 }
 
 /**
@@ -141,12 +144,11 @@ function makeConv2dBackpropInput(original: KernelFunc): KernelFunc {
 
     return tf.tidy(() => {
       let dyT = asTensor(dy, backend) as tf.Tensor4D;
-      const w = asTensor(filter, backend) as tf.Tensor4D;
       const [b, oh, ow, co] = dyT.shape;
       if (rows.cropBegin > 0 || rows.cropSize < oh || cols.cropBegin > 0 || cols.cropSize < ow) {
         dyT = tf.slice(dyT, [0, rows.cropBegin, cols.cropBegin, 0], [b, rows.cropSize, cols.cropSize, co]);
       }
-      const phased = tf.conv2d(dyT, subPixelFilter(w, rows, cols), 1, [
+      const phased = tf.conv2d(dyT, subPixelFilter(filter, backend, rows, cols), 1, [
         [0, 0],
         [rows.padBefore, rows.padAfter],
         [cols.padBefore, cols.padAfter],

@@ -16,3 +16,20 @@ export function asTensor(info: TensorInfo, backend: KernelBackend): tf.Tensor {
   backend.incRef(info.dataId);
   return t;
 }
+
+/** The parts of tfjs-backend-wasm's BackendWasm that kernels over its heap use. */
+interface HeapBackend {
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): Float32Array;
+}
+
+/**
+ * A new float32 output on the wasm heap, and float32 views of it and of `inputs` for a kernel
+ * written in JavaScript over the heap. The views are taken after the allocation, which may grow
+ * the heap and detach older views; use them before anything else allocates.
+ */
+export function heapOutput(backend: KernelBackend, shape: number[], inputs: TensorInfo[]): { out: TensorInfo; outView: Float32Array; views: Float32Array[] } {
+  const heap = backend as unknown as HeapBackend;
+  const out = heap.makeOutput(shape, 'float32');
+  return { out, outView: heap.typedArrayFromHeap(out), views: inputs.map((t) => heap.typedArrayFromHeap(t)) };
+}

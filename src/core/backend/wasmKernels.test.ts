@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../../node/tfNode';
 import { expectOnlyOutputAllocated, on, randomValues, relDiff, type Backend } from './backendTestHelpers';
+import { setIm2colMaxFloats } from './conv2dBackpropFilterWasm';
 import { isWasmTrainingKernel, registerWasmTrainingKernels } from './wasmKernels';
 
 type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
@@ -63,7 +64,7 @@ async function convGrads(backend: Backend, c: ConvCase, seed: number): Promise<{
 
 describe('registerWasmTrainingKernels', () => {
   it('installs the missing filter gradient and the faster kernels, once', () => {
-    for (const name of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'BatchMatMul', 'Equal', 'Maximum', 'Pow', 'Sum', 'Mean', 'Identity', 'Cast']) {
+    for (const name of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'BatchMatMul', 'Equal', 'Maximum', 'Pow', 'Sum', 'Mean', 'Identity', 'Cast', 'Reverse']) {
       expect(isWasmTrainingKernel(name), name).toBe(true);
     }
     const before = tf.getKernel('Conv2DBackpropInput', 'wasm')!.kernelFunc;
@@ -80,6 +81,29 @@ describe('conv2d gradients on wasm match the cpu backend', () => {
     expect(relDiff(cpu.dw, wasm.dw), 'filter gradient (Conv2DBackpropFilter)').toBeLessThan(1e-4);
     expect(relDiff(cpu.dx, wasm.dx), 'input gradient (Conv2DBackpropInput)').toBeLessThan(1e-4);
   });
+
+  // Above its im2col limit the filter gradient runs as a conv with the batch as channels.
+  it.each(CONV_CASES.map((c, i) => [label(c), c, i] as const))('filter gradient in its conv form: %s', async (_name, c, i) => {
+    const cpu = await convGrads('cpu', c, 200 + i);
+    const limit = setIm2colMaxFloats(0);
+    try {
+      const wasm = await convGrads('wasm', c, 200 + i);
+      expect(relDiff(cpu.dw, wasm.dw)).toBeLessThan(1e-4);
+    } finally {
+      setIm2colMaxFloats(limit);
+    }
+  });
+
+  it('a tiny-net layer shape (2×32×32×16 → 32, 3×3, stride 2) in both forms', async () => {
+    const c: ConvCase = { x: [2, 32, 32, 16], w: [3, 3, 16, 32], strides: 2, pad: 'same' };
+    const cpu = await convGrads('cpu', c, 300);
+    const im2col = await convGrads('wasm', c, 300);
+    const limit = setIm2colMaxFloats(0);
+    const conv = await convGrads('wasm', c, 300).finally(() => setIm2colMaxFloats(limit));
+    expect(relDiff(cpu.dw, im2col.dw)).toBeLessThan(1e-4);
+    expect(relDiff(cpu.dw, conv.dw)).toBeLessThan(1e-4);
+    expect(relDiff(cpu.dx, im2col.dx)).toBeLessThan(1e-4);
+  });
 });
 
 describe('replaced kernels match the cpu backend', () => {
@@ -93,6 +117,19 @@ describe('replaced kernels match the cpu backend', () => {
     const run = (b: Backend) => on(b, () => tf.tidy(() => tf.tile(tf.tensor(v, shape), reps).dataSync()));
     const cpu = await run('cpu');
     expect(Array.from(await run('wasm'))).toEqual(Array.from(cpu));
+  });
+
+  it.each([
+    [[2, 5, 7, 3], [2]],
+    [[2, 5, 7, 3], [1, 2]],
+    [[3, 4, 20], [0]],
+    [[2, 3, 4, 5], [0, 2]],
+    [[6, 4], [1]], // the last axis: left to the original kernel
+    [[4, 5], []],
+  ])('reverse %j over %j', async (shape, axes) => {
+    const v = randomValues(tf.util.sizeFromShape(shape), 12);
+    const run = (b: Backend) => on(b, () => tf.tidy(() => tf.reverse(tf.tensor(v, shape), axes).dataSync()));
+    expect(Array.from(await run('wasm'))).toEqual(Array.from(await run('cpu')));
   });
 
   it.each([
@@ -203,6 +240,7 @@ describe('the wasm kernels keep their inputs and allocate only their output', ()
     ['Maximum', () => [t([2, 3, 4], 7), t([2, 1, 4], 8)], ([a, b]) => tf.maximum(a!, b!)],
     ['Sum', () => [t([2, 3, 4, 100], 9)], ([x]) => tf.sum(x!, [0, 1, 2])],
     ['Mean', () => [t([2, 3, 4, 100], 10)], ([x]) => tf.mean(x!, [0, 1, 2])],
+    ['Reverse', () => [t([2, 3, 4, 3], 11)], ([x]) => tf.reverse(x!, [2])],
   ];
   it.each(cases)('%s', (_name, make, run) => expectOnlyOutputAllocated(make, run));
 });

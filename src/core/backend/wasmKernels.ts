@@ -16,19 +16,22 @@
  *    BatchNorm's moments and gradient) -> an XNNPACK average pool.
  *  - Identity and same-dtype Cast (a full copy; the gradient tape clones every
  *    tensor it saves) -> the output shares the input's data.
+ *  - Reverse (per-element index math; a DML peer's mirrored batch) -> block copies on the heap.
  * Every other kernel that a training step of our nets needs (BatchNorm, ReLU,
  * ReLU6, zero padding, max/avg pooling and their grads, mean/min/max
  * reductions, Dense, Adam) is in 4.22; wasmKernels.test.ts runs such a step on
  * wasm and on cpu and compares, depthwiseWasm.test.ts a MobileNetV2 block.
  *
- * The new kernels are written with tf ops. Kernels run inside the engine with
+ * The new kernels are written with tf ops, or (im2col, Reverse, the sub-pixel filter) as
+ * JavaScript loops over the heap's float32 views where the wasm copy kernels are slow.
+ * Kernels run inside the engine with
  * the gradient tape off, so those ops are not recorded and run on the active
  * backend, which is wasm whenever a wasm kernel runs.
  */
 import * as tf from '@tensorflow/tfjs';
 // The replacements wrap this package's kernels, so it must have registered them first.
 import '@tensorflow/tfjs-backend-wasm';
-import { BatchMatMul, Cast, Conv2DBackpropInput, Identity, Mean, Sum, Tile, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs';
+import { BatchMatMul, Cast, Conv2DBackpropInput, Identity, Mean, Reverse, Sum, Tile, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs';
 import { batchMatMulWasmConfig } from './batchMatMulWasm';
 import { broadcastBinaryWasmConfig, SLOW_BROADCAST_KERNELS } from './broadcastBinaryWasm';
 import { conv2dBackpropFilterWasmConfig } from './conv2dBackpropFilterWasm';
@@ -37,6 +40,7 @@ import { depthwiseConv2dBackpropFilterWasmConfig } from './depthwiseConv2dBackpr
 import { depthwiseConv2dBackpropInputWasmConfig } from './depthwiseConv2dBackpropInputWasm';
 import { castWasmConfig, identityWasmConfig } from './identityWasm';
 import { meanWasmConfig, sumWasmConfig } from './reduceWasm';
+import { reverseWasmConfig } from './reverseWasm';
 import { tileWasmConfig } from './tileWasm';
 
 const BACKEND = 'wasm';
@@ -50,6 +54,7 @@ const REPLACEMENTS: Array<[string, (original: KernelConfig) => KernelConfig]> = 
   [Mean, meanWasmConfig],
   [Identity, identityWasmConfig],
   [Cast, castWasmConfig],
+  [Reverse, reverseWasmConfig],
   ...SLOW_BROADCAST_KERNELS.map((name) => [name, broadcastBinaryWasmConfig] as [string, (c: KernelConfig) => KernelConfig]),
 ];
 
