@@ -1,7 +1,9 @@
 /**
  * Feature heatmaps in the studio: the demo set, baseline + DML for 2 epochs at 32×32 on wasm.
  * After the first epoch both peers' heatmaps show (peer B's over the mirrored image); the
- * epoch slider goes back to epoch 1 and forward to the latest; the baseline has its own.
+ * epoch slider goes back to epoch 1 and forward to the latest; the baseline has its own. The
+ * second test image, picked during epoch 2, is the one epoch 2's maps are of (and goes into the
+ * link); picked after the run, it waits for the next run.
  */
 import { expect, test, type Locator } from '@playwright/test';
 
@@ -51,12 +53,32 @@ test('both peers have a feature heatmap after one epoch, and the epochs can be s
   // Peer B's picture is of the mirrored image with its own map: not peer A's.
   expect(await srcOf(b)).not.toBe(await srcOf(a));
 
+  // Epoch 1's maps are of the first test image. Paused in epoch 2 (before its maps), pick the second.
+  const picker = page.getByLabel('Heatmap test image', { exact: true });
+  const hint = page.locator('.heatmaps > p.hint').first();
+  const pending = page.locator('.heatmaps__pending');
+  const [first, second] = (await picker.locator('option').allTextContents()).map((t) => t.replace(/^\d+\. /, ''));
+  expect(first && second && first !== second).toBeTruthy();
+  await expect(picker).toHaveValue('0');
+  await expect(hint).toContainText(first!);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByRole('button', { name: 'Resume' })).toBeEnabled();
+  await picker.selectOption('1');
+  await expect(pending).toHaveText('Test image 2 is mapped from the next epoch on.');
+  const hashConfig = () => JSON.parse(Buffer.from(new URL(page.url()).hash.replace(/^#config=/, ''), 'base64url').toString('utf8'));
+  await expect.poll(() => hashConfig().heatmapImage).toBe(1);
+  await page.getByRole('button', { name: 'Resume' }).click();
+
   // The run ends after epoch 2: the slider then spans two epochs and follows the latest.
   await expect(page.getByRole('table', { name: 'Results' })).toBeVisible({ timeout: 240_000 });
   const slider = page.getByRole('slider', { name: 'Heatmap epoch' });
   await expect(slider).toHaveAttribute('max', '1');
   await expect(slider).toHaveAttribute('aria-valuetext', 'epoch 2');
   const latest = await srcOf(a);
+  // Epoch 2's maps are of the second test image; nothing is pending.
+  await expect(hint).toContainText(second!);
+  await expect(hint).not.toContainText(first!);
+  await expect(pending).toHaveCount(0);
   await page.locator('.heatmaps').scrollIntoViewIfNeeded();
   await page.screenshot({ path: `${SHOTS}/heatmaps-1280x720.png` });
 
@@ -64,6 +86,7 @@ test('both peers have a feature heatmap after one epoch, and the epochs can be s
   await expect(slider).toHaveAttribute('aria-valuetext', 'epoch 1');
   await expect(page.locator('.heatmaps output')).toHaveText('1 of 2');
   await expect.poll(() => srcOf(a)).not.toBe(latest);
+  await expect(hint).toContainText(first!);
   await slider.fill('1');
   await expect(page.locator('.heatmaps output')).toHaveText('2 (latest)');
   await expect.poll(() => srcOf(a)).toBe(latest);
@@ -72,6 +95,13 @@ test('both peers have a feature heatmap after one epoch, and the epochs can be s
   await page.getByLabel('Heatmap networks', { exact: true }).selectOption('baseline');
   await expect(page.getByRole('img', { name: 'Feature heatmap, baseline' })).toBeVisible();
   await expect(page.getByRole('img', { name: 'Feature heatmap, peer B' })).toHaveCount(0);
+  await expect(hint).toContainText(second!);
+
+  // After the run, a choice is the next run's: the config and the link change, the maps do not.
+  await picker.selectOption('0');
+  await expect(pending).toHaveText('Test image 1 is mapped in the next run.');
+  await expect.poll(() => hashConfig().heatmapImage).toBe(0);
+  await expect(hint).toContainText(second!);
 
   expect(errors).toEqual([]);
 });

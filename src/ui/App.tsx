@@ -208,7 +208,22 @@ export function App() {
         </div>
         <div className="col col--run">
           <RunPanel state={trainer.state} blocked={blocked} onStart={start} onPause={trainer.pause} onResume={trainer.resume} onStop={trainer.stop} />
-          <ChartsPanel state={trainer.state} loss={trainer.loss} lossVersion={trainer.lossVersion} items={items} proxy={data.state.proxy} files={folder?.files} runs={runs.runs} task={task} />
+          <ChartsPanel
+            state={trainer.state}
+            loss={trainer.loss}
+            lossVersion={trainer.lossVersion}
+            items={items}
+            proxy={data.state.proxy}
+            files={folder?.files}
+            runs={runs.runs}
+            task={task}
+            heatmapImage={config.heatmapImage}
+            onHeatmapImage={(i) => {
+              // The config (and link) for the next run; the worker from the next epoch of this one.
+              setConfig((c) => ({ ...c, heatmapImage: i }));
+              trainer.setHeatmapImage(i);
+            }}
+          />
         </div>
       </main>
       <div className="runs-area">

@@ -1,9 +1,9 @@
 /** Step 4: watch it learn — loss per step, test metrics per epoch, predictions vs MOS, and the results. */
-import { useMemo } from 'react';
+import { useCallback, useMemo, useRef } from 'react';
 import type { LabelledItem } from '../../core/data/types';
 import { epochsDone, finalFrom, type FinalMetrics } from '../../core/train/history';
 import { ProxyNote } from '../common/ProxyNote';
-import type { RunState } from '../run/runState';
+import { isActive, type RunState } from '../run/runState';
 import type { DatasetFile } from '../../worker/protocol';
 import type { StepLossSeries } from './lossSeries';
 import { LossCharts } from './LossCharts';
@@ -30,6 +30,9 @@ interface Props {
   /** The stored runs (this run's config and name, for the exports) and the tasks worker (the model summary). */
   runs?: readonly RunRecord[];
   task?: RunTask;
+  /** The config's heatmap test image, and how the heatmaps' picker chooses another (the config and, mid-run, the worker). */
+  heatmapImage?: number;
+  onHeatmapImage?: (position: number) => void;
 }
 
 const NO_FILES: readonly DatasetFile[] = [];
@@ -44,7 +47,11 @@ function finalOf(state: RunState): { final: FinalMetrics; note: string } | null 
   return { final, note: `the run ended early; last finished epoch ${done}` };
 }
 
-export function ChartsPanel({ state, loss, lossVersion, items, proxy, files, runs, task }: Props) {
+export function ChartsPanel({ state, loss, lossVersion, items, proxy, files, runs, task, heatmapImage, onHeatmapImage }: Props) {
+  // One function for the memoised heatmaps, whatever the page passes on each render.
+  const chooseRef = useRef(onHeatmapImage);
+  chooseRef.current = onHeatmapImage;
+  const chooseHeatmapImage = useCallback((position: number) => chooseRef.current?.(position), []);
   const testMos = useMemo(() => {
     if (!state.split || !items) return null;
     const byFile = new Map(items.map((it) => [it.file, it.mos]));
@@ -76,7 +83,14 @@ export function ChartsPanel({ state, loss, lossVersion, items, proxy, files, run
       <MetricCharts epochs={epochs} planned={state.plan?.epochs ?? 1} />
       <LossCharts loss={loss} version={lossVersion} />
       <PredictionScatter epochs={epochs} testMos={testMos} />
-      <FeatureHeatmaps epochs={epochs} testFiles={state.split?.test ?? null} files={files ?? NO_FILES} />
+      <FeatureHeatmaps
+        epochs={epochs}
+        testFiles={state.split?.test ?? null}
+        files={files ?? NO_FILES}
+        chosen={heatmapImage}
+        onChoose={onHeatmapImage ? chooseHeatmapImage : undefined}
+        running={isActive(state.status)}
+      />
       <RunAnalysis state={state} epochs={epochs} items={items} runs={runs} task={task} />
     </section>
   );

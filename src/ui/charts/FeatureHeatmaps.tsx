@@ -2,12 +2,13 @@
  * Feature heatmaps of the peers (the seed code's features_dis): for one test image, each
  * network's last convolutional feature map (channel mean after ReLU) in the jet colour map at
  * alpha 0.4 over the image; a mirrored peer's over the mirrored image, as it sees it. One per
- * epoch, kept with the run; a slider scrubs through them.
+ * epoch, kept with the run; a slider scrubs through them, and a picker chooses the test image.
  */
 import { memo, useEffect, useMemo, useState } from 'react';
 import { peerLetter, type EpochEvent, type FeatureHeatmap, type RunKind } from '../../core/train/history';
 import type { DatasetFile } from '../../worker/protocol';
 import { overlayHeatmap } from './heatmapImage';
+import { heatmapChoiceNote, heatmapImageLabel, pickedPosition } from './heatmapPicker';
 import './heatmaps.css';
 
 interface Props {
@@ -18,6 +19,11 @@ interface Props {
   files: readonly DatasetFile[];
   /** Longer side of each picture in pixels. */
   size?: number;
+  /** The config's test image (a position in the test set) and how to choose another; no picker without onChoose. */
+  chosen?: number;
+  onChoose?: (position: number) => void;
+  /** A run is under way: a new choice is mapped from its next epoch, not only in the next run. */
+  running?: boolean;
 }
 
 const KIND_ORDER: readonly RunKind[] = ['dml', 'control', 'baseline'];
@@ -78,7 +84,7 @@ function renderPicture(bitmap: ImageBitmap | null, h: FeatureHeatmap, k: number,
 }
 
 // memo: the page re-renders on every progress flush; this only needs its own props.
-export const FeatureHeatmaps = memo(function FeatureHeatmaps({ epochs, testFiles, files, size = 224 }: Props) {
+export const FeatureHeatmaps = memo(function FeatureHeatmaps({ epochs, testFiles, files, size = 224, chosen, onChoose, running = false }: Props) {
   const kinds = KIND_ORDER.filter((r) => epochs[r].some((e) => e.heatmap));
   const [kindChoice, setKindChoice] = useState<RunKind | null>(null);
   const kind = kindChoice && kinds.includes(kindChoice) ? kindChoice : kinds[0];
@@ -95,11 +101,26 @@ export const FeatureHeatmaps = memo(function FeatureHeatmaps({ epochs, testFiles
 
   if (!kind || !event || !heatmap) return null;
   const last = list.length - 1;
+  const imageChoice = testFiles ? pickedPosition(testFiles.length, chosen) : 0;
+  // Against the latest epoch's image: scrubbing back to an older map does not make a choice pending.
+  const note = heatmapChoiceNote(imageChoice, list[last]!.heatmap!.test, running);
   return (
     <section aria-labelledby="heatmaps-title" className="chart-group heatmaps">
       <div className="chart-group__head">
         <h3 id="heatmaps-title">Feature heatmaps</h3>
         <div className="inline-fields">
+          {onChoose && testFiles && testFiles.length > 0 && (
+            <label>
+              Test image{' '}
+              <select value={imageChoice} aria-label="Heatmap test image" onChange={(e) => onChoose(Number(e.target.value))}>
+                {testFiles.map((f, i) => (
+                  <option key={i} value={i}>
+                    {heatmapImageLabel(f, i)}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
           {kinds.length > 1 && (
             <label>
               Networks{' '}
@@ -140,6 +161,11 @@ export const FeatureHeatmaps = memo(function FeatureHeatmaps({ epochs, testFiles
         maximum) in the jet colour map over the image; a mirrored peer's over the mirrored image, as it sees it.
         {!file || !blob ? ' The image itself is not loaded here, so the maps are shown over black.' : failed ? ' This browser cannot decode the image, so the maps are shown over black.' : ''}
       </p>
+      {note && (
+        <p className="hint heatmaps__pending" role="status">
+          {note}
+        </p>
+      )}
       <ul className="heatmaps__list">
         {heatmap.peers.map((_, k) => (
           <li key={k}>
