@@ -83,6 +83,8 @@ describe('CLI', () => {
   it('sweeps the training size on one validation and test set, and scores a second dataset every epoch', async () => {
     const dir = kadidFolder(6);
     const other = kadidFolder(3);
+    // A row whose image is not in the folder: a problem of the cross set, kept in results.json as its.
+    writeFileSync(join(other, 'dmos.csv'), `${readFileSync(join(other, 'dmos.csv'), 'utf8')}\nI09_01_01.png,I09.png,3.5,0.1`);
     const out = join(dir, 'sweep.json');
     const r = await train(['--images', dir, '--scores', join(dir, 'dmos.csv'), ...fast, '--mode', 'both', '--repeats', '2', '--train-sizes', '0.5,1', '--cross-images', other, '--cross-scores', join(other, 'dmos.csv'), '--out', out]);
     expect(r.code, r.out).toBe(0);
@@ -104,6 +106,10 @@ describe('CLI', () => {
     expect(csv[0]).toBe('train_size,train_images_min,train_images_max,comparison,basis,mean,sd,ci95_lo,ci95_hi,wins,repeats');
     expect(csv.filter((l) => l.includes('dml_vs_baseline'))).toHaveLength(2);
     expect(res.final.cross.dml.ensemble.n).toBeGreaterThan(0);
+    expect(res.cross).toMatchObject({ images: other, scores: join(other, 'dmos.csv'), imageCount: res.final.cross.dml.ensemble.n });
+    const crossProblems = res.problems.filter((p: { set?: string }) => p.set === 'cross');
+    expect(crossProblems.map((p: { message: string }) => p.message).join(' ')).toContain('I09_01_01.png');
+    expect(res.problems.filter((p: { set?: string; message: string }) => p.set !== 'cross' && p.message.includes('I09_01_01.png'))).toEqual([]);
   });
 
   it('trains from a KonIQ-style CSV and honours its official split', async () => {

@@ -28,7 +28,7 @@ import { decodeFile } from '../node/decodeImages';
 import { listFilesRecursive } from '../node/files';
 import { initNodeBackend } from '../node/tfNode';
 import { describeNodeAdapter, NoWebgpuAdapterError, nodeWebgpuAdapter, stopNodeWebgpu } from '../node/webgpuNode';
-import { resultsFile, resultsJson, type BackboneRecord } from '../core/export/resultsFile';
+import { resultsFile, resultsJson, type BackboneRecord, type ResultsDataset } from '../core/export/resultsFile';
 import { parseArgs, UsageError, USAGE } from './args';
 import { epochLine, finalTable, pairedTable, repeatsTable, sweepTable } from './report';
 
@@ -78,12 +78,18 @@ async function main(): Promise<void> {
 
   // The cross-dataset test: another folder and score file, decoded at the same size, scored whole every epoch.
   let cross: ExperimentData['cross'];
+  let crossSet: ResultsDataset | undefined;
   if (opts.crossImages && opts.crossScores) {
     const dir = resolve(opts.crossImages);
+    const crossScores = resolve(opts.crossScores);
     console.log(`Cross-dataset test set: ${dir}`);
-    const other = await importFolder(dir, resolve(opts.crossScores), ['--cross-images', '--cross-scores']);
+    const other = await importFolder(dir, crossScores, ['--cross-images', '--cross-scores']);
     const decoded = await loadImages(other.items, width, height, (file, w, h) => decodeFile(join(dir, file), w, h));
-    printProblems([...other.problems, ...decoded.problems]);
+    const crossProblems = [...other.problems, ...decoded.problems];
+    printProblems(crossProblems);
+    // Kept in results.json beside the training data's, each marked as the cross set's.
+    problems.push(...crossProblems.map((p) => ({ ...p, set: 'cross' as const })));
+    crossSet = { images: dir, scores: crossScores, demo: false, proxyScores: false, layout: other.layout, summary: other.summary, imageCount: decoded.items.length };
     if (!decoded.items.length) throw new UserError(`None of the images of ${basename(opts.crossScores)} could be found or decoded in ${dir}: check --cross-images.`);
     cross = { store: decoded.store, mos: Float64Array.from(decoded.items, (it) => it.mos) };
     console.log(`${decoded.items.length} cross-dataset images, scored at every epoch beside the test set (never used to choose).`);
@@ -148,6 +154,7 @@ async function main(): Promise<void> {
   const out = resultsFile({
     config,
     dataset: { images: imagesDir, scores: scoresPath, demo, proxyScores: demo, layout: L, summary: imported.summary },
+    cross: crossSet,
     backend,
     adapter,
     // With --repeats N split, history and final are the first repeat's (a sweep's: the last size's first); repeats holds every repeat.

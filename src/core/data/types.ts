@@ -35,6 +35,8 @@ export interface ImportProblem {
   file?: string;
   /** Plain words: what is wrong and what to do. */
   message: string;
+  /** 'cross': a problem of the cross-dataset set (a second folder), not of the training data. */
+  set?: 'cross';
 }
 
 /** An image decoded and resized to the dataset's storage size: HxWx3 uint8, row-major RGB. */

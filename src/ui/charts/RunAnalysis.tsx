@@ -4,15 +4,14 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { LabelledItem } from '../../core/data/types';
-import { resultsFile, resultsJson } from '../../core/export/resultsFile';
+import { resultsJson } from '../../core/export/resultsFile';
 import { resultsCsv } from '../../core/export/resultsTable';
 import { runReportHtml, type ReportChart } from '../../core/export/runReport';
 import { fileStem } from '../../core/io/fileStem';
 import type { ErrorBasis } from '../../core/metrics/errorAnalysis';
 import { srccByType } from '../../core/metrics/errorAnalysis';
-import { experimentSummary, type JobResult } from '../../core/train/experiment';
 import { epochsDone, finalFrom, type EpochEvent, type RunKind } from '../../core/train/history';
-import { groupConfig, groupName, groupResults, groupRunList } from '../../storage/runGroups';
+import { groupRunList } from '../../storage/runGroups';
 import type { RunRecord } from '../../storage/runRecord';
 import { downloadText } from '../common/download';
 import { isActive, type RunState } from '../run/runState';
@@ -22,6 +21,7 @@ import { ErrorAnalysis } from './ErrorAnalysis';
 import { BASIS_WORDS, errorView, networkErrors, sharedEdges, testSetOf, typeTable } from './errorAnalysisData';
 import './exports.css';
 import { ModelSummary, type SummaryState } from './ModelSummary';
+import { runResultsFile } from './runResultsFile';
 
 interface Props {
   state: RunState;
@@ -89,19 +89,11 @@ export function RunAnalysis({ state, epochs, items, runs, task }: Props) {
 
   const json = () =>
     attempt('The results.json download', () => {
-      if (!record) throw new Error('this run is not in the browser’s storage, so its config is not known');
-      // One run: the page's own history is the freshest. An experiment: every finished run of it, as stored.
-      const split = { ...record.split, ...(state.split && { train: state.split.train, val: state.split.val, test: state.split.test }) };
-      const results: JobResult[] = group ? groupResults(group) : [{ result: { seed: record.config.seed, split, history: state.history, final } }];
-      if (!results.length) throw new Error('no run of this experiment has finished yet');
-      const file = resultsFile({
-        name: group ? groupName(group) : record.name,
-        config: group ? groupConfig(group) : record.config,
-        dataset: { images: record.dataset.name, scores: record.dataset.scoreFileName, demo: record.dataset.proxy && record.dataset.name === 'demo', proxyScores: record.dataset.proxy },
-        backend: state.backend?.name ?? 'unknown',
-        // The badge names the adapter it probed even when wasm won: the file names it only for a WebGPU run.
-        adapter: state.backend?.name === 'webgpu' ? state.backend.adapter : undefined,
-        runs: experimentSummary(results),
+      const file = runResultsFile(record, group, {
+        split: state.split,
+        history: state.history,
+        final,
+        backend: state.backend,
         seconds: state.startedAt !== null ? ((state.endedAt ?? performance.now()) - state.startedAt) / 1000 : 0,
         problems: state.problems,
       });
