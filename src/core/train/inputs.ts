@@ -29,6 +29,8 @@ export interface InputSource {
   testBatch(idxs: readonly number[], views: readonly View[]): CohortInput;
   /** The test views each image is scored on (their predictions are averaged). */
   readonly testViews: readonly View[];
+  /** Its training batches read the image store (a feature cache reads none): only then is reading ahead worth it. */
+  readonly readsImages?: boolean;
   dispose(): void;
 }
 
@@ -92,6 +94,7 @@ export function drawTrainBatch(a: SourceArgs, idxs: readonly number[], rng: Rng)
 export function imageSource(a: SourceArgs): InputSource {
   return {
     testViews: a.testViews,
+    readsImages: true,
     trainBatch(idxs, rng) {
       const host = drawTrainBatch(a, idxs, rng);
       return { input: { kind: 'images', x: tf.tensor4d(host.x, host.shape) }, y: tf.tensor1d(host.y) };

@@ -250,8 +250,9 @@ export async function trainEpoch(
     if (asked !== undefined) cohort.args.lambda = asked;
     const level = control.detail?.() ?? 'none';
     const { input, y } = source.trainBatch(idxs, rng);
-    // A store on disk reads the next batches now (the epoch's order is known), not when they are due.
-    data.store.prefetch?.(batches.slice(s + 1, s + 1 + PREFETCH_AHEAD).flat());
+    // A store on disk reads the next batches now (the epoch's order is known), not when they are due;
+    // a feature cache reads no image while training, so nothing is read ahead for it.
+    if (source.readsImages) data.store.prefetch?.(batches.slice(s + 1, s + 1 + PREFETCH_AHEAD).flat());
     const ts = performance.now();
     let losses: StepLosses;
     let batch: StepBatch | undefined;

@@ -89,6 +89,26 @@ describe('a pretrained body trained from the head', () => {
     }
   });
 
+  it('reads images ahead only when the batches come from the images, not from the feature cache', async () => {
+    const prefetched = async (config: TrainConfig) => {
+      const d = data();
+      const calls: number[][] = [];
+      const store = new Proxy(d.store, {
+        get(t, k) {
+          if (k === 'prefetch') return (idxs: readonly number[]) => calls.push([...idxs]);
+          const v = Reflect.get(t, k, t) as unknown;
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+        },
+      });
+      await train(config, { ...d, store }, { emit: () => {} });
+      return calls;
+    };
+    expect(await prefetched(headOnly({ mode: 'baseline', epochs: 1 }))).toEqual([]);
+    const whole = await prefetched(headOnly({ mode: 'baseline', epochs: 1, backbone: { trainFrom: 'all', scaling: 'imagenet' } }));
+    expect(whole.length).toBeGreaterThan(0);
+    expect(whole.flat().every((i) => data().train.includes(i))).toBe(true);
+  });
+
   it('the training loop caches once, reports it, learns, and leaks nothing', async () => {
     const config = headOnly({ mode: 'both', epochs: 3, lr: 1e-2 });
     const caching: number[] = [];
