@@ -14,7 +14,18 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs';
+import { col2imSum } from './im2colWasm';
 import { asTensor, heapOutput } from './kernelTensors';
+
+/** Largest dy · Wᵀ (floats) for the product form; beyond it the sub-pixel conv runs, which needs no such buffer. */
+let col2imMaxFloats = 1 << 24;
+
+/** Sets the largest product the input gradient builds (0: always the sub-pixel conv), returns the previous; for tests and benchmarks. */
+export function setCol2imMaxFloats(n: number): number {
+  const previous = col2imMaxFloats;
+  col2imMaxFloats = n;
+  return previous;
+}
 
 /**
  * How one spatial axis of the transposed conv splits into stride phases.
@@ -116,6 +127,9 @@ function subPixelFilter(filter: TensorInfo, backend: KernelBackend, rows: AxisPl
  * s*s phases run as ONE XNNPACK conv whose output channels are (phase, ci),
  * and a rank-4 transpose interleaves them into the image (depth-to-space;
  * the wasm DepthToSpace kernel itself is element by element and slow).
+ * That conv multiplies by the zero taps too (1.8x the work for 3×3 stride 2), so
+ * while dy · Wᵀ fits in col2imMaxFloats (64 MiB) the gradient is that one XNNPACK
+ * product, scattered into dx by col2im in JavaScript on the heap.
  */
 function makeConv2dBackpropInput(original: KernelFunc): KernelFunc {
   return (args) => {
@@ -138,6 +152,21 @@ function makeConv2dBackpropInput(original: KernelFunc): KernelFunc {
       'channelsLast',
     );
     const [batch, inHeight, inWidth, inChannels] = inputShape;
+    const K = info.filterHeight * info.filterWidth * inChannels;
+    const P = batch * info.outHeight * info.outWidth;
+    if (K * P <= col2imMaxFloats && P > 0) {
+      // dcol = dy · Wᵀ [P, K] (the forward conv's multiply count, no zero taps), scattered into dx.
+      return tf.tidy(() => {
+        const dy2d = tf.reshape(asTensor(dy, backend), [P, info.outChannels]);
+        const w2d = tf.reshape(asTensor(filter, backend), [K, info.outChannels]);
+        const dcol = tf.matMul(dy2d, w2d, false, true);
+        return col2imSum(dcol, {
+          batch, inHeight, inWidth, inChannels, outHeight: info.outHeight, outWidth: info.outWidth,
+          filterHeight: info.filterHeight, filterWidth: info.filterWidth, strideHeight: info.strideHeight,
+          strideWidth: info.strideWidth, padTop: info.padInfo.top, padLeft: info.padInfo.left,
+        }, backend);
+      });
+    }
     const rows = planAxis(info.filterHeight, info.strideHeight, info.padInfo.top, info.outHeight, inHeight);
     const cols = planAxis(info.filterWidth, info.strideWidth, info.padInfo.left, info.outWidth, inWidth);
     if (rows == null || cols == null || tf.util.sizeFromShape(dy.shape) === 0) return original(args);

@@ -74,3 +74,37 @@ export function im2colTransposed(x: TensorInfo, g: Im2colGeometry, backend: Kern
   }
   return tf.engine().makeTensorFromTensorInfo(out, backend) as tf.Tensor2D;
 }
+
+/**
+ * The inverse scatter: dx[b, ih, iw, ci] = Σ dcol[(b·OH + oh)·OW + ow, (kh·KW + kw)·CI + ci] over
+ * every (oh, ow, kh, kw) whose tap reads (ih, iw); taps on the padding are dropped. With
+ * dcol = dy · Wᵀ this is the conv's input gradient. Reads dcol and writes dx in runs of CI.
+ */
+export function col2imSum(dcol: TensorInfo, g: Im2colGeometry, backend: KernelBackend): tf.Tensor4D {
+  const { batch, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW } = g;
+  const { filterHeight: KH, filterWidth: KW, strideHeight: sH, strideWidth: sW, padTop, padLeft } = g;
+  const K = KH * KW * CI;
+  const { out, outView: dx, views } = heapOutput(backend, [batch, H, W, CI], [dcol]);
+  const col = views[0]!;
+  // The heap's new memory is not cleared.
+  dx.fill(0);
+  let row = 0;
+  for (let b = 0; b < batch; b++) {
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++, row += K) {
+        for (let kh = 0; kh < KH; kh++) {
+          const ih = oh * sH + kh - padTop;
+          if (ih < 0 || ih >= H) continue;
+          for (let kw = 0; kw < KW; kw++) {
+            const iw = ow * sW + kw - padLeft;
+            if (iw < 0 || iw >= W) continue;
+            const dst = ((b * H + ih) * W + iw) * CI;
+            const src = row + (kh * KW + kw) * CI;
+            for (let ci = 0; ci < CI; ci++) dx[dst + ci] = dx[dst + ci]! + col[src + ci]!;
+          }
+        }
+      }
+    }
+  }
+  return tf.engine().makeTensorFromTensorInfo(out, backend) as tf.Tensor4D;
+}

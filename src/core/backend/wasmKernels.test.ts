@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../../node/tfNode';
 import { expectOnlyOutputAllocated, on, randomValues, relDiff, type Backend } from './backendTestHelpers';
 import { setIm2colMaxFloats } from './conv2dBackpropFilterWasm';
+import { setCol2imMaxFloats } from './conv2dBackpropInputWasm';
 import { isWasmTrainingKernel, registerWasmTrainingKernels } from './wasmKernels';
 
 type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
@@ -94,15 +95,31 @@ describe('conv2d gradients on wasm match the cpu backend', () => {
     }
   });
 
+  // Above its product limit the input gradient runs as one sub-pixel conv.
+  it.each(CONV_CASES.map((c, i) => [label(c), c, i] as const))('input gradient as a sub-pixel conv: %s', async (_name, c, i) => {
+    const cpu = await convGrads('cpu', c, 400 + i);
+    const limit = setCol2imMaxFloats(0);
+    try {
+      const wasm = await convGrads('wasm', c, 400 + i);
+      expect(relDiff(cpu.dx, wasm.dx)).toBeLessThan(1e-4);
+    } finally {
+      setCol2imMaxFloats(limit);
+    }
+  });
+
   it('a tiny-net layer shape (2×32×32×16 → 32, 3×3, stride 2) in both forms', async () => {
     const c: ConvCase = { x: [2, 32, 32, 16], w: [3, 3, 16, 32], strides: 2, pad: 'same' };
     const cpu = await convGrads('cpu', c, 300);
     const im2col = await convGrads('wasm', c, 300);
-    const limit = setIm2colMaxFloats(0);
-    const conv = await convGrads('wasm', c, 300).finally(() => setIm2colMaxFloats(limit));
+    const limits = [setIm2colMaxFloats(0), setCol2imMaxFloats(0)] as const;
+    const conv = await convGrads('wasm', c, 300).finally(() => {
+      setIm2colMaxFloats(limits[0]);
+      setCol2imMaxFloats(limits[1]);
+    });
     expect(relDiff(cpu.dw, im2col.dw)).toBeLessThan(1e-4);
     expect(relDiff(cpu.dw, conv.dw)).toBeLessThan(1e-4);
     expect(relDiff(cpu.dx, im2col.dx)).toBeLessThan(1e-4);
+    expect(relDiff(cpu.dx, conv.dx)).toBeLessThan(1e-4);
   });
 });
 
