@@ -128,6 +128,7 @@ async function main(): Promise<void> {
     let pending: EpochEvent[] = [];
     const result = await train({ ...config, seed }, { ...experimentData(loaded, split, pretrained?.base), cross }, {
       emit: (e) => {
+        if (e.type === 'warning') console.warn(`Warning: ${e.message}`);
         if (e.type !== 'epoch') return;
         pending.push(e);
         if (pending.length === runs.length) {

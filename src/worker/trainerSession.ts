@@ -501,6 +501,7 @@ export class TrainerSession {
         return;
       }
       if (e.type === 'cache') return this.send(e);
+      if (e.type === 'warning') return this.send({ type: 'warning', message: e.message });
       this.steps.flush();
       this.send({ type: 'epoch', event: e });
     };

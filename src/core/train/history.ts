@@ -113,7 +113,13 @@ export interface CacheEvent {
   total: number;
 }
 
-export type TrainEvent = StepEvent | EpochEvent | CacheEvent;
+/** Something went wrong that training goes on without (e.g. a feature heatmap that could not be made): said once, in words. */
+export interface WarningEvent {
+  type: 'warning';
+  message: string;
+}
+
+export type TrainEvent = StepEvent | EpochEvent | CacheEvent | WarningEvent;
 
 /** A run's history: every finished epoch of every run kind, in the order they finished. */
 export type History = EpochEvent[];

@@ -133,6 +133,19 @@ export async function train(config: TrainConfig, data: ExperimentData, io: Train
   let checkpoint = io.from?.checkpoint ?? null;
   let history: History = [...(io.from?.history ?? [])];
   const result = (stopped: boolean): TrainResult => ({ history, final: finalFrom(history), stopped });
+  // A heatmap is a picture beside the results: when one cannot be made that epoch has none, training goes on, and it is said once.
+  let heatmapWarned = false;
+  const heatmapOrWarn = async <T>(make: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await make();
+    } catch (err) {
+      if (!heatmapWarned) {
+        heatmapWarned = true;
+        emit({ type: 'warning', message: `A feature heatmap could not be made (${(err as Error).message ?? String(err)}): epochs where this happens have no heatmap; training goes on.` });
+      }
+      return undefined;
+    }
+  };
 
   for (;;) {
     let cohorts: Partial<Record<RunKind, Cohort>> = {};
@@ -155,7 +168,7 @@ export async function train(config: TrainConfig, data: ExperimentData, io: Train
           if (!trained) return result(true);
           const event = await evaluateEpoch(cohort, run, epoch, data, source, trained, cross);
           heatmapImage ??= control.heatmapImage?.() ?? config.heatmapImage;
-          const heatmap = await epochHeatmaps(cohort, { ...config, heatmapImage }, data);
+          const heatmap = await heatmapOrWarn(() => epochHeatmaps(cohort, { ...config, heatmapImage }, data));
           if (heatmap) event.heatmap = heatmap;
           history = withEpoch(history, event);
           events[run] = event;
