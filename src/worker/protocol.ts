@@ -228,7 +228,14 @@ export type FromWorker =
   /** kind 'interrupted': the page found the worker gone (it sends no such message itself). */
   | { type: 'error'; message: string; kind: 'data' | 'backend' | 'diverged' | 'memory' | 'storage' | 'run' | 'internal' | 'interrupted' }
   /** Every repeat's final metrics and the paired differences over them, when the experiment has repeats; a sweep's rows (each size's runs and paired differences) instead, for a training-size sweep. */
-  | { type: 'done'; result: TrainResult; repeats?: { finals: FinalMetrics[]; paired: PairedSummary }; sweep?: SweepEntry[] }
+  | {
+      type: 'done';
+      result: TrainResult;
+      repeats?: { finals: FinalMetrics[]; paired: PairedSummary };
+      sweep?: SweepEntry[];
+      /** An experiment of several runs: how many finished (only those are in repeats and sweep: a stopped run's epochs may not match its pair's) of how many planned. */
+      runs?: { finished: number; planned: number };
+    }
   /** Repeat `index` (0-based) of `count` begins: its own seed, split and stored run. */
   | {
       type: 'repeat';

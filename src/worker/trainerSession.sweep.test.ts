@@ -124,6 +124,28 @@ describe('experiments of several runs in the session', () => {
     expect(bad.at(-1)).toMatchObject({ type: 'error', kind: 'data', message: expect.stringMatching(/cross-dataset score file "other\.csv" could be decoded from the folder "other"/) });
   }, 120_000);
 
+  it('a run stopped mid-way stays out of the paired results: they hold the finished runs, and say how many of the planned', async () => {
+    const cfg = { ...config, epochs: 2, repeats: 3 };
+    let index = 0;
+    const out = await run(experiment('part', cfg), null, (s, m) => {
+      if (m.type === 'repeat') index = m.index;
+      // The second run's first epoch (both kinds): its baseline and DML are then at different epochs from the first run's.
+      if (index === 1 && m.type === 'epoch' && m.event.run === 'dml' && m.event.epoch === 1) s.stop();
+    });
+    const done = doneOf(out);
+    expect(done.result.stopped).toBe(true);
+    expect(done.runs).toEqual({ finished: 1, planned: 3 });
+    const first = out.flatMap((m) => (m.type === 'epoch' ? [m.event] : [])).filter((e) => e.epoch === 2);
+    expect(done.repeats!.finals).toHaveLength(1);
+    expect(done.repeats!.finals[0]!.baseline!.srcc).toBe(first.find((e) => e.run === 'baseline')!.test.peers[0]!.srcc);
+    expect(done.repeats!.paired).toEqual(pairedSummary(done.repeats!.finals));
+
+    // Stopped in the first run: nothing finished, so no paired results at all.
+    const none = doneOf(await run(experiment('part0', cfg), null, (s, m) => m.type === 'epoch' && s.stop()));
+    expect(none.runs).toEqual({ finished: 0, planned: 3 });
+    expect(none.repeats).toBeUndefined();
+  }, 120_000);
+
   it('a stopped experiment keeps its later runs queued; continuing the group trains them all, to the results of one never stopped', async () => {
     const cfg = { ...config, epochs: 2, repeats: 3 };
     const reference = doneOf(await run(experiment('ref', cfg), null));

@@ -61,8 +61,18 @@ interface PlannedRun {
 
 type Done = Extract<FromWorker, { type: 'done' }>;
 
-/** What 'done' says of an experiment of several runs: every repeat's finals and paired differences, or a sweep's rows. */
-function experimentDone(results: readonly JobResult[]): Pick<Done, 'repeats' | 'sweep'> {
+/**
+ * What 'done' says of an experiment of several runs: every finished repeat's finals and paired
+ * differences, or a sweep's rows, and how many of the planned runs finished. Only finished runs
+ * count: a stopped run's networks can be at other epochs than its pair's.
+ */
+function experimentDone(results: readonly JobResult[], planned: number): Pick<Done, 'repeats' | 'sweep' | 'runs'> {
+  const runs = { finished: results.length, planned };
+  if (!results.length) return { runs };
+  return { ...pairedDone(results), runs };
+}
+
+function pairedDone(results: readonly JobResult[]): Pick<Done, 'repeats' | 'sweep'> {
   if (results.some((r) => r.trainSize !== undefined)) return { sweep: sweepEntries(results) };
   const finals = results.map((r) => r.result.final);
   return { repeats: { finals, paired: pairedSummary(finals) } };
@@ -216,8 +226,8 @@ export class TrainerSession {
           this.steps.flush();
           await rec?.end(result.stopped ? 'stopped' : 'finished', result.final);
           rec = null;
-          results.push({ ...size, result: { seed: job.seed, split: plan.names, history: result.history, final: result.final } });
-          if (result.stopped || i === plans.length - 1) return this.send({ type: 'done', result, ...(plans.length > 1 ? experimentDone(results) : {}) });
+          if (!result.stopped) results.push({ ...size, result: { seed: job.seed, split: plan.names, history: result.history, final: result.final } });
+          if (result.stopped || i === plans.length - 1) return this.send({ type: 'done', result, ...(plans.length > 1 ? experimentDone(results, plans.length) : {}) });
         }
       } finally {
         pretrained?.base.dispose();
@@ -346,14 +356,14 @@ export class TrainerSession {
   }
 
   /** After continuing a group: every finished run's results read back from the store (earlier ones included), as 'done' gives them. */
-  private async groupDone(runId: string): Promise<Pick<Done, 'repeats' | 'sweep'>> {
+  private async groupDone(runId: string): Promise<Pick<Done, 'repeats' | 'sweep' | 'runs'>> {
     try {
       const store = await this.platform.runStore?.();
       const runs = (await store?.listRuns()) ?? [];
       const id = runs.find((r) => r.id === runId)?.group?.id;
       const entry = groupRunList(runs).find((e) => e.kind === 'group' && e.group.id === id);
-      const results = entry?.kind === 'group' ? groupResults(entry.group) : [];
-      return results.length ? experimentDone(results) : {};
+      if (entry?.kind !== 'group') return {};
+      return experimentDone(groupResults(entry.group), entry.group.count);
     } catch {
       return {};
     }

@@ -3,7 +3,7 @@ import { useCallback, useMemo, useRef } from 'react';
 import type { LabelledItem } from '../../core/data/types';
 import { epochsDone, finalFrom, type FinalMetrics } from '../../core/train/history';
 import { ProxyNote } from '../common/ProxyNote';
-import { isActive, type RunState } from '../run/runState';
+import { isActive, unfinishedNote, type RunState } from '../run/runState';
 import type { DatasetFile } from '../../worker/protocol';
 import type { StepLossSeries } from './lossSeries';
 import { LossCharts } from './LossCharts';
@@ -71,6 +71,7 @@ export function ChartsPanel({ state, loss, lossVersion, items, proxy, files, run
       {!started && <p className="placeholder">The charts appear here once training starts: loss per step, test metrics per epoch, predictions against MOS.</p>}
       {state.repeats && <PairedResults finals={state.repeats.finals} paired={state.repeats.paired} />}
       {state.sweep && <SweepResults sweep={state.sweep} experiment={state.experiment} backend={state.backend?.name} />}
+      {state.runs && state.runs.finished < state.runs.planned && <p className="hint" role="status">{unfinishedNote(state.runs)}</p>}
       {state.repeat && !state.repeats && !state.sweep && (
         <p className="hint" role="status">
           {state.repeat.trainSize !== undefined

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { StepEvent } from '../../core/train/history';
 import type { TrainResult } from '../../core/train/loop';
 import type { FromWorker } from '../../worker/protocol';
-import { initialRunState, progressOf, runReducer, type RunState } from './runState';
+import { initialRunState, progressOf, runReducer, unfinishedNote, type RunState } from './runState';
 
 const step = (run: 'baseline' | 'dml', epoch: number, s: number, spe = 10): StepEvent => ({
   type: 'step',
@@ -59,6 +59,14 @@ describe('runReducer', () => {
     expect(s.result?.final.baseline).toEqual(metrics);
     expect(s.result?.final.dml?.peers).toHaveLength(2);
     expect(s.endedAt).not.toBeNull();
+  });
+
+  it('a stopped experiment keeps how many of its runs finished, and says what its results are over', () => {
+    const s = feed(started, [{ type: 'done', result: result({}, true), runs: { finished: 2, planned: 5 } }], 0);
+    expect(s.runs).toEqual({ finished: 2, planned: 5 });
+    expect(unfinishedNote(s.runs!)).toMatch(/^2 of 5 runs finished: the paired results are over those 2; the stopped run/);
+    expect(unfinishedNote({ finished: 0, planned: 3 })).toMatch(/^0 of 3 runs finished: there are no paired results yet/);
+    expect(feed(started, [{ type: 'done', result: result({}) }], 0).runs).toBeNull();
   });
 
   it('a stopped experiment is "stopped", an error keeps its words', () => {

@@ -65,6 +65,8 @@ export interface RunState {
   repeats: { finals: FinalMetrics[]; paired: PairedSummary } | null;
   /** A training-size sweep's rows (each size's runs and paired differences), once all are done. */
   sweep: SweepEntry[] | null;
+  /** An experiment of several runs, once done: how many finished of how many planned (repeats and sweep hold the finished ones only). */
+  runs: { finished: number; planned: number } | null;
   /** The experiment started from this page: its config, name and cross-dataset set, for the downloads of its results. */
   experiment: { config: TrainConfig; meta?: RunMeta; cross?: ReportDataset } | null;
 }
@@ -94,6 +96,7 @@ export const initialRunState: RunState = {
   repeat: null,
   repeats: null,
   sweep: null,
+  runs: null,
   experiment: null,
 };
 
@@ -173,11 +176,20 @@ function apply(state: RunState, msg: FromWorker, now: number): RunState {
         result: msg.result,
         repeats: msg.repeats ?? null,
         sweep: msg.sweep ?? null,
+        runs: msg.runs ?? null,
         status: state.status === 'error' ? 'error' : msg.result.stopped ? 'stopped' : 'done',
         rate: [],
         endedAt: state.endedAt ?? now,
       };
   }
+}
+
+/** A stopped experiment's results in words: how many runs finished, and that the paired results hold only those. */
+export function unfinishedNote({ finished, planned }: { finished: number; planned: number }): string {
+  const over = finished
+    ? `the paired results are over ${finished === 1 ? 'that one' : `those ${finished}`}; the stopped run's epochs are left out (its networks are not all at one epoch)`
+    : 'there are no paired results yet';
+  return `${finished} of ${planned} runs finished: ${over}. Continue the experiment from the runs list to train the rest.`;
 }
 
 export function runReducer(state: RunState, action: RunAction): RunState {
