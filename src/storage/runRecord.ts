@@ -57,7 +57,7 @@ export interface RunRecord {
    */
   group?: { id: string; index: number; count: number; repeat?: number; trainSize?: number };
   /** The cross-dataset test set scored beside the test set at every epoch, when there was one. */
-  cross?: { name: string; scoreFileName: string; imageCount: number; proxy: boolean };
+  cross?: { name: string; scoreFileName: string; imageCount: number; proxy: boolean; files?: string[] };
   /** A pretrained model's base network as model.json text (architecture only): its networks are rebuilt from it, then loaded from a checkpoint. */
   backboneJson?: string;
   /** The MOS of every image of the split (higher is better, as trained on): what a PyTorch export writes as scores.csv. Absent in runs stored before it was kept. */

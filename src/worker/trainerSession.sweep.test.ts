@@ -117,11 +117,38 @@ describe('experiments of several runs in the session', () => {
       if (e.run === 'dml') expect(e.cross!.ensemble!.plcc).toBeCloseTo(e.test.ensemble!.plcc, 10);
     }
     expect(doneOf(out).result.final.cross?.dml?.ensemble.srcc).toBeCloseTo(doneOf(out).result.final.dml!.ensemble.srcc, 10);
-    expect((await store.getRun('cross'))!.cross).toEqual({ name: 'other', scoreFileName: 'other.csv', imageCount: crossItems.length, proxy: false });
+    expect((await store.getRun('cross'))!.cross).toEqual({ name: 'other', scoreFileName: 'other.csv', imageCount: crossItems.length, proxy: false, files: crossItems.map((it) => it.file) });
 
     const broken = crossItems.map((it) => ({ ...it, file: it.file.replace('other/', 'broken/') }));
     const bad = await run({ ...experiment('cross-bad', config), cross: { name: 'other', scoreFileName: 'other.csv', proxy: false, items: broken, files: [] } }, store);
     expect(bad.at(-1)).toMatchObject({ type: 'error', kind: 'data', message: expect.stringMatching(/cross-dataset score file "other\.csv" could be decoded from the folder "other"/) });
+  }, 120_000);
+
+  it('continuing checks the cross-dataset set: none, another or other images are refused naming both sets; the same one goes on', async () => {
+    const msg = experiment('xc', { ...config, epochs: 2 });
+    const crossItems = msg.split.test.map((f, i) => ({ ...items.find((it) => it.file === f)!, file: `other/${/(\d+)\.png$/.exec(f)![1]}.png`, line: i + 2 }));
+    const cross = { name: 'other', scoreFileName: 'other.csv', proxy: false, items: crossItems, files: crossItems.map((it) => ({ path: it.file, file: new Blob([]) })) };
+    await run({ ...msg, cross }, store, (s, m) => m.type === 'checkpoint' && m.epoch === 1 && s.stop());
+    const again = (c?: typeof cross) => run({ type: 'continue', runId: 'xc', items, files, backend: 'wasm', ...(c && { cross: c }) }, store);
+    const refused = async (c: typeof cross | undefined, words: RegExp) => {
+      const out = await again(c);
+      expect(out.at(-1)).toMatchObject({ type: 'error', kind: 'data', message: expect.stringMatching(words) });
+      expect(out.some((m) => m.type === 'epoch')).toBe(false);
+      expect((await store.getRun('xc'))!.status).toBe('stopped');
+    };
+    await refused(undefined, /scored on the cross-dataset set "other" \(score file "other\.csv"\).*slot is empty.*Choose that set again/);
+    await refused({ ...cross, name: 'livec', scoreFileName: 'livec.csv' }, /set is "other" \(score file "other\.csv"\), and "livec" \(score file "livec\.csv"\) is in the cross-dataset slot/);
+    await refused({ ...cross, items: crossItems.slice(1) }, /same names but other images: 1 of its \d+ images are not in it \(other\//);
+    const out = await again(cross);
+    expect(doneOf(out).result.stopped).toBe(false);
+    const history = (await store.getRun('xc'))!.history;
+    expect(history.map((e) => `${e.run}${e.epoch}`)).toEqual(['baseline1', 'dml1', 'baseline2', 'dml2']);
+    expect(history.every((e) => e.cross?.peers[0]?.n === crossItems.length)).toBe(true);
+
+    // A run without a cross-dataset set is not continued with one.
+    await run(experiment('nox', { ...config, epochs: 2 }), store, (s, m) => m.type === 'checkpoint' && m.epoch === 1 && s.stop());
+    const out2 = await run({ type: 'continue', runId: 'nox', items, files, backend: 'wasm', cross }, store);
+    expect(out2.at(-1)).toMatchObject({ type: 'error', message: expect.stringMatching(/trained without a cross-dataset set, and "other" \(score file "other\.csv"\).*Remove it/) });
   }, 120_000);
 
   it('a run stopped mid-way stays out of the paired results: they hold the finished runs, and say how many of the planned', async () => {

@@ -7,7 +7,7 @@
  */
 import type { ImageDecoder, LoadedImages } from '../core/data/loadImages';
 import type { LabelledItem } from '../core/data/types';
-import { datasetProblem } from '../core/data/datasetMeta';
+import { crossDatasetProblem, datasetProblem } from '../core/data/datasetMeta';
 import { splitFromNames, type SplitNames } from '../core/splitPolicy';
 import type { Split } from '../core/splits';
 import { makeRng } from '../core/rng';
@@ -315,7 +315,8 @@ export class TrainerSession {
       // Kept so the run can be exported as a PyTorch project (its scores.csv) without the data loaded.
       scores: Object.fromEntries([...split.train, ...split.val, ...split.test].map((i) => [loaded.items[i]!.file, loaded.items[i]!.mos])),
       backboneJson: pretrained?.json,
-      ...(c && { cross: { name: c.name, scoreFileName: c.scoreFileName, imageCount: c.items.length, proxy: c.proxy } }),
+      // Its image list too: continuing checks the set given again is this one.
+      ...(c && { cross: { name: c.name, scoreFileName: c.scoreFileName, imageCount: c.items.length, proxy: c.proxy, files: c.items.map((it) => it.file) } }),
     };
   }
 
@@ -377,6 +378,9 @@ export class TrainerSession {
       if (r.status === 'finished') throw new DataError(`"${r.name}" has already trained all its epochs: there is nothing to continue.`);
       const problem = datasetProblem(r.dataset, msg.items.map((it) => it.file));
       if (problem) throw new DataError(problem);
+      const c = msg.cross?.items.length ? msg.cross : undefined;
+      const crossProblem = crossDatasetProblem(r.cross, c && { name: c.name, scoreFileName: c.scoreFileName, files: c.items.map((it) => it.file) });
+      if (crossProblem) throw new DataError(crossProblem);
     });
     const config = storedConfig(run);
     this.checkSettings(config, msg.items);
