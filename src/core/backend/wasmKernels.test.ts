@@ -29,7 +29,7 @@ interface ConvCase {
 }
 
 // strides 1/2 (and 3, mixed), same/valid/explicit, kernels 1/3/7 (and 2, 4, 5, 3×2),
-// channels 1/3/16, batch 1/3, square and non-square inputs.
+// channels 1/3/16/32/33, batch 1/2/3, square and non-square inputs.
 const CONV_CASES: ConvCase[] = [
   { x: [1, 5, 7, 1], w: [3, 3, 1, 2], strides: 1, pad: 'same' },
   { x: [3, 9, 6, 3], w: [3, 3, 3, 16], strides: 2, pad: 'same' },
@@ -46,6 +46,10 @@ const CONV_CASES: ConvCase[] = [
   { x: [1, 9, 9, 2], w: [3, 3, 2, 3], strides: 2, pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
   { x: [3, 7, 9, 4], w: [1, 1, 4, 12], strides: 1, pad: 'valid' }, // 1×1 as a product, x transposed
   { x: [1, 6, 6, 3], w: [1, 1, 3, 5], strides: 1, pad: [[0, 0], [0, 1], [1, 0], [0, 0]] }, // 1×1 with padding: conv form
+  // 32 channels and more: the input gradient as a product and col2im.
+  { x: [2, 7, 6, 32], w: [3, 3, 32, 8], strides: 2, pad: 'same' },
+  { x: [1, 9, 9, 33], w: [3, 3, 33, 4], strides: 1, pad: 'valid' },
+  { x: [2, 8, 7, 32], w: [2, 3, 32, 5], strides: [2, 3], pad: [[0, 0], [1, 0], [2, 1], [0, 0]] },
 ];
 
 const label = (c: ConvCase) => `x ${c.x.join('×')}, w ${c.w.join('×')}, stride ${c.strides}, pad ${JSON.stringify(c.pad)}`;
@@ -107,8 +111,8 @@ describe('conv2d gradients on wasm match the cpu backend', () => {
     }
   });
 
-  it('a tiny-net layer shape (2×32×32×16 → 32, 3×3, stride 2) in both forms', async () => {
-    const c: ConvCase = { x: [2, 32, 32, 16], w: [3, 3, 16, 32], strides: 2, pad: 'same' };
+  it('a tiny-net layer shape (2×16×16×32 → 64, 3×3, stride 2) in both forms', async () => {
+    const c: ConvCase = { x: [2, 16, 16, 32], w: [3, 3, 32, 64], strides: 2, pad: 'same' };
     const cpu = await convGrads('cpu', c, 300);
     const im2col = await convGrads('wasm', c, 300);
     const limits = [setIm2colMaxFloats(0), setCol2imMaxFloats(0)] as const;

@@ -1,0 +1,54 @@
+/**
+ * The conv gradients' product forms (im2col / col2im + one XNNPACK product) against their conv
+ * forms, on a whole training step, alternated step by step in one process so that a loaded
+ * machine slows both alike.
+ *   npx tsx bench/stepAB.ts [--model tiny] [--mode dml|baseline] [--size 128] [--batch 8] [--rounds 8]
+ */
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { setIm2colMaxFloats } from '../src/core/backend/conv2dBackpropFilterWasm';
+import { setCol2imMaxFloats } from '../src/core/backend/conv2dBackpropInputWasm';
+import { QUICK_DEMO, type TrainConfig } from '../src/core/train/config';
+import { createCohort } from '../src/core/train/cohort';
+import { initNodeBackend } from '../src/node/tfNode';
+
+const { values: opts } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'tiny' },
+    mode: { type: 'string', default: 'dml' },
+    size: { type: 'string', default: '128' },
+    batch: { type: 'string', default: '8' },
+    rounds: { type: 'string', default: '8' },
+  },
+});
+const size = Number(opts.size);
+const batch = Number(opts.batch);
+await initNodeBackend('wasm');
+const config: TrainConfig = { ...QUICK_DEMO, model: opts.model as TrainConfig['model'], input: { kind: 'resize', width: size, height: size }, batchSize: batch };
+const cohort = createCohort(opts.mode === 'baseline' ? 'baseline' : 'dml', config, 3);
+const x = tf.randomUniform([batch, size, size, 3], -1, 1, 'float32', 1) as tf.Tensor4D;
+const y = tf.randomUniform([batch], 1, 5, 'float32', 2) as tf.Tensor1D;
+const limits = [setIm2colMaxFloats(0), setCol2imMaxFloats(0)] as const;
+const use = (product: boolean) => {
+  setIm2colMaxFloats(product ? limits[0] : 0);
+  setCol2imMaxFloats(product ? limits[1] : 0);
+};
+const time = async (product: boolean) => {
+  use(product);
+  const t0 = performance.now();
+  await cohort.step(x, y);
+  return performance.now() - t0;
+};
+for (const p of [true, false, true, false]) await time(p); // warm-up
+const ms = { product: [] as number[], conv: [] as number[] };
+for (let i = 0; i < Number(opts.rounds); i++) {
+  ms.product.push(await time(true));
+  ms.conv.push(await time(false));
+}
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+const show = (v: number[]) => `median ${median(v).toFixed(0)} ms, best ${Math.min(...v).toFixed(0)} ms`;
+console.log(`${opts.model} ${opts.mode}, batch ${batch} at ${size}×${size}, Node wasm, ${opts.rounds} rounds alternated:`);
+console.log(`  product forms (im2col/col2im + XNNPACK product): ${show(ms.product)}`);
+console.log(`  conv forms (batch-as-channels conv, sub-pixel conv): ${show(ms.conv)}`);
+use(true);
+cohort.dispose();
