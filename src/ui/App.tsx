@@ -142,7 +142,9 @@ export function App() {
     setContinueThen(then);
     if (!items || continueProblem(run) !== null) return setContinuing(run);
     setContinuing(null);
-    trainer.continueRun({ run, items, files: usedFiles(items), backend: config.backend, then, ...(cross.set && { cross: cross.set }) });
+    // A queued run of a custom-backbone experiment starts from the backbone picked here (checked against the run's).
+    const backboneFiles = run.config.model === 'backbone' ? backbones.state.user?.files : undefined;
+    trainer.continueRun({ run, items, files: usedFiles(items), backend: config.backend, then, ...(cross.set && { cross: cross.set }), ...(backboneFiles && { backboneFiles }) });
   };
 
   if (presentChoices.present)

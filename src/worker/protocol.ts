@@ -104,6 +104,8 @@ export interface ContinueMessage {
   /** For the memory budget, as in 'start'. */
   memory?: MemoryHints;
   cross?: CrossDataset;
+  /** A user's backbone (model 'backbone'), when the page has one: a run that never trained (queued) starts from its pretrained weights, which no run stores. */
+  backboneFiles?: ModelFile[];
 }
 
 /** A file of a user's TF.js model: model.json or a weight shard. */

@@ -394,6 +394,8 @@ export class TrainerSession {
       const size = run.group?.trainSize !== undefined ? { trainSize: run.group.trainSize } : {};
       this.send({ type: 'repeat', ...position, seed: config.seed, runId: run.id, ...size });
     }
+    // Said before decoding: a run without a checkpoint needs its backbone's pretrained weights from the page.
+    if (!from) this.restartBackboneProblem(run, msg.backboneFiles);
     this.send({ type: 'continued', fromEpoch: from?.checkpoint.epoch ?? 0, history: run.history });
     const loaded = await this.ingest(config, msg.items, msg.files);
     if (!loaded) return STOPPED_BEFORE_TRAINING;
@@ -402,7 +404,7 @@ export class TrainerSession {
     const split = splitFromNames(run.split, loaded.items);
     this.send({ type: 'split', train: run.split.train, val: run.split.val ?? [], test: run.split.test, reason: run.split.reason });
     // Every weight comes from the checkpoint; without one the run starts over and needs the pretrained weights.
-    const base = from ? await storedRunBase(run) : (await loadRunBase(config, undefined, this.readBuiltin()))?.base;
+    const base = from ? await storedRunBase(run) : await this.restartBase(run, msg.backboneFiles);
     this.files = loaded.items.map((it) => it.file);
     try {
       await rec.commitResume();
@@ -410,6 +412,30 @@ export class TrainerSession {
     } finally {
       base?.dispose();
     }
+  }
+
+  /** A custom-backbone run that starts over (it has no checkpoint, e.g. queued): refused, in words, when the page has no backbone files. */
+  private restartBackboneProblem(run: RunRecord, files: ContinueMessage['backboneFiles']): void {
+    if (run.config.model !== 'backbone' || files?.length) return;
+    throw new DataError(
+      `"${run.name}" has not trained yet, so it starts from the pretrained weights of its own backbone, which runs do not store. ` +
+        'Pick that backbone’s model.json and weight files in the experiment settings (the same ones the experiment started with), then continue.',
+    );
+  }
+
+  /** The pretrained body a run without a checkpoint starts from; a user's backbone must be the one the run was planned with. */
+  private async restartBase(run: RunRecord, files: ContinueMessage['backboneFiles']): Promise<LoadedBase['base'] | undefined> {
+    const config = storedConfig(run);
+    this.restartBackboneProblem(run, files);
+    const loaded = await loadRunBase(config, config.model === 'backbone' ? files : undefined, this.readBuiltin());
+    if (loaded && config.model === 'backbone' && run.backboneJson !== undefined && loaded.json !== run.backboneJson) {
+      loaded.base.dispose();
+      throw new DataError(
+        `The backbone picked now is not the one "${run.name}" was planned with (its model.json differs). ` +
+          'Pick the backbone the experiment started with in the experiment settings, then continue.',
+      );
+    }
+    return loaded?.base;
   }
 
   private async trainOn(

@@ -41,6 +41,8 @@ export interface ContinueArgs {
   /** More runs of the same experiment to continue after this one, in order (continuing a group). */
   then?: string[];
   cross?: CrossDataset;
+  /** The backbone picked on the page (a queued run of a custom-backbone experiment starts from its weights). */
+  backboneFiles?: ModelFile[];
 }
 
 export function useTrainer() {
@@ -127,8 +129,10 @@ export function useTrainer() {
 
   /** Continue a stored run from its last checkpoint, on the data supplied again. */
   const continueRun = useCallback(
-    ({ run, items, files, backend, then, cross }: ContinueArgs) =>
-      launch(run.id, run.config, (c) => c.continue({ runId: run.id, memory: memoryHints(run.config, null), items, files, backend, ...(then?.length ? { then } : {}), ...(cross ? { cross } : {}) })),
+    ({ run, items, files, backend, then, cross, backboneFiles }: ContinueArgs) =>
+      launch(run.id, run.config, (c) =>
+        c.continue({ runId: run.id, memory: memoryHints(run.config, null), items, files, backend, ...(then?.length ? { then } : {}), ...(cross ? { cross } : {}), ...(backboneFiles ? { backboneFiles } : {}) }),
+      ),
     [launch],
   );
 
