@@ -218,13 +218,13 @@ test('two tabs train at once, each run keeps its own records, and a database upg
   const b = await context.newPage();
   const errors = [...watchErrors(a), ...watchErrors(b)];
   const tabs = [
-    { page: a, mode: 'baseline' as const, name: 'images · baseline · tiny 32×32', kinds: ['baseline'] },
-    { page: b, mode: 'dml' as const, name: 'images · dml · tiny 32×32', kinds: ['dml'] },
+    { page: a, mode: 'baseline' as const, epochs: 6, name: 'images · baseline · tiny 32×32', kinds: ['baseline'] },
+    { page: b, mode: 'dml' as const, epochs: 4, name: 'images · dml · tiny 32×32', kinds: ['dml'] },
   ];
   for (const t of tabs) {
     await t.page.bringToFront();
     await t.page.goto('/');
-    await loadDemoAndConfigure(t.page, 4, t.mode);
+    await loadDemoAndConfigure(t.page, t.epochs, t.mode);
     // One wasm thread each: the two runs share the cores.
     await setStartDebug(t.page, { wasmThreads: 1 });
   }
@@ -232,8 +232,12 @@ test('two tabs train at once, each run keeps its own records, and a database upg
     await t.page.bringToFront();
     await t.page.getByRole('button', { name: 'Start' }).click();
   }
-  for (const t of tabs) await expect(checkpointLine(t.page)).toContainText('Checkpoint of epoch 1 saved', { timeout: 600_000 });
-  // Both still training: the upgrade lands mid-run for each.
+  // The baseline (one network) trains faster: it waits, paused, at its first checkpoint until the
+  // DML run has one too; then both train while the upgrade lands.
+  await expect(checkpointLine(a)).toContainText(/Checkpoint of epoch [1-3] saved/, { timeout: 600_000 });
+  await a.getByRole('button', { name: 'Pause' }).click();
+  await expect(checkpointLine(b)).toContainText(/Checkpoint of epoch [1-3] saved/, { timeout: 600_000 });
+  await a.getByRole('button', { name: 'Resume' }).click();
   for (const t of tabs) await expect(t.page.getByRole('status').filter({ hasText: 'Training' })).toBeVisible();
 
   // Tab B opens the database at a newer version: every connection (both pages, both workers) must let it.
@@ -247,14 +251,14 @@ test('two tabs train at once, each run keeps its own records, and a database upg
   for (const t of tabs) {
     const mine = stored.filter((r) => r.name === t.name);
     expect(mine, t.name).toHaveLength(1);
-    expect(mine[0]).toMatchObject({ status: 'finished', lastCheckpoint: 4, lastRuns: t.kinds });
-    expect(sorted(mine[0]!)).toEqual(everyEpochOnce(t.kinds, 4));
+    expect(mine[0]).toMatchObject({ status: 'finished', lastCheckpoint: t.epochs, lastRuns: t.kinds });
+    expect(sorted(mine[0]!)).toEqual(everyEpochOnce(t.kinds, t.epochs));
     // Each tab's list shows both runs, finished.
     for (const u of tabs) await expect(rowOf(t.page, u.name)).toContainText('finished');
   }
   // A reload after the upgrade opens the newer database as it is.
   await a.reload();
-  for (const u of tabs) await expect(rowOf(a, u.name)).toContainText('4/4 epochs');
+  for (const u of tabs) await expect(rowOf(a, u.name)).toContainText(`${u.epochs}/${u.epochs} epochs`);
   await a.getByRole('heading', { name: /Runs/ }).scrollIntoViewIfNeeded();
   await a.screenshot({ path: `${SHOTS}/faults-two-tabs-1280x720.png` });
   expect(errors).toEqual([]);
