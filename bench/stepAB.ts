@@ -1,7 +1,8 @@
 /**
  * The conv gradients' product forms (im2col / col2im + one XNNPACK product) against their conv
  * forms, on a whole training step, alternated step by step in one process so that a loaded
- * machine slows both alike.
+ * machine slows both alike. Also the process's CPU time per step (Node's wasm runs on one
+ * thread), which waiting for a core on a loaded machine does not inflate as it does wall time.
  *   npx tsx bench/stepAB.ts [--model tiny] [--mode dml|baseline] [--size 128] [--batch 8] [--rounds 8]
  */
 import { parseArgs } from 'node:util';
@@ -35,20 +36,26 @@ const use = (product: boolean) => {
 };
 const time = async (product: boolean) => {
   use(product);
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   await cohort.step(x, y);
-  return performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { wall: performance.now() - t0, cpu: (c.user + c.system) / 1000 };
 };
 for (const p of [true, false, true, false]) await time(p); // warm-up
 const ms = { product: [] as number[], conv: [] as number[] };
+const cpu = { product: [] as number[], conv: [] as number[] };
 for (let i = 0; i < Number(opts.rounds); i++) {
-  ms.product.push(await time(true));
-  ms.conv.push(await time(false));
+  for (const [k, p] of [['product', true], ['conv', false]] as const) {
+    const t = await time(p);
+    ms[k].push(t.wall);
+    cpu[k].push(t.cpu);
+  }
 }
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
-const show = (v: number[]) => `median ${median(v).toFixed(0)} ms, best ${Math.min(...v).toFixed(0)} ms`;
+const show = (v: number[], c: number[]) => `wall median ${median(v).toFixed(0)} ms, best ${Math.min(...v).toFixed(0)} ms; CPU median ${median(c).toFixed(0)} ms`;
 console.log(`${opts.model} ${opts.mode}, batch ${batch} at ${size}×${size}, Node wasm, ${opts.rounds} rounds alternated:`);
-console.log(`  product forms (im2col/col2im + XNNPACK product): ${show(ms.product)}`);
-console.log(`  conv forms (batch-as-channels conv, sub-pixel conv): ${show(ms.conv)}`);
+console.log(`  product forms (im2col/col2im + XNNPACK product): ${show(ms.product, cpu.product)}`);
+console.log(`  conv forms (batch-as-channels conv, sub-pixel conv): ${show(ms.conv, cpu.conv)}`);
 use(true);
 cohort.dispose();

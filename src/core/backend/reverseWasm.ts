@@ -23,15 +23,20 @@ function makeReverse(original: KernelFunc): KernelFunc {
     const strides = outer.map((_, d) => util.sizeFromShape(outer.slice(d + 1)) * run);
     const { out, outView, views } = heapOutput(backend, [...shape], [x]);
     const xv = views[0]!;
-    const count = util.sizeFromShape(outer);
-    const idx = new Array<number>(outer.length).fill(0);
-    for (let k = 0; k < count; k++) {
-      let src = 0;
-      for (let d = 0; d < outer.length; d++) src += (flipped[d] ? outer[d]! - 1 - idx[d]! : idx[d]!) * strides[d]!;
-      const dst = k * run;
-      if (run < 16) for (let e = 0; e < run; e++) outView[dst + e] = xv[src + e]!;
-      else outView.set(xv.subarray(src, src + run), dst);
-      for (let d = outer.length - 1; d >= 0; d--) {
+    // An odometer over the axes before the last reversed one; that axis in a tight loop of runs.
+    const n = outer[last]!;
+    const blocks = util.sizeFromShape(outer.slice(0, last));
+    const idx = new Array<number>(last).fill(0);
+    let dst = 0;
+    for (let k = 0; k < blocks; k++) {
+      let base = 0;
+      for (let d = 0; d < last; d++) base += (flipped[d] ? outer[d]! - 1 - idx[d]! : idx[d]!) * strides[d]!;
+      for (let t = 0; t < n; t++, dst += run) {
+        const src = base + (n - 1 - t) * run;
+        if (run < 16) for (let e = 0; e < run; e++) outView[dst + e] = xv[src + e]!;
+        else outView.set(xv.subarray(src, src + run), dst);
+      }
+      for (let d = last - 1; d >= 0; d--) {
         if (++idx[d]! < outer[d]!) break;
         idx[d] = 0;
       }
