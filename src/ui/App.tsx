@@ -205,6 +205,8 @@ export function App() {
             locked={locked}
             linkProblems={linkProblems}
             backbones={backbones}
+            dataItems={items}
+            dataFiles={folder?.files}
           />
           <CrossDataPanel locked={locked} onChange={setCross} />
         </div>
