@@ -81,7 +81,14 @@ export function fitRgbaWasm(rgba: ArrayLike<number>, inW: number, inH: number, o
   const pVc = take(outH * 4);
   const pVw = take(v.weights.length * 8);
   if (at > MAX_BYTES) return null;
-  if (at > w.memory.buffer.byteLength) w.memory.grow(Math.ceil((at - w.memory.buffer.byteLength) / PAGE));
+  if (at > w.memory.buffer.byteLength) {
+    try {
+      w.memory.grow(Math.ceil((at - w.memory.buffer.byteLength) / PAGE));
+    } catch {
+      // No memory to grow into (a RangeError): the JavaScript resizes this image instead.
+      return null;
+    }
+  }
   const buf = w.memory.buffer;
   new Uint8Array(buf, pRgba, inW * inH * 4).set(rgba);
   new Int32Array(buf, pHs, outW).set(h.start);
