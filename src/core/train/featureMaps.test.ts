@@ -9,7 +9,8 @@ import { initNodeBackend } from '../../node/tfNode';
 import { makeRng } from '../rng';
 import { createCohort } from './cohort';
 import type { TrainConfig } from './config';
-import { featureHeatmaps, heatmapTestPosition, lastFeatureTensor, shrinkMap } from './featureMaps';
+import { featureHeatmaps, lastFeatureTensor, shrinkMap } from './featureMaps';
+import { heatmapTestPosition } from './heatmapChoice';
 import { train } from './loop';
 
 // The maps are checked against a computation by hand: the layer named here (not found by the

@@ -8,6 +8,7 @@
  * crops or patches. A frozen, cached body is the same layers as in the whole net, so the map
  * is read off the whole net either way.
  */
+import { heatmapTestPosition } from './heatmapChoice';
 import * as tf from '@tensorflow/tfjs';
 import type { InputScaling } from '../models/types';
 import { inputScalingOf, type TrainConfig } from './config';
@@ -145,11 +146,6 @@ export async function featureHeatmaps(cohort: HeatmapCohort, store: Images, imag
   }
   const first = known[0]!;
   return { test, image, height: first.height, width: first.width, peers: known.map((m) => m!.values), mirrored };
-}
-
-/** The test image whose heatmaps a run records: `chosen` (a position in the test set, default the first), kept within the test set. */
-export function heatmapTestPosition(testCount: number, chosen = 0): number {
-  return Math.min(Math.max(0, Math.floor(chosen)), Math.max(0, testCount - 1));
 }
 
 /** The epoch's heatmaps of a run's networks, of the config's test image (none without a test set). */

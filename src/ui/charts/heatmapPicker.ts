@@ -1,5 +1,5 @@
 /** The heatmap panel's choice of test image: its option labels and what the page says about a choice not yet mapped. */
-import { heatmapTestPosition } from '../../core/train/featureMaps';
+import { heatmapTestPosition } from '../../core/train/heatmapChoice';
 
 /** An option's label: its 1-based position in the test set and the file's name without its folders. */
 export function heatmapImageLabel(path: string, position: number): string {
