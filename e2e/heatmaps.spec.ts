@@ -1,14 +1,15 @@
 /**
- * Feature heatmaps in the studio: the demo set, baseline + DML for 2 epochs at 32×32 on wasm.
+ * Feature heatmaps in the studio: the demo set, baseline + DML for 3 epochs at 32×32 on wasm.
  * After the first epoch both peers' heatmaps show (peer B's over the mirrored image); the
  * epoch slider goes back to epoch 1 and forward to the latest; the baseline has its own. The
- * second test image, picked during epoch 2, is the one epoch 2's maps are of (and goes into the
- * link); picked after the run, it waits for the next run.
+ * second test image, picked while paused in epoch 2, is the one the last epoch's maps are of (and
+ * goes into the link); picked after the run, it waits for the next run. (An epoch reads the choice
+ * once, at its first map: whether epoch 2 already has it depends on where the pause landed.)
  */
 import { expect, test, type Locator } from '@playwright/test';
 
 const SHOTS = 'test-results/screenshots';
-const CONFIG = { mode: 'both', epochs: 2, input: { kind: 'resize', width: 32, height: 32 }, backend: 'wasm', peers: 2 };
+const CONFIG = { mode: 'both', epochs: 3, input: { kind: 'resize', width: 32, height: 32 }, backend: 'wasm', peers: 2 };
 const LINK = `/?demo#config=${Buffer.from(JSON.stringify(CONFIG)).toString('base64url')}`;
 
 const srcOf = async (img: Locator) => (await img.getAttribute('src')) ?? '';
@@ -53,7 +54,7 @@ test('both peers have a feature heatmap after one epoch, and the epochs can be s
   // Peer B's picture is of the mirrored image with its own map: not peer A's.
   expect(await srcOf(b)).not.toBe(await srcOf(a));
 
-  // Epoch 1's maps are of the first test image. Paused in epoch 2 (before its maps), pick the second.
+  // Epoch 1's maps are of the first test image. Paused in epoch 2, pick the second.
   const picker = page.getByLabel('Heatmap test image', { exact: true });
   const hint = page.locator('.heatmaps > p.hint').first();
   const pending = page.locator('.heatmaps__pending');
@@ -69,13 +70,13 @@ test('both peers have a feature heatmap after one epoch, and the epochs can be s
   await expect.poll(() => hashConfig().heatmapImage).toBe(1);
   await page.getByRole('button', { name: 'Resume' }).click();
 
-  // The run ends after epoch 2: the slider then spans two epochs and follows the latest.
+  // The run ends after epoch 3: the slider then spans three epochs and follows the latest.
   await expect(page.getByRole('table', { name: 'Results' })).toBeVisible({ timeout: 240_000 });
   const slider = page.getByRole('slider', { name: 'Heatmap epoch' });
-  await expect(slider).toHaveAttribute('max', '1');
-  await expect(slider).toHaveAttribute('aria-valuetext', 'epoch 2');
+  await expect(slider).toHaveAttribute('max', '2');
+  await expect(slider).toHaveAttribute('aria-valuetext', 'epoch 3');
   const latest = await srcOf(a);
-  // Epoch 2's maps are of the second test image; nothing is pending.
+  // Epoch 3's maps are of the second test image; nothing is pending.
   await expect(hint).toContainText(second!);
   await expect(hint).not.toContainText(first!);
   await expect(pending).toHaveCount(0);
@@ -84,11 +85,11 @@ test('both peers have a feature heatmap after one epoch, and the epochs can be s
 
   await slider.fill('0');
   await expect(slider).toHaveAttribute('aria-valuetext', 'epoch 1');
-  await expect(page.locator('.heatmaps output')).toHaveText('1 of 2');
+  await expect(page.locator('.heatmaps output')).toHaveText('1 of 3');
   await expect.poll(() => srcOf(a)).not.toBe(latest);
   await expect(hint).toContainText(first!);
-  await slider.fill('1');
-  await expect(page.locator('.heatmaps output')).toHaveText('2 (latest)');
+  await slider.fill('2');
+  await expect(page.locator('.heatmaps output')).toHaveText('3 (latest)');
   await expect.poll(() => srcOf(a)).toBe(latest);
 
   // The baseline's own heatmap.
