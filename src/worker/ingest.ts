@@ -5,8 +5,9 @@
  * do not fit, into a file on disk that training streams from. The page is told the mode and
  * why before the first file is decoded, and sees images/s and the time left while it runs.
  */
-import { loadImages, type ImageDecoder, type LoadedImages, type LoadProgress } from '../core/data/loadImages';
-import { deviceAllowance, memoryBudget, type DeviceAllowance, type MemoryBudget } from '../core/data/memoryBudget';
+import type { ImageSet } from '../core/data/imageStore';
+import { loadImages, StoreWriteError, type ImageDecoder, type LoadedImages, type LoadProgress } from '../core/data/loadImages';
+import { deviceAllowance, formatMB, memoryBudget, type DeviceAllowance, type MemoryBudget } from '../core/data/memoryBudget';
 import { PagedImageStore, type PageFile } from '../core/data/pagedImageStore';
 import type { LabelledItem } from '../core/data/types';
 import { budgetInput, modelFootprint } from '../core/models/footprint';
@@ -39,6 +40,8 @@ export interface IngestArgs {
   isStopped(): boolean;
   /** A second dataset (the cross-dataset test): no storage report of its own. */
   quiet?: boolean;
+  /** Stores already decoded (the main set, while the cross set is planned): their memory counts as in use. */
+  held?: readonly ImageSet[];
   /** Set while decoding: stops every decode at once. */
   onCancel(cancel: (() => void) | null): void;
 }
@@ -47,14 +50,22 @@ export interface IngestArgs {
 const PROGRESS_INTERVAL_MS = 100;
 
 /** The device's allowance as this worker sees it (the page's own use of memory taken off when it says). */
-export async function workerAllowance(a: Pick<IngestArgs, 'platform' | 'hints' | 'backend'>): Promise<DeviceAllowance> {
+export async function workerAllowance(a: Pick<IngestArgs, 'platform' | 'hints' | 'backend' | 'held'>): Promise<DeviceAllowance> {
   const d = (await a.platform.device?.().catch(() => undefined)) ?? { disk: !!a.platform.pageFile };
   const disk = d.disk && !!a.platform.pageFile;
   const backendLimit = a.backend === 'wasm' ? { bytes: WASM_HEAP_BYTES, name: 'wasm' } : undefined;
-  const allowance = deviceAllowance({ deviceMemoryGB: d.deviceMemoryGB, inUse: a.hints?.inUse, diskFree: d.diskFree, disk, backendLimit });
+  const held = (a.held ?? []).reduce((s, st) => s + heldBytes(st), 0);
+  const inUse = a.hints?.inUse !== undefined || held > 0 ? (a.hints?.inUse ?? 0) + held : undefined;
+  const allowance = deviceAllowance({ deviceMemoryGB: d.deviceMemoryGB, inUse, diskFree: d.diskFree, disk, backendLimit });
   const forced = a.hints?.deviceBytes;
-  if (forced !== undefined) return { ...allowance, bytes: forced, source: `a test's limit of ${Math.round(forced / 2 ** 20)} MB`, inUse: undefined };
+  if (forced !== undefined) return { ...allowance, bytes: forced, source: `a test's limit of ${Math.round(forced / 2 ** 20)} MB`, inUse: held || undefined };
   return allowance;
+}
+
+/** The memory a decoded store holds: all its images, or for one on disk its cache. */
+export function heldBytes(store: ImageSet): number {
+  const cache = (store as { cachedImages?: unknown }).cachedImages;
+  return (typeof cache === 'number' ? Math.min(cache, store.count) : store.count) * store.bytesPerImage;
 }
 
 /** The budget of this run on this device. */
@@ -119,6 +130,7 @@ export async function ingestImages(a: IngestArgs): Promise<LoadedImages | null> 
       : await loadImages(a.items, width, height, decodeOrStop, progress, concurrency);
   } catch (err) {
     file?.remove();
+    if (err instanceof StoreWriteError) throw new DataError(await storeFailure(a, err, bytes, !!file));
     throw err;
   } finally {
     a.onCancel(null);
@@ -128,8 +140,22 @@ export async function ingestImages(a: IngestArgs): Promise<LoadedImages | null> 
     loaded.store.dispose?.();
     return null;
   }
+  // The cross set's problems say so, to be shown under its name and not the training data's.
+  if (a.quiet) loaded.problems = loaded.problems.map((p) => ({ ...p, set: 'cross' as const }));
   if (loaded.problems.length) a.send({ type: 'problems', problems: loaded.problems });
   return loaded;
+}
+
+/** A store that refused an image, in words: what failed, the space it needs and has, what to do. */
+async function storeFailure(a: IngestArgs, err: StoreWriteError, bytes: number, onDisk: boolean): Promise<string> {
+  const cause = (err.reason as Error)?.message ?? String(err.reason);
+  if (!onDisk) return `The decoded images could not be kept in memory (${cause}). Choose a smaller input size or fewer images, then Start again.`;
+  const free = (await a.platform.device?.().catch(() => undefined))?.diskFree;
+  const left = free !== undefined ? `; the browser now grants the site ${formatMB(free)} more` : '';
+  return (
+    `Writing the decoded images to disk failed at ${err.file}: ${cause} The run keeps ${formatMB(bytes)} of images on disk${left}. ` +
+    `Free disk space (or clear this site's stored data in the browser's settings), or choose a smaller input size or fewer images, then Start again.`
+  );
 }
 
 function adviceText(b: MemoryBudget): string {

@@ -504,6 +504,7 @@ export class TrainerSession {
       isStopped: () => this.gate.isStopped,
       onCancel: (cancel) => (this.cancelDecode = cancel),
       quiet: this.decoded.size > 0,
+      held: [...this.decoded.values()].map((d) => d.loaded.store),
     });
     if (!loaded) return null;
     this.decoded.set(items, { width, height, loaded });

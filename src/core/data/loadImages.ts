@@ -7,6 +7,16 @@ import type { DecodedImage, ImportProblem, LabelledItem } from './types';
  */
 export type ImageDecoder = (file: string, width: number, height: number) => Promise<DecodedImage>;
 
+/** The store refused a decoded image (a short write to a full disk): ingest stops, the file was fine. */
+export class StoreWriteError extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: unknown,
+  ) {
+    super(`${file} decoded, but could not be stored: ${(reason as Error)?.message ?? String(reason)}`);
+  }
+}
+
 export interface LoadProgress {
   done: number;
   total: number;
@@ -48,13 +58,14 @@ export async function loadImages<S extends WritableImageSet = ImageStore>(
   const t0 = performance.now();
   let next = 0;
   let done = 0;
+  let failed: unknown = null;
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && failed === null) {
       const i = next++;
       const item = items[i]!;
+      let img: DecodedImage | null = null;
       try {
-        store.set(i, await decode(item.file, width, height));
-        ok[i] = true;
+        img = await decode(item.file, width, height);
       } catch (err) {
         // An ImageFileError (imageHeader) says what to do about its file; anything else gets the usual advice.
         const fix = (err as { fix?: unknown }).fix;
@@ -67,11 +78,23 @@ export async function loadImages<S extends WritableImageSet = ImageStore>(
             (typeof fix === 'string' ? fix : 'Re-save it as PNG or JPEG, or remove its row.'),
         });
       }
+      if (img) {
+        // The store failing (a full disk) is no fault of the file: it stops the ingest, the other decodes end.
+        if (failed !== null) return;
+        try {
+          store.set(i, img);
+        } catch (err) {
+          failed = new StoreWriteError(item.file, err);
+          return;
+        }
+        ok[i] = true;
+      }
       done++;
       onProgress?.({ done, total: items.length, imagesPerSec: done / Math.max(1e-3, (performance.now() - t0) / 1000) });
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
+  if (failed !== null) throw failed;
   problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)); // in score-file order, whichever decode finished first
   const keep = items.map((_, i) => i).filter((i) => ok[i]);
   store.compact(keep);
