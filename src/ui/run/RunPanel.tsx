@@ -1,5 +1,5 @@
 /** Step 3: run it — Start, Pause, Resume, Stop — with progress, the backend in use, and every message from the worker. */
-import { isInfoProblem } from '../../core/data/matchImages';
+import { LeftOutImages } from './LeftOutImages';
 import { ADVICE } from '../common/errorAdvice';
 import { ErrorBox } from '../common/ErrorBox';
 import { formatBytes, formatDuration } from '../common/format';
@@ -34,7 +34,6 @@ export function RunPanel({ state, blocked, onStart, onPause, onResume, onStop }:
   const active = isActive(state.status);
   const progress = progressOf(state);
   const took = state.startedAt !== null && state.endedAt !== null ? (state.endedAt - state.startedAt) / 1000 : null;
-  const workerProblems = state.problems.filter((p) => !isInfoProblem(p));
   return (
     <section className="panel run-panel" aria-labelledby="run-title">
       <h2 id="run-title">
@@ -91,18 +90,7 @@ export function RunPanel({ state, blocked, onStart, onPause, onResume, onStop }:
           ))}
         </ul>
       )}
-      {workerProblems.length > 0 && (
-        <details className="warnings">
-          <summary>
-            {workerProblems.length} image{workerProblems.length === 1 ? '' : 's'} could not be used and {workerProblems.length === 1 ? 'was' : 'were'} left out
-          </summary>
-          <ul className="report__problems" tabIndex={0}>
-            {workerProblems.map((p, i) => (
-              <li key={i}>{p.message}</li>
-            ))}
-          </ul>
-        </details>
-      )}
+      <LeftOutImages problems={state.problems} crossName={state.experiment?.cross?.name} />
     </section>
   );
 }
