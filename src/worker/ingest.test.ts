@@ -128,6 +128,26 @@ describe('ingest under a memory budget', () => {
     for (const f of opened) expect(existsSync(f)).toBe(false);
   });
 
+  it("'done' comes only once the file on disk is gone (the page may end the worker on it)", async () => {
+    let path = '';
+    const p: SessionPlatform = {
+      ...platform(),
+      pageFile: async () => {
+        const f = tempPageFile();
+        path = f.path;
+        // Deleting takes a while, as the private file system's removeEntry does.
+        return { ...f, remove: () => new Promise<void>((res) => setTimeout(() => (f.remove(), res()), 30)) };
+      },
+    };
+    let existedAtDone: boolean | null = null;
+    const out = await run(start('gone', TIGHT), p, (_s, m) => {
+      if (m.type === 'done') existedAtDone = existsSync(path);
+    });
+    expect(storage(out)).toMatchObject({ mode: 'disk' });
+    expect(out.at(-1)!.type).toBe('done');
+    expect(existedAtDone).toBe(false);
+  });
+
   it('images that fit neither in memory nor on disk are refused before decoding, naming what would fit', async () => {
     let decoded = 0;
     const p = { ...platform({ disk: false }), decoder: (() => async () => (decoded++, decoder(new Map())('img/0.png', SIZE, SIZE))) as SessionPlatform['decoder'] };

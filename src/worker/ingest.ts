@@ -129,7 +129,7 @@ export async function ingestImages(a: IngestArgs): Promise<LoadedImages | null> 
       ? await loadImages(a.items, width, height, decodeOrStop, progress, concurrency, (n, w, h) => new PagedImageStore(n, w, h, file!, budget.streamCache))
       : await loadImages(a.items, width, height, decodeOrStop, progress, concurrency);
   } catch (err) {
-    file?.remove();
+    await file?.remove();
     if (err instanceof StoreWriteError) throw new DataError(await storeFailure(a, err, bytes, !!file));
     throw err;
   } finally {
@@ -137,7 +137,7 @@ export async function ingestImages(a: IngestArgs): Promise<LoadedImages | null> 
     pool?.close();
   }
   if (a.isStopped()) {
-    loaded.store.dispose?.();
+    await loaded.store.dispose?.();
     return null;
   }
   // The cross set's problems say so, to be shown under its name and not the training data's.

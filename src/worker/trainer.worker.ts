@@ -9,7 +9,7 @@ import { selectBackend } from './backendSelection';
 import { browserPlatform, deviceId, setWasmThreads, startBackend, wasmRuntime, watchDeviceLoss } from './backends';
 import { blobImageDecoder } from './decodeImage';
 import { decodePool } from './decodePool';
-import { diskFree, opfsAvailable, opfsPageFile } from './opfsPages';
+import { opfsAvailable, opfsDevice, opfsPageFile } from './opfsPages';
 import type { FromWorker, TaskRequest, ToWorker, WorkerLifeline } from './protocol';
 import { openRunStore, type RunStore } from '../storage/runStore';
 import { runTask } from './tasks';
@@ -87,7 +87,7 @@ scope.onmessage = (e: MessageEvent<ToWorker>) => {
         runStore,
         readBuiltinModel,
         // The memory budget's view of the device, and where images go that do not fit in memory.
-        device: async () => ({ deviceMemoryGB: (navigator as { deviceMemory?: number }).deviceMemory, disk: opfsAvailable(), diskFree: await diskFree() }),
+        device: async () => ({ deviceMemoryGB: (navigator as { deviceMemory?: number }).deviceMemory, ...(await opfsDevice()) }),
         ...(opfsAvailable() && { pageFile: opfsPageFile }),
         decodePool: (files) => decodePool(files),
       });

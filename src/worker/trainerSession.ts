@@ -94,7 +94,7 @@ export class TrainerSession {
   private readonly decoded = new Map<readonly LabelledItem[], { width: number; height: number; loaded: LoadedImages }>();
 
   constructor(
-    private readonly send: (msg: FromWorker) => void,
+    private send: (msg: FromWorker) => void,
     private readonly platform: SessionPlatform,
   ) {
     this.steps = new StepBatcher((steps) => send({ type: 'steps', steps }), PROGRESS_INTERVAL_MS);
@@ -155,6 +155,10 @@ export class TrainerSession {
   async run(msg: StartMessage | ContinueMessage): Promise<void> {
     let rec: RunRecorder | null = null;
     this.ingestOptions = { backend: msg.backend, hints: msg.memory };
+    // 'done' and 'error' wait until the stores are disposed: the page may end the worker on them, which would leave a file on disk.
+    const out = this.send;
+    let last: FromWorker | null = null;
+    this.send = (m) => (m.type === 'done' || m.type === 'error' ? void (last = m) : out(m));
     try {
       if (msg.type === 'start') return await this.start(msg);
       // Continuing a group: its unfinished runs one after another, on the data decoded once.
@@ -171,8 +175,10 @@ export class TrainerSession {
     } catch (err) {
       await this.fail(err, rec);
     } finally {
+      this.send = out;
       // A store on disk deletes its file.
-      for (const d of this.decoded.values()) d.loaded.store.dispose?.();
+      await Promise.all([...this.decoded.values()].map((d) => Promise.resolve(d.loaded.store.dispose?.()).catch(() => {})));
+      if (last) out(last);
     }
   }
 

@@ -94,8 +94,8 @@ export interface ImageSet {
   image(i: number): DecodedImage;
   /** A hint: these images are read soon (a store on disk reads them ahead). */
   prefetch?(idxs: readonly number[]): void;
-  /** Frees what the store holds outside the JS heap (a store on disk deletes its file). */
-  dispose?(): void;
+  /** Frees what the store holds outside the JS heap (a store on disk deletes its file, resolved once gone). */
+  dispose?(): void | Promise<void>;
 }
 
 /** View `v` of the image at byte `base` of `src` (rows of `width` RGB pixels), scaled, into `out` at `offset`; mirrored when `flip`. */

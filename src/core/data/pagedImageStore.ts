@@ -17,8 +17,8 @@ export interface PageFile {
   read(into: Uint8Array, at: number): number;
   /** Writes `from` at byte `at`; returns the bytes written. */
   write(from: Uint8Array, at: number): number;
-  /** Closes and deletes the file. */
-  remove(): void;
+  /** Closes and deletes the file (a promise where deleting is asynchronous, as in the browser). */
+  remove(): void | Promise<void>;
 }
 
 export interface PagedStats {
@@ -98,13 +98,13 @@ export class PagedImageStore implements ImageSet {
     for (const i of idxs.slice(0, room)) this.page(i);
   }
 
-  /** Closes and deletes the file; the store cannot be read after. */
-  dispose(): void {
+  /** Closes and deletes the file (resolved once it is gone); the store cannot be read after. */
+  async dispose(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.cache.clear();
     this.spare = [];
-    this.file.remove();
+    await this.file.remove();
   }
 
   private page(i: number): Uint8Array {
