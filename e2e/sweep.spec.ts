@@ -95,7 +95,7 @@ test('a training-size sweep: 2 sizes × 2 repeats, its chart, CSV and JSON, and 
   const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download results (JSON)' }).click()]);
   const report = JSON.parse(await text(json));
   expect(report.config).toMatchObject({ trainSizes: [0.5, 1], repeats: 2, control: true });
-  expect(report.dataset).toMatchObject({ name: 'images', scoreFileName: 'mos.csv', proxy: true });
+  expect(report.dataset).toMatchObject({ images: 'images', scores: 'mos.csv', proxyScores: true });
   type Rep = { split: { train: string[]; val: string[]; test: string[] } };
   const sweep = report.sweep as { trainSize: number; trainImages: number[]; repeats: Rep[]; paired: { dml_vs_control: { perRepeat: number[] } } }[];
   expect(sweep.map((s) => [s.trainSize, s.trainImages, s.repeats.length])).toEqual([[0.5, [90, 90], 2], [1, [180, 180], 2]]);
