@@ -10,9 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { QUICK_DEMO, type TrainConfig } from '../src/core/train/config';
-import { createCohort } from '../src/core/train/cohort';
-import { initNodeBackend } from '../src/node/tfNode';
+import { cpuMs, stepCase } from './stepCase';
 
 const { values: opts } = parseArgs({
   options: {
@@ -27,20 +25,12 @@ const { values: opts } = parseArgs({
   },
 });
 const size = Number(opts.size);
-const cpuMs = () => {
-  const c = process.cpuUsage();
-  return (c.user + c.system) / 1000;
-};
 const now = opts.clock === 'wall' ? () => performance.now() : cpuMs;
 const batch = Number(opts.batch);
 
-await initNodeBackend('wasm');
-const config: TrainConfig = { ...QUICK_DEMO, model: opts.model as TrainConfig['model'], input: { kind: 'resize', width: size, height: size }, batchSize: batch };
-const cohort = createCohort(opts.mode === 'baseline' ? 'baseline' : 'dml', config, 3);
-const x = tf.randomUniform([batch, size, size, 3], -1, 1, 'float32', 1) as tf.Tensor4D;
-const y = tf.randomUniform([batch], 1, 5, 'float32', 2) as tf.Tensor1D;
+const bench = await stepCase({ model: opts.model, mode: opts.mode, size, batch });
 
-for (let i = 0; i < Number(opts.warmup); i++) await cohort.step(x, y);
+for (let i = 0; i < Number(opts.warmup); i++) await bench.step();
 
 interface Row { calls: number; total: number; self: number; shapes: Map<string, number> }
 const rows = new Map<string, Row>();
@@ -75,7 +65,7 @@ for (const k of originals) {
 
 const steps = Number(opts.steps);
 const t0 = now();
-for (let i = 0; i < steps; i++) await cohort.step(x, y);
+for (let i = 0; i < steps; i++) await bench.step();
 const stepMs = (now() - t0) / steps;
 
 const sorted = [...rows.entries()].sort((a, b) => b[1].self - a[1].self);
@@ -92,4 +82,4 @@ for (const k of originals) {
   tf.unregisterKernel(k.kernelName, 'wasm');
   tf.registerKernel(k);
 }
-cohort.dispose();
+bench.dispose();

@@ -6,12 +6,10 @@
  *   npx tsx bench/stepAB.ts [--model tiny] [--mode dml|baseline] [--size 128] [--batch 8] [--rounds 8]
  */
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs';
 import { setIm2colMaxFloats } from '../src/core/backend/conv2dBackpropFilterWasm';
 import { setCol2imMaxFloats } from '../src/core/backend/conv2dBackpropInputWasm';
-import { QUICK_DEMO, type TrainConfig } from '../src/core/train/config';
-import { createCohort } from '../src/core/train/cohort';
-import { initNodeBackend } from '../src/node/tfNode';
+import { summarize } from '../src/core/metrics/summary';
+import { cpuMs, stepCase } from './stepCase';
 
 const { values: opts } = parseArgs({
   options: {
@@ -24,11 +22,7 @@ const { values: opts } = parseArgs({
 });
 const size = Number(opts.size);
 const batch = Number(opts.batch);
-await initNodeBackend('wasm');
-const config: TrainConfig = { ...QUICK_DEMO, model: opts.model as TrainConfig['model'], input: { kind: 'resize', width: size, height: size }, batchSize: batch };
-const cohort = createCohort(opts.mode === 'baseline' ? 'baseline' : 'dml', config, 3);
-const x = tf.randomUniform([batch, size, size, 3], -1, 1, 'float32', 1) as tf.Tensor4D;
-const y = tf.randomUniform([batch], 1, 5, 'float32', 2) as tf.Tensor1D;
+const bench = await stepCase({ model: opts.model, mode: opts.mode, size, batch });
 const limits = [setIm2colMaxFloats(0), setCol2imMaxFloats(0)] as const;
 const use = (product: boolean) => {
   setIm2colMaxFloats(product ? limits[0] : 0);
@@ -36,11 +30,10 @@ const use = (product: boolean) => {
 };
 const time = async (product: boolean) => {
   use(product);
-  const c0 = process.cpuUsage();
+  const c0 = cpuMs();
   const t0 = performance.now();
-  await cohort.step(x, y);
-  const c = process.cpuUsage(c0);
-  return { wall: performance.now() - t0, cpu: (c.user + c.system) / 1000 };
+  await bench.step();
+  return { wall: performance.now() - t0, cpu: cpuMs() - c0 };
 };
 for (const p of [true, false, true, false]) await time(p); // warm-up
 const ms = { product: [] as number[], conv: [] as number[] };
@@ -52,10 +45,10 @@ for (let i = 0; i < Number(opts.rounds); i++) {
     cpu[k].push(t.cpu);
   }
 }
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+const median = (v: number[]) => summarize(v).median;
 const show = (v: number[], c: number[]) => `wall median ${median(v).toFixed(0)} ms, best ${Math.min(...v).toFixed(0)} ms; CPU median ${median(c).toFixed(0)} ms`;
 console.log(`${opts.model} ${opts.mode}, batch ${batch} at ${size}×${size}, Node wasm, ${opts.rounds} rounds alternated:`);
 console.log(`  product forms (im2col/col2im + XNNPACK product): ${show(ms.product, cpu.product)}`);
 console.log(`  conv forms (batch-as-channels conv, sub-pixel conv): ${show(ms.conv, cpu.conv)}`);
 use(true);
-cohort.dispose();
+bench.dispose();
