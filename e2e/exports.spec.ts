@@ -6,6 +6,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { expect, test, type Download, type Page } from '@playwright/test';
+import { loadDemoAndConfigure, watchErrors } from './studioPage';
 
 const SHOTS = 'test-results/screenshots';
 
@@ -18,21 +19,10 @@ async function saved(page: Page, click: () => Promise<void>): Promise<{ name: st
 
 test('after a demo run: error analysis, model summary, and every export gives a file', async ({ page, browser }) => {
   test.setTimeout(600_000);
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => m.type() === 'error' && errors.push(`${m.text()} ${m.location().url}`));
+  const errors = watchErrors(page);
 
   await page.goto('/');
-  await page.getByLabel('Image folder', { exact: true }).setInputFiles('public/demo/images');
-  await page.getByLabel('Score file', { exact: true }).setInputFiles('public/demo/mos.csv');
-  await expect(page.getByText(/300 of 300 score rows are usable/)).toBeVisible();
-  await page.getByLabel('Mode', { exact: true }).selectOption('both');
-  await page.getByLabel('Epochs', { exact: true }).fill('2');
-  await page.getByLabel('Input', { exact: true }).selectOption('resize');
-  await page.getByLabel('Image width', { exact: true }).fill('32');
-  await page.getByLabel('Image height', { exact: true }).fill('32');
-  await page.getByLabel('Backend', { exact: true }).selectOption('wasm');
-  await expect(page.getByRole('list', { name: 'Config problems' })).toHaveCount(0);
+  await loadDemoAndConfigure(page, 2);
   await page.getByRole('button', { name: 'Start' }).click();
   await expect(page.getByRole('table', { name: 'Results' })).toBeVisible({ timeout: 480_000 });
   await expect(page.getByText(/^Finished/)).toBeVisible();

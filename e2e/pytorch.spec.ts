@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
+import { loadDemoAndConfigure, watchErrors } from './studioPage';
 import { strFromU8, unzipSync } from 'fflate';
 
 const PYTHON = '/usr/bin/python3';
@@ -16,20 +17,9 @@ const DEMO = resolve('public/demo');
 
 test('export a run as a PyTorch project, train it with train.py, import its results.json: listed as trained in PyTorch and compared', async ({ page }) => {
   test.setTimeout(150_000);
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => m.type() === 'error' && errors.push(`${m.text()} ${m.location().url}`));
+  const errors = watchErrors(page);
   await page.goto('/');
-  await page.getByLabel('Image folder', { exact: true }).setInputFiles('public/demo/images');
-  await page.getByLabel('Score file', { exact: true }).setInputFiles('public/demo/mos.csv');
-  await expect(page.getByText(/300 of 300 score rows are usable/)).toBeVisible();
-  await page.getByLabel('Mode', { exact: true }).selectOption('both');
-  await page.getByLabel('Epochs', { exact: true }).fill('1');
-  await page.getByLabel('Input', { exact: true }).selectOption('resize');
-  await page.getByLabel('Image width', { exact: true }).fill('32');
-  await page.getByLabel('Image height', { exact: true }).fill('32');
-  await page.getByLabel('Backend', { exact: true }).selectOption('wasm');
-  await expect(page.getByRole('list', { name: 'Config problems' })).toHaveCount(0);
+  await loadDemoAndConfigure(page, 1);
   const t0 = Date.now();
   await page.getByRole('button', { name: 'Start' }).click();
   await expect(page.getByText(/^Finished/)).toBeVisible({ timeout: 90_000 });
