@@ -4,7 +4,7 @@
  * cut at two levels (MLSP), the studio's backbone picker, and a pretrained run exported,
  * deleted, imported and scoring as before. Small inputs and few images: CPU time is scarce.
  */
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -14,6 +14,7 @@ import type { EpochEvent, StepEvent } from '../src/core/train/history';
 import type { Harness, HarnessStart } from '../src/worker/harness';
 import type { FromWorker } from '../src/worker/protocol';
 import { smallModel } from '../test/support/backbones';
+import { scoreCsv, watchErrors } from './studioPage';
 
 declare global {
   interface Window {
@@ -147,13 +148,6 @@ test('a Layers CNN built and saved by the test trains as a backbone cut at two l
 
 // ---- the studio ----
 
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => m.type() === 'error' && errors.push(`${m.text()} ${m.location().url}`));
-  return errors;
-}
-
 async function loadDemo(page: Page): Promise<void> {
   await page.goto('/');
   await page.getByLabel('Image folder', { exact: true }).setInputFiles('public/demo/images');
@@ -225,17 +219,6 @@ test('the backbone picker: by URL (a missing file named, this site\'s MobileNetV
   await expect(page.getByRole('table', { name: 'Results' })).toContainText('Baseline');
   expect(errors).toEqual([]);
 });
-
-/** Score the images in `dir` with the model chosen in "Score with"; the downloaded CSV as rows of cells. */
-async function scoreCsv(page: Page, dir: string): Promise<string[][]> {
-  await page.getByLabel('Images to score', { exact: true }).setInputFiles(dir);
-  await page.getByRole('button', { name: 'Score', exact: true }).click();
-  await expect(page.getByRole('table', { name: 'Predicted scores' })).toBeVisible({ timeout: 60_000 });
-  const download = page.waitForEvent('download');
-  await page.getByRole('button', { name: 'Download scores (CSV)' }).click();
-  const text = readFileSync(await (await download).path(), 'utf8');
-  return text.trim().split('\n').map((line) => line.split(','));
-}
 
 test('a MobileNetV2 run (body frozen, MLSP) exported, deleted and imported scores new images exactly as before; the page never loads tfjs', async ({ page }, testInfo) => {
   test.setTimeout(120_000);

@@ -3,11 +3,11 @@
  * interrupted and continued from its checkpoint without losing or repeating an epoch; a model
  * exported as a zip, deleted and imported again scores new images exactly as before.
  */
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
-import { loadDemoAndConfigure, runsTable, storedRuns, watchErrors } from './studioPage';
+import { expect, test } from '@playwright/test';
+import { loadDemoAndConfigure, runsTable, scoreCsv, storedRuns, watchErrors } from './studioPage';
 
 const SHOTS = 'test-results/screenshots';
 
@@ -58,17 +58,6 @@ test('a run cut off by a reload is listed as interrupted, continues from its che
   await page.screenshot({ path: `${SHOTS}/runs-continued-1280x720.png` });
   expect(errors).toEqual([]);
 });
-
-/** Score the images in `dir` with the model chosen in "Score with"; the downloaded CSV as rows of cells. */
-async function scoreCsv(page: Page, dir: string): Promise<string[][]> {
-  await page.getByLabel('Images to score', { exact: true }).setInputFiles(dir);
-  await page.getByRole('button', { name: 'Score', exact: true }).click();
-  await expect(page.getByRole('table', { name: 'Predicted scores' })).toBeVisible({ timeout: 120_000 });
-  const download = page.waitForEvent('download');
-  await page.getByRole('button', { name: 'Download scores (CSV)' }).click();
-  const text = readFileSync(await (await download).path(), 'utf8');
-  return text.trim().split('\n').map((line) => line.split(','));
-}
 
 test('export a run as a zip, delete it, import the zip: it scores new images exactly as before', async ({ page }, testInfo) => {
   test.setTimeout(600_000);

@@ -1,4 +1,5 @@
 /** Helpers for browser tests of the studio page: load the demo set, read the run store, collect page errors. */
+import { readFileSync } from 'node:fs';
 import { expect, type Page } from '@playwright/test';
 
 /** The demo set through the step-1 inputs, and a small, fast experiment. */
@@ -73,4 +74,15 @@ export function watchErrors(page: Page): string[] {
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => m.type() === 'error' && errors.push(`${m.text()} ${m.location().url}`));
   return errors;
+}
+
+/** Score the images in `dir` with the model chosen in "Score with"; the downloaded CSV as rows of cells. */
+export async function scoreCsv(page: Page, dir: string): Promise<string[][]> {
+  await page.getByLabel('Images to score', { exact: true }).setInputFiles(dir);
+  await page.getByRole('button', { name: 'Score', exact: true }).click();
+  await expect(page.getByRole('table', { name: 'Predicted scores' })).toBeVisible({ timeout: 120_000 });
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download scores (CSV)' }).click();
+  const text = readFileSync(await (await download).path(), 'utf8');
+  return text.trim().split('\n').map((line) => line.split(','));
 }
