@@ -219,7 +219,9 @@ test('two tabs train at once, each run keeps its own records, and a database upg
   const b = await context.newPage();
   const errors = [...watchErrors(a), ...watchErrors(b)];
   const tabs = [
-    { page: a, mode: 'baseline' as const, epochs: 6, name: 'images · baseline · tiny 32×32', kinds: ['baseline'] },
+    // The baseline gets 4× the DML run's epochs: its epochs are cheap, and it must still be training
+    // (not finished) whenever the test pauses it, however fast or slow this machine is.
+    { page: a, mode: 'baseline' as const, epochs: 16, name: 'images · baseline · tiny 32×32', kinds: ['baseline'] },
     { page: b, mode: 'dml' as const, epochs: 4, name: 'images · dml · tiny 32×32', kinds: ['dml'] },
   ];
   for (const t of tabs) {
@@ -233,10 +235,12 @@ test('two tabs train at once, each run keeps its own records, and a database upg
     await t.page.bringToFront();
     await t.page.getByRole('button', { name: 'Start' }).click();
   }
-  // The baseline (one network) trains faster: it waits, paused, at its first checkpoint until the
-  // DML run has one too; then both train while the upgrade lands.
-  await expect(checkpointLine(a)).toContainText(/Checkpoint of epoch [1-3] saved/, { timeout: 600_000 });
+  // The baseline (one network) trains faster: it waits, paused, from its first checkpoint (whichever
+  // epoch that is by the time the test looks) until the DML run has one too; then both train while
+  // the upgrade lands.
+  await expect(checkpointLine(a)).toContainText(/Checkpoint of epoch \d+ saved/, { timeout: 600_000 });
   await a.getByRole('button', { name: 'Pause' }).click();
+  await expect(a.getByRole('status').filter({ hasText: 'Paused' })).toBeVisible();
   await expect(checkpointLine(b)).toContainText(/Checkpoint of epoch [1-3] saved/, { timeout: 600_000 });
   await a.getByRole('button', { name: 'Resume' }).click();
   for (const t of tabs) await expect(t.page.getByRole('status').filter({ hasText: 'Training' })).toBeVisible();
