@@ -1,0 +1,77 @@
+/**
+ * Seconds from Start to Results for the studio's presets, on the demo set, in Chromium:
+ *   npm run bench:presets -- [--presets "Quick demo,Pretrained quick"] [--backend wasm|auto|webgpu]
+ * What a speaker sees: the real page (the production bundle served with its COOP/COEP headers),
+ * the demo loaded through `?demo`, a preset clicked, Start, and the clock stops when the run
+ * says Finished. The worker's own phases (data, caching, steps) are read from the page's run
+ * line as it goes, so a slow phase is named.
+ */
+import { chromium } from '@playwright/test';
+import { availableParallelism, loadavg } from 'node:os';
+import { buildHarness, serveHarness } from './harnessServer';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
+
+const PORT = 4191;
+const LIMIT_MS = 15 * 60_000;
+
+function parseArgs(argv: string[]) {
+  const o = { presets: ['Quick demo', 'Pretrained quick'], backend: 'wasm' };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--presets') o.presets = (argv[++i] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    else if (a === '--backend') o.backend = argv[++i] ?? o.backend;
+    else throw new Error(`Unknown option ${a}. Usage: npm run bench:presets -- [--presets "Quick demo,Pretrained quick"] [--backend wasm|auto|webgpu|webgl|cpu]`);
+  }
+  return o;
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const load0 = loadavg()[0]!;
+  await buildHarness();
+  const server = await serveHarness(PORT);
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  const rows: string[] = [];
+  try {
+    for (const name of o.presets) {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+      await page.goto(server.url.replace('harness.html', '?demo'));
+      await page.getByText(/300 of 300 score rows are usable/).waitFor({ timeout: 60_000 });
+      await page.getByRole('group', { name: 'Presets' }).getByRole('button', { name, exact: true }).click();
+      await page.getByLabel('Backend', { exact: true }).selectOption(o.backend);
+      const t0 = Date.now();
+      await page.getByRole('button', { name: 'Start' }).click();
+      // Log each new status line with its time, so the phases show.
+      let last = '';
+      const status = page.locator('p.run-status');
+      const finished = page.getByText(/^Finished/);
+      while (!(await finished.isVisible())) {
+        if (Date.now() - t0 > LIMIT_MS) throw new Error(`${name}: not finished after ${LIMIT_MS / 1000} s (last status: ${last})`);
+        const s = ((await status.textContent().catch(() => '')) ?? '').replace(/\s+/g, ' ').trim().slice(0, 120);
+        const phase = s.replace(/[\d.,]+/g, '#');
+        if (phase !== last) {
+          console.log(`${name} +${((Date.now() - t0) / 1000).toFixed(1)} s: ${s}`);
+          last = phase;
+        }
+        await page.waitForTimeout(500);
+      }
+      const seconds = (Date.now() - t0) / 1000;
+      const results = (await finished.textContent())?.replace(/\s+/g, ' ').trim();
+      rows.push(`${name.padEnd(17)} ${o.backend.padEnd(7)} ${seconds.toFixed(1).padStart(7)} s   ${results}`);
+      console.log(`${name}: ${seconds.toFixed(1)} s from Start to Finished`);
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+  console.log(`\npreset            backend  Start→Finished`);
+  for (const r of rows) console.log(r);
+  const load1 = loadavg()[0]!;
+  console.log(`\nLoad average ${load0.toFixed(1)} at the start, ${load1.toFixed(1)} at the end, on ${availableParallelism()} cores.`);
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
