@@ -11,7 +11,8 @@
  *     epochs (12 timed steps of the head on the cached body output), and the cache's one-time build.
  * Then bench/torch_step.py times the same cases in PyTorch with 1 and 2 threads (when
  * /usr/bin/python3 has torch and torchvision), and each tfjs row gets its ratio to them: tfjs wasm
- * is single-threaded in Node and in this (not cross-origin-isolated) page, so 1 thread is the fair pair.
+ * is single-threaded in Node, and the studio's worker runs it on every core but one (1 thread on a
+ * 2-core machine), so the 1-thread column is the fair pair there.
  * --node-webgpu: the Node side also trains on webgpu through Dawn (the package `webgpu`), so a machine
  * with a GPU and no browser runs the GPU cases too (with --no-chromium): on a GPU the wasm cases, on a
  * software adapter (SwiftShader) the slow backends' tiny ones; with no adapter it says why and goes on.

@@ -27,14 +27,14 @@ const TIMED_STEPS = 2;
 registerWebgpuTrainingKernels();
 
 let wasmPathsSet = false;
-/** Threads asked of the wasm backend; null: every core. */
+/** Threads asked of the wasm backend; null: every core but one (see wantedThreads). */
 let wasmThreadsWanted: number | null = null;
 /** tfjs's threadpool never has more threads than the 8 pthread workers its binary pre-creates. */
 const MAX_WASM_THREADS = 8;
 
 /**
- * Threads for the wasm backend (each training worker starts it once): null for every core,
- * 1 for the threaded binary run single-threaded (tests compare the two).
+ * Threads for the wasm backend (each training worker starts it once): null for every core but
+ * one, 1 for the threaded binary run single-threaded (tests compare the two).
  */
 export function setWasmThreads(threads: number | null): void {
   wasmThreadsWanted = threads;
@@ -53,10 +53,16 @@ function prepareWasm(): void {
   registerWasmTrainingKernels();
 }
 
-/** The threads the wasm backend should use: the cores the browser reports, within tfjs's pool. */
+/**
+ * The threads the wasm backend should use: every core the browser reports but one, which the
+ * page keeps for drawing the live charts (and the browser for itself), within tfjs's pool.
+ * Measured on a 2-core machine (`npm run bench:presets -- --presets "Quick demo"`): the Quick
+ * demo took 133 s on 2 threads and 72 s on 1; tfjs's pthreads wait on each other when the page
+ * takes a core, and the tiny net's step was no faster on 2 threads even with the page idle.
+ */
 function wantedThreads(): number {
   const cores = globalThis.navigator?.hardwareConcurrency || 1;
-  return Math.max(1, Math.min(wasmThreadsWanted ?? cores, MAX_WASM_THREADS));
+  return Math.max(1, Math.min(wasmThreadsWanted ?? cores - 1, MAX_WASM_THREADS));
 }
 
 /**

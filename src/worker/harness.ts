@@ -29,7 +29,7 @@ export interface HarnessStart {
   /** Replace this many of the slice's files with bytes that are no image. */
   corrupt?: number;
   loseDeviceAfterEpoch?: number;
-  /** Threads for the wasm backend (default: every core). */
+  /** Threads for the wasm backend (default: every core but one). */
   wasmThreads?: number;
   /** Pretrained models: where the body is cut and how much of it trains. */
   backbone?: BackboneConfig;

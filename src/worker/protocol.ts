@@ -40,7 +40,7 @@ export interface StartMessage {
   /** Forget the remembered "auto" choice and time the candidates again. */
   remeasure?: boolean;
   /**
-   * Test hooks (browser tests, benchmark): destroy the WebGPU device at the first step after this many epochs; the wasm backend's threads (default: every core);
+   * Test hooks (browser tests, benchmark): destroy the WebGPU device at the first step after this many epochs; the wasm backend's threads (default: every core but one);
    * the most bytes of checkpoints the run store holds (all runs together) before a write fails as a full quota does.
    */
   debug?: { loseDeviceAfterEpoch?: number; wasmThreads?: number; storeByteLimit?: number };

@@ -36,6 +36,19 @@ describe('StepLossSeries', () => {
     expect(h.view(500)[0]!.points.length).toBeLessThanOrEqual(500);
   });
 
+  it('gives a network without new steps the same array, so its chart does not redraw, and a network with new steps a new one', () => {
+    const h = new StepLossSeries();
+    h.add([step('baseline', 1, [1]), step('dml', 1, [1, 2])]);
+    const before = h.view();
+    h.add([step('dml', 2, [1, 2])]);
+    const after = h.view();
+    expect(after[0]!.points).toBe(before[0]!.points);
+    expect(after[1]!.points).not.toBe(before[1]!.points);
+    expect(after[1]!.points.map((p) => p.step)).toEqual([1, 2]);
+    // Another resolution is another view.
+    expect(h.view(10)[0]!.points).not.toBe(after[0]!.points);
+  });
+
   it('shows a NaN loss raw without poisoning the smoothed line', () => {
     const h = new StepLossSeries();
     h.add([step('baseline', 1, [1]), step('baseline', 2, [NaN]), step('baseline', 3, [1])]);

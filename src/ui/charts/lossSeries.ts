@@ -22,6 +22,17 @@ export const SMOOTHING = 0.9;
 
 class NetSeries {
   readonly points: LossPoint[] = [];
+  /** The last downsampled view and what it was made from: an unchanged network keeps its array, so its chart skips the redraw. */
+  private shown: { length: number; maxPoints: number; points: LossPoint[] } | null = null;
+
+  view(maxPoints: number): LossPoint[] {
+    const s = this.shown;
+    if (s && s.length === this.points.length && s.maxPoints === maxPoints) return s.points;
+    const points = downsampleMinMax(this.points, maxPoints, (p) => p.total);
+    this.shown = { length: this.points.length, maxPoints, points };
+    return points;
+  }
+
   private acc = { supervised: 0, mimicry: 0, total: 0 };
   private weight = 0;
 
@@ -71,11 +82,10 @@ export class StepLossSeries {
     return this.runs.get(run)?.[0]?.points.length ?? 0;
   }
 
-  /** The drawable view: per run, per network, at most maxPoints points. */
+  /** The drawable view: per run, per network, at most maxPoints points (the same array as last time for a network without new steps). */
   view(maxPoints = 500): { run: RunKind; net: number; points: LossPoint[] }[] {
     const out: { run: RunKind; net: number; points: LossPoint[] }[] = [];
-    for (const run of RUN_KINDS)
-      this.runs.get(run)?.forEach((s, net) => out.push({ run, net, points: downsampleMinMax(s.points, maxPoints, (p) => p.total) }));
+    for (const run of RUN_KINDS) this.runs.get(run)?.forEach((s, net) => out.push({ run, net, points: s.view(maxPoints) }));
     return out;
   }
 }

@@ -16,6 +16,12 @@ import { initialRunState, runReducer } from './runState';
 import { memoryHints } from '../experiment/MemoryBudgetLine';
 
 const FLUSH_MS = 250;
+/**
+ * The loss charts (three recharts charts of ~500 points each) redraw at most this often while
+ * steps stream in; at 4 redraws a second they took half a core of a 2-core machine from the
+ * training worker. The last steps always show: a run's end, pause or error flushes at once.
+ */
+const LOSS_REDRAW_MS = 1000;
 
 export interface StartArgs {
   config: StudioConfig;
@@ -52,31 +58,38 @@ export function useTrainer() {
   const client = useRef<TrainerClient | null>(null);
   const queue = useRef<FromWorker[]>([]);
   const timer = useRef<number | null>(null);
+  /** Steps added to the loss series since its charts last redrew, and when that was. */
+  const lossPending = useRef(false);
+  const lossDrawnAt = useRef(0);
   /** Whether step events should carry their batch (the presentation shows it); sent to every new worker. */
   const detail = useRef(false);
   /** Unsubscribes the page from the current worker's messages. */
   const off = useRef<(() => void) | null>(null);
 
-  const flush = useCallback(() => {
+  const flush = useCallback((urgent = false) => {
     timer.current = null;
     const msgs = queue.current;
     if (msgs.length === 0) return;
     queue.current = [];
-    let stepped = false;
     for (const m of msgs)
       if (m.type === 'steps') {
         loss.current.add(m.steps);
-        stepped = true;
+        lossPending.current = true;
       }
-    dispatch({ type: 'messages', msgs, now: performance.now() });
-    if (stepped) setLossVersion((v) => v + 1);
+    const now = performance.now();
+    dispatch({ type: 'messages', msgs, now });
+    if (lossPending.current && (urgent || now - lossDrawnAt.current >= LOSS_REDRAW_MS)) {
+      lossPending.current = false;
+      lossDrawnAt.current = now;
+      setLossVersion((v) => v + 1);
+    }
   }, []);
 
   const onMessage = useCallback(
     (m: FromWorker) => {
       queue.current.push(m);
       // Errors, the end of a run, checkpoints and a resume show at once; progress waits for the next flush.
-      if (m.type === 'error' || m.type === 'done' || m.type === 'state' || m.type === 'checkpoint' || m.type === 'continued') flush();
+      if (m.type === 'error' || m.type === 'done' || m.type === 'state' || m.type === 'checkpoint' || m.type === 'continued') flush(true);
       else timer.current ??= window.setTimeout(flush, FLUSH_MS);
     },
     [flush],
