@@ -26,6 +26,36 @@ function parseArgs(argv: string[]) {
   return o;
 }
 
+/**
+ * The stored run's epochs, summed over every run kind: seconds in training steps (an epoch's
+ * training images over its images/s) and in evaluation (the rest of the epoch's seconds).
+ */
+function phases(page: import('@playwright/test').Page): Promise<{ train: number; evaluate: number }> {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open('dml-iqa-studio');
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    type Rec = { split: { train: string[] }; history: { seconds: number; imagesPerSec: number }[] };
+    const runs = await new Promise<Rec[]>((resolve, reject) => {
+      const r = db.transaction('runs').objectStore('runs').getAll();
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    db.close();
+    // The page's one run (each preset gets a fresh page, but the store is shared: the latest).
+    const run = runs.at(-1);
+    let train = 0;
+    let all = 0;
+    for (const e of run?.history ?? []) {
+      all += e.seconds;
+      train += run!.split.train.length / e.imagesPerSec;
+    }
+    return { train, evaluate: all - train };
+  });
+}
+
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const load0 = loadavg()[0]!;
@@ -78,6 +108,10 @@ async function main(): Promise<void> {
       const seconds = (Date.now() - t0) / 1000;
       const mainThread = (await taskSeconds()) - task0;
       const results = (await finished.textContent())?.replace(/\s+/g, ' ').trim();
+      const split = await phases(page);
+      console.log(
+        `${name}: steps ${split.train.toFixed(1)} s, evaluation ${split.evaluate.toFixed(1)} s, the rest (start-up, data, caching, heatmaps, checkpoints) ${(seconds - split.train - split.evaluate).toFixed(1)} s`,
+      );
       rows.push(`${name.padEnd(17)} ${o.backend.padEnd(7)} ${seconds.toFixed(1).padStart(7)} s  ${mainThread.toFixed(1).padStart(8)} s   ${results}`);
       console.log(`${name}: ${seconds.toFixed(1)} s from Start to Finished`);
       await page.close();

@@ -123,6 +123,10 @@ describe('network footprints', () => {
       const head = modelFootprint({ ...config, backbone: { trainFrom: 'head' } }, body);
       expect(head.cachedFloats).toBe(1280);
       expect(budgetParts(budgetInput({ ...config, backbone: { trainFrom: 'head' } }, 1000, head)).cache).toBe(2 * 1000 * 1280 * 4);
+      // Trained from block 16 with the MLSP levels: block 15's output map (4×4×160 at 128) and the
+      // three levels below it pooled to mean and SD (2 × (24 + 32 + 96)); out_relu lies above.
+      const mlsp = { trainFrom: 'block_16_expand', cuts: ['block_2_add', 'block_5_add', 'block_12_add', 'out_relu'] };
+      expect(modelFootprint({ ...config, backbone: mlsp }, body).cachedFloats).toBe(4 * 4 * 160 + 2 * (24 + 32 + 96));
     } finally {
       base.dispose();
     }

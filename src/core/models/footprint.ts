@@ -91,8 +91,10 @@ export function modelFootprint(config: Pick<TrainConfig, 'model' | 'width' | 'ba
   if (at === undefined || !known) return fp;
   const crossing = elements(layers[at - 1] ?? layers[at]!);
   const scale = (config.input.width * config.input.height) / (h * w);
+  // MLSP levels below the trained layers are cached as their pooled mean and SD (2C floats each).
+  const pooledBelow = cutLayers.length > 1 ? cutNames.filter((n) => (byName.get(n) ?? Infinity) < at).reduce((s, n) => s + 2 * channelsOf(layers[byName.get(n)!]), 0) : 0;
   const trainedParams = layers.slice(at).reduce((s, l) => s + l.params, 0) + headParams(features);
-  return { ...fp, cachedFloats: crossing * scale, trainedStepBytesPerPixel: perPixel(at), trainedParams };
+  return { ...fp, cachedFloats: crossing * scale + pooledBelow, trainedStepBytesPerPixel: perPixel(at), trainedParams };
 }
 
 /** The budget's input for a config and a dataset: what a step takes, how many networks are held and step together. */

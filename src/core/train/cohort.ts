@@ -136,12 +136,13 @@ export class Cohort {
     return this.nets.length;
   }
 
-  /** The batch as peer k sees it: flip(x) for flipped peers (for features, the mirror's). */
-  peerInput(k: number, batch: CohortInput | tf.Tensor4D): tf.Tensor {
+  /** The batch as peer k sees it: flip(x) for flipped peers (for features, the mirror's: one tensor per input of the trainable part). */
+  peerInput(k: number, batch: CohortInput | tf.Tensor4D): tf.Tensor | tf.Tensor[] {
     const input = asInput(batch);
     const flipped = this.args.peers[k]!.flipped;
     if (input.kind === 'images') return flipInput(input.x, flipped);
-    return flipped ? input.mirrored : input.plain;
+    const features = flipped ? input.mirrored : input.plain;
+    return features.length === 1 ? features[0]! : features;
   }
 
   /** What peer k applies to its input: the whole net to images, the part after the frozen body to features. */

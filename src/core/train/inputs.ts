@@ -12,14 +12,16 @@ import { shuffleInPlace, type Rng } from '../rng';
 
 /**
  * A batch as the networks take it. Images: the batch itself; a flipped peer mirrors it.
- * Features: the frozen part's output for the batch as drawn (`plain`) and for its mirror
- * (`mirrored`); a flipped peer takes the mirror's features.
+ * Features: the frozen part's outputs (one per tensor that crosses to the trainable part, in
+ * its inputs' order: e.g. the map a trained block reads and the MLSP levels pooled below it)
+ * for the batch as drawn (`plain`) and for its mirror (`mirrored`); a flipped peer takes the
+ * mirror's features.
  */
-export type CohortInput = { kind: 'images'; x: tf.Tensor4D } | { kind: 'features'; plain: tf.Tensor; mirrored: tf.Tensor };
+export type CohortInput = { kind: 'images'; x: tf.Tensor4D } | { kind: 'features'; plain: tf.Tensor[]; mirrored: tf.Tensor[] };
 
 export function disposeInput(input: CohortInput): void {
   if (input.kind === 'images') input.x.dispose();
-  else tf.dispose([input.plain, input.mirrored]);
+  else tf.dispose([...input.plain, ...input.mirrored]);
 }
 
 export interface InputSource {
@@ -122,9 +124,9 @@ export class FeatureCacheTooLargeError extends Error {
 export const FEATURE_CACHE_LIMIT = 2 ** 30;
 
 /**
- * The frozen part's output for every stored image, as drawn (row 2i) and mirrored (row 2i+1),
- * held on the backend. Images are whole (resize input: no random crops, so the views never
- * change); `frozen` maps an image batch to one feature tensor.
+ * The frozen part's outputs for every stored image, as drawn (row 2i) and mirrored (row 2i+1),
+ * held on the backend, one tensor per output of `frozen`. Images are whole (resize input: no
+ * random crops, so the views never change).
  */
 export async function featureSource(
   a: SourceArgs,
@@ -133,14 +135,15 @@ export async function featureSource(
 ): Promise<InputSource & { bytes: number }> {
   if (a.mode.kind !== 'resize' || a.patchSize) throw new Error('The feature cache needs whole images (resize input): random crops change what the frozen body sees.');
   const n = a.store.count;
-  const shape = frozen.outputs[0]!.shape.slice(1) as number[];
-  const bytes = 2 * n * shape.reduce((s, d) => s * d, 1) * 4;
+  const outputs = frozen.outputs.length;
+  const bytes = 2 * n * frozen.outputs.reduce((s, o) => s + (o.shape.slice(1) as number[]).reduce((p, d) => p * d, 1), 0) * 4;
   const limit = opts.limit ?? FEATURE_CACHE_LIMIT;
   if (bytes > limit) throw new FeatureCacheTooLargeError(bytes, limit);
   const whole: View = { x: 0, y: 0, w: a.mode.width, h: a.mode.height };
   const step = opts.batch ?? 16;
-  const parts: tf.Tensor[] = [];
-  let cache: tf.Tensor;
+  // Per output, its chunks.
+  const parts: tf.Tensor[][] = Array.from({ length: outputs }, () => []);
+  let caches: tf.Tensor[];
   try {
     for (let s = 0; s < n; s += step) {
       const idxs = Array.from({ length: Math.min(step, n - s) }, (_, j) => s + j);
@@ -148,24 +151,28 @@ export async function featureSource(
       const pairs = idxs.flatMap((i) => [i, i]);
       const host = makeBatch(a.store, pairs, pairs.map(() => whole), pairs.map((_, j) => j % 2 === 1), a.scaling);
       const x = tf.tensor4d(host.x, host.shape);
+      let out: tf.Tensor[];
       try {
-        parts.push(tf.tidy(() => frozen.apply(x, { training: false }) as tf.Tensor));
+        out = tf.tidy(() => [frozen.apply(x, { training: false }) as tf.Tensor | tf.Tensor[]].flat());
       } finally {
         x.dispose();
       }
+      out.forEach((t, o) => parts[o]!.push(t));
       // One read per chunk keeps the backend's queue short and the progress honest.
-      await parts[parts.length - 1]!.data();
+      await Promise.all(out.map((t) => t.data()));
       opts.onProgress?.(Math.min(n, s + step), n);
     }
-    cache = tf.concat(parts, 0);
+    caches = parts.map((p) => tf.concat(p, 0));
   } finally {
-    tf.dispose(parts);
+    tf.dispose(parts.flat());
   }
-  const rows = (idxs: readonly number[], flips: readonly boolean[]) => tf.tensor1d(idxs.map((i, b) => 2 * i + (flips[b] ? 1 : 0)), 'int32');
-  const gather = (idxs: readonly number[], flips: readonly boolean[]): CohortInput => {
-    const [plain, mirrored] = tf.tidy(() => [tf.gather(cache, rows(idxs, flips)), tf.gather(cache, rows(idxs, flips.map((f) => !f)))]);
-    return { kind: 'features', plain: plain!, mirrored: mirrored! };
-  };
+  const gather = (idxs: readonly number[], flips: readonly boolean[]): CohortInput =>
+    tf.tidy(() => {
+      const rows = (mirror: boolean) => tf.tensor1d(idxs.map((i, b) => 2 * i + (flips[b] !== mirror ? 1 : 0)), 'int32');
+      const plain = rows(false);
+      const mirrored = rows(true);
+      return { kind: 'features' as const, plain: caches.map((c) => tf.gather(c, plain)), mirrored: caches.map((c) => tf.gather(c, mirrored)) };
+    });
   return {
     bytes,
     testViews: [whole],
@@ -180,7 +187,7 @@ export async function featureSource(
       );
     },
     dispose() {
-      cache.dispose();
+      tf.dispose(caches);
     },
   };
 }

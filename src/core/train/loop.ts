@@ -213,9 +213,9 @@ export function sourceArgs(config: TrainConfig, data: ExperimentData): SourceArg
 async function inputSource(config: TrainConfig, data: ExperimentData, cohorts: Cohort[], emit: (e: TrainEvent) => void): Promise<InputSource> {
   const args = sourceArgs(config, data);
   if (!cachePlan(config).cache) return imageSource(args);
+  // Every tensor that crosses from the frozen part is cached (with MLSP levels below the trained
+  // layers: their pooled vectors, beside the map the first trained layer reads).
   const frozen = cohorts.map((c) => c.useFeatures())[0]!;
-  // Several tensors cross from the frozen part (a cut inside a residual block, MLSP levels below it): no single cache.
-  if (frozen.outputs.length !== 1) return imageSource(args);
   return featureSource(args, frozen, { onProgress: (done, total) => emit({ type: 'cache', done, total }) });
 }
 

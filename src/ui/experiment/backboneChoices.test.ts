@@ -81,10 +81,10 @@ describe('backbone choices', () => {
     expect(shapeText([[null, 4, 4, 8], [null, 2]])).toBe('4×4×8 and 2');
   });
 
-  it('says the body is not cached when MLSP levels lie before the first trainable layer', () => {
+  it('says what is cached: with MLSP levels before the first trainable layer, their pooled vectors too; with random crops, nothing', () => {
     const input = { kind: 'resize' as const, width: 32, height: 32 };
     const line = (backbone: { trainFrom: string; cuts?: string[] }) => cacheLine({ model: 'backbone', backbone, input }, small);
-    expect(line({ trainFrom: 'c2', cuts: ['c1_relu', 'c2_relu'] })).toEqual({ cache: false, why: expect.stringMatching(/^the MLSP level c1_relu lies before "c2", so several tensors cross/) });
+    expect(line({ trainFrom: 'c2', cuts: ['c1_relu', 'c2_relu'] })).toEqual({ cache: true, why: expect.stringMatching(/^the body up to "c2" is frozen: its output, and the MLSP level c1_relu below it pooled to mean and SD, is computed once/) });
     expect(line({ trainFrom: 'head', cuts: ['c1_relu', 'c2_relu'] }).cache).toBe(true);
     expect(line({ trainFrom: 'c1', cuts: ['c1_relu', 'c2_relu'] }).cache).toBe(true);
     expect(line({ trainFrom: 'c2' }).cache).toBe(true);

@@ -117,8 +117,8 @@ export function backboneBlock(c: Pick<TrainConfig, 'model' | 'backbone'>, s: { b
 }
 
 /**
- * cachePlan, made exact with the layer list: MLSP levels before the first trainable layer mean
- * several tensors cross from the frozen part, and the training loop then runs the body every step.
+ * cachePlan, made exact with the layer list: MLSP levels before the first trainable layer are
+ * cached too, as their pooled mean and SD, beside the map the first trainable layer reads.
  */
 export function cacheLine(c: Pick<TrainConfig, 'model' | 'backbone' | 'input'>, inspection: BackboneInspection | null): { cache: boolean; why: string } {
   const plan = cachePlan(c);
@@ -130,7 +130,7 @@ export function cacheLine(c: Pick<TrainConfig, 'model' | 'backbone' | 'input'>, 
   if (!before.length) return plan;
   const one = before.length === 1;
   return {
-    cache: false,
-    why: `the MLSP level${one ? '' : 's'} ${before.join(', ')} ${one ? 'lies' : 'lie'} before "${from}", so several tensors cross from the frozen part and the body runs every step (in inference mode); train from the head, or from a layer before every cut, to cache it`,
+    cache: true,
+    why: `the body up to "${from}" is frozen: its output, and the MLSP level${one ? '' : 's'} ${before.join(', ')} below it pooled to mean and SD, ${one ? 'is' : 'are'} computed once per image and mirror, and each step runs only the rest`,
   };
 }
