@@ -1,13 +1,18 @@
 /**
  * Seconds from Start to Results for the studio's presets, on the demo set, in Chromium:
- *   npm run bench:presets -- [--presets "Quick demo,Pretrained quick"] [--backend wasm|auto|webgpu]
+ *   npm run bench:presets -- [--presets "Quick demo,Pretrained quick"] [--backend wasm|auto|webgpu] [--wasm-threads N] [--profile DIR]
  * What a speaker sees: the real page (the production bundle served with its COOP/COEP headers),
  * the demo loaded through `?demo`, a preset clicked, Start, and the clock stops when the run
  * says Finished. The worker's own phases (data, caching, steps) are read from the page's run
- * line as it goes, so a slow phase is named.
+ * line as it goes, and the stored run's epochs split the time into steps and evaluation, so a
+ * slow phase is named. The page's main-thread time is printed beside it (it competes with the
+ * worker for the cores); --profile DIR also writes its CPU profile per preset (open it in
+ * Chrome's DevTools, Performance panel) and prints the functions that took the most of it.
  */
 import { chromium } from '@playwright/test';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
+import { join } from 'node:path';
 import { buildHarness, serveHarness } from './harnessServer';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
 
@@ -15,15 +20,39 @@ const PORT = 4191;
 const LIMIT_MS = 15 * 60_000;
 
 function parseArgs(argv: string[]) {
-  const o = { presets: ['Quick demo', 'Pretrained quick'], backend: 'wasm', wasmThreads: undefined as number | undefined };
+  const o = { presets: ['Quick demo', 'Pretrained quick'], backend: 'wasm', wasmThreads: undefined as number | undefined, profile: undefined as string | undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--presets') o.presets = (argv[++i] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     else if (a === '--backend') o.backend = argv[++i] ?? o.backend;
     else if (a === '--wasm-threads') o.wasmThreads = Number(argv[++i]);
-    else throw new Error(`Unknown option ${a}. Usage: npm run bench:presets -- [--presets "Quick demo,Pretrained quick"] [--backend wasm|auto|webgpu|webgl|cpu] [--wasm-threads N]`);
+    else if (a === '--profile') o.profile = argv[++i];
+    else throw new Error(`Unknown option ${a}. Usage: npm run bench:presets -- [--presets "Quick demo,Pretrained quick"] [--backend wasm|auto|webgpu|webgl|cpu] [--wasm-threads N] [--profile DIR]`);
   }
   return o;
+}
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  samples?: number[];
+  timeDeltas?: number[];
+}
+
+/** The functions with the most self time in a CPU profile, one per line (idle left out). */
+function topFunctions(p: CpuProfile, n: number): string {
+  const byId = new Map(p.nodes.map((node) => [node.id, node.callFrame]));
+  const self = new Map<string, number>();
+  (p.samples ?? []).forEach((id, i) => {
+    const f = byId.get(id)!;
+    if (f.functionName === '(idle)') return;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop() ?? ''}:${f.lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + (p.timeDeltas?.[i] ?? 0) / 1000);
+  });
+  return [...self]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([k, ms]) => `  ${ms.toFixed(0).padStart(7)} ms  ${k}`)
+    .join('\n');
 }
 
 /**
@@ -89,6 +118,10 @@ async function main(): Promise<void> {
         return metrics.find((m) => m.name === 'TaskDuration')?.value ?? NaN;
       };
       const task0 = await taskSeconds();
+      if (o.profile) {
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.start');
+      }
       const t0 = Date.now();
       await page.getByRole('button', { name: 'Start' }).click();
       // Log each new status line with its time, so the phases show.
@@ -107,6 +140,13 @@ async function main(): Promise<void> {
       }
       const seconds = (Date.now() - t0) / 1000;
       const mainThread = (await taskSeconds()) - task0;
+      if (o.profile) {
+        const { profile } = await cdp.send('Profiler.stop');
+        mkdirSync(o.profile, { recursive: true });
+        const file = join(o.profile, `${name.replace(/\W+/g, '-')}.cpuprofile`);
+        writeFileSync(file, JSON.stringify(profile));
+        console.log(`${name}: the page's CPU profile is in ${file}; most self time:\n${topFunctions(profile, 12)}`);
+      }
       const results = (await finished.textContent())?.replace(/\s+/g, ' ').trim();
       const split = await phases(page);
       console.log(
