@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -10,9 +10,9 @@ const run = promisify(execFile);
 const DEMO = join(import.meta.dirname, '..', 'public', 'demo');
 const demoRows = readFileSync(join(DEMO, 'mos.csv'), 'utf8').trim().split('\n').slice(1);
 
-async function train(args: string[]): Promise<{ code: number; out: string }> {
+async function train(args: string[], env?: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {
   try {
-    const { stdout, stderr } = await run('npx', ['tsx', 'src/cli/train.ts', ...args], { cwd: join(import.meta.dirname, '..') });
+    const { stdout, stderr } = await run('npx', ['tsx', 'src/cli/train.ts', ...args], { cwd: join(import.meta.dirname, '..'), ...(env && { env: { ...process.env, ...env } }) });
     return { code: 0, out: stdout + stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -51,6 +51,22 @@ describe('CLI', () => {
     for (const f of res.split.test) expect(trainRefs.has(refOf(f))).toBe(false);
     expect(res.history.map((h: { run: string }) => h.run)).toEqual(['baseline', 'dml']);
     for (const m of [res.final.baseline, res.final.dml.ensemble, ...res.final.dml.peers]) expect(Number.isFinite(m.srcc)).toBe(true);
+  });
+
+  it('--images-on-disk streams the images from a temporary file, trains to the same numbers as in memory, and deletes the file', async () => {
+    const dir = kadidFolder(4);
+    const tmp = mkdtempSync(join(tmpdir(), 'cli-tmp-'));
+    const args = ['--images', dir, '--scores', join(dir, 'dmos.csv'), ...fast, '--mode', 'baseline'];
+    const disk = await train([...args, '--images-on-disk', '--out', join(dir, 'disk.json')], { TMPDIR: tmp });
+    expect(disk.code, disk.out).toBe(0);
+    expect(disk.out).toMatch(/Storage: 120 images at 32×32 take under 1 MB decoded: kept on disk in a temporary file \(--images-on-disk\), 512 MB of them in memory at a time\./);
+    const memory = await train([...args, '--out', join(dir, 'memory.json')]);
+    expect(memory.code, memory.out).toBe(0);
+    expect(memory.out).toMatch(/Storage: 120 images at 32×32 take under 1 MB decoded: held in memory/);
+    const final = (f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8')).final;
+    expect(final('disk.json')).toEqual(final('memory.json'));
+    // The store's folder is gone (tsx keeps its own cache in TMPDIR too).
+    expect(readdirSync(tmp).filter((f) => f.startsWith('dml-images-'))).toEqual([]);
   });
 
   it('repeats N times, each with its own seed and split, and reports the paired differences with their intervals', async () => {

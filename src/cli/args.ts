@@ -20,6 +20,8 @@ export interface CliOptions {
   /** A second labelled dataset scored at every evaluation (the cross-dataset test). */
   crossImages?: string;
   crossScores?: string;
+  /** --images-on-disk (true) or --images-in-memory (false); unset: on disk when the set is over half the machine's memory. */
+  imagesOnDisk?: boolean;
 }
 
 export const USAGE = `Usage: npm run train -- [--images DIR --scores FILE] [options]
@@ -62,6 +64,8 @@ are a formula, an MS-SSIM proxy, not human opinions).
   --lower-is-better | --higher-is-better   override the score orientation guess
   --backend wasm|cpu|webgpu  (default wasm); webgpu (or node-webgpu) runs on a GPU through Dawn, the optional
                              npm package 'webgpu'; without a GPU, on a software adapter (SwiftShader) if one is found
+  --images-on-disk | --images-in-memory   keep the decoded images in a temporary file, read through a 512 MB
+                             cache, or all in memory (default: on disk when they take over half this machine's memory)
   --out FILE                 results JSON (default results.json)`;
 
 export class UsageError extends Error {}
@@ -89,6 +93,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--images': o.images = val(); break;
       case '--scores': o.scores = val(); break;
       case '--out': o.out = val(); break;
+      case '--images-on-disk': o.imagesOnDisk = true; break;
+      case '--images-in-memory': o.imagesOnDisk = false; break;
       case '--mode': {
         const m = val();
         if (!['baseline', 'dml', 'both'].includes(m)) throw new UsageError(`--mode must be baseline, dml or both (got ${m}).`);

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { importDataset } from '../core/data/importDataset';
 import { ImportError } from '../core/data/importError';
 import { formatInputMode } from '../core/data/inputMode';
-import { loadImages } from '../core/data/loadImages';
+import { loadImages, type WritableImageSet } from '../core/data/loadImages';
+import { PagedImageStore } from '../core/data/pagedImageStore';
 import { isInfoProblem } from '../core/data/matchImages';
 import type { ImportProblem } from '../core/data/types';
 import { chooseSplits, type SplitNames } from '../core/splitPolicy';
@@ -30,6 +31,7 @@ import { initNodeBackend } from '../node/tfNode';
 import { describeNodeAdapter, NoWebgpuAdapterError, nodeWebgpuAdapter, stopNodeWebgpu } from '../node/webgpuNode';
 import { resultsFile, resultsJson, type BackboneRecord, type ResultsDataset } from '../core/export/resultsFile';
 import { parseArgs, UsageError, USAGE } from './args';
+import { cliImageStorage, diskStore } from './imageStorage';
 import { epochLine, finalTable, pairedTable, repeatsTable, sweepTable } from './report';
 
 const DEMO_DIR = resolve(fileURLToPath(import.meta.url), '../../../public/demo');
@@ -67,11 +69,26 @@ async function main(): Promise<void> {
   const L = imported.layout;
 
   const { width, height } = config.input;
+  const storage = cliImageStorage(imported.items.length, width, height, opts.imagesOnDisk);
+  console.log(`Storage: ${storage.why}.`);
   const t0 = performance.now();
-  const loaded = await loadImages(imported.items, width, height, (file, w, h) => decodeFile(join(imagesDir, file), w, h), (p) => {
-    if (p.done === p.total || p.done % 200 === 0) process.stdout.write(`\rDecoding images ${p.done}/${p.total} (${p.imagesPerSec.toFixed(0)}/s)`);
-  });
+  const loaded = await loadImages<WritableImageSet>(
+    imported.items,
+    width,
+    height,
+    (file, w, h) => decodeFile(join(imagesDir, file), w, h),
+    (p) => {
+      if (p.done === p.total || p.done % 200 === 0) process.stdout.write(`\rDecoding images ${p.done}/${p.total} (${p.imagesPerSec.toFixed(0)}/s)`);
+    },
+    undefined,
+    storage.disk ? diskStore : undefined,
+  );
   process.stdout.write(`\n`);
+  // The temporary file goes when the process ends, however it ends.
+  if (loaded.store instanceof PagedImageStore) {
+    const store = loaded.store;
+    process.once('exit', () => void store.dispose());
+  }
   const problems = [...imported.problems, ...loaded.problems];
   printProblems(problems);
   if (!loaded.items.length) throw new UserError('No image could be decoded: nothing to train on.');
