@@ -1,7 +1,7 @@
 /**
  * The page's side of a training run: one TrainerClient per run, worker messages queued and
- * folded into state a few times a second (the worker sends ~10 step batches a second; one
- * render per flush keeps the charts smooth), step losses kept in a StepLossSeries ref.
+ * folded into state four times a second (the worker sends ~10 step batches a second), step
+ * losses kept in a StepLossSeries ref whose charts redraw at most once a second.
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { LabelledItem } from '../../core/data/types';
