@@ -73,8 +73,9 @@ function phases(page: import('@playwright/test').Page): Promise<{ train: number;
       r.onerror = () => reject(r.error);
     });
     db.close();
-    // The page's one run (each preset gets a fresh page, but the store is shared: the latest).
-    const run = runs.at(-1);
+    // The page's one run: each preset gets its own page in a fresh browser context, so its own store.
+    if (runs.length !== 1) throw new Error(`Expected this page's one stored run, found ${runs.length}.`);
+    const run = runs[0];
     let train = 0;
     let all = 0;
     for (const e of run?.history ?? []) {
