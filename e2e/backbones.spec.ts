@@ -133,7 +133,9 @@ test('a Layers CNN built and saved by the test trains as a backbone cut at two l
     110_000,
   );
   expect(errorsOf(msgs)).toEqual([]);
-  expect(msgs.some((m) => m.type === 'cache')).toBe(false);
+  // c1 is frozen below c2: both tensors that cross (the map c2 reads, c1_relu pooled as an MLSP level) are cached once, for all 48 images.
+  const cache = msgs.filter((m): m is Extract<FromWorker, { type: 'cache' }> => m.type === 'cache');
+  expect(cache.at(-1)).toMatchObject({ done: 48, total: 48 });
   const epochs = epochsOf(msgs);
   expect(epochs.map((e) => `${e.run}${e.epoch}`)).toEqual(['baseline1', 'dml1']);
   for (const e of epochs) for (const m of e.test.peers) expect(Number.isFinite(m.srcc) && Number.isFinite(m.rmse)).toBe(true);
@@ -205,8 +207,8 @@ test('the backbone picker: by URL (a missing file named, this site\'s MobileNetV
   await page.getByLabel('Train from', { exact: true }).selectOption('c2');
   await page.getByRole('group', { name: 'Pretrained body' }).scrollIntoViewIfNeeded();
   await page.screenshot({ path: 'test-results/screenshots/backbone-picker-1280x720.png' });
-  // The level c1_relu is frozen below c2: two tensors cross, so nothing is cached (the harness test checks the worker agrees).
-  await expect(page.getByTestId('cache-plan')).toHaveText(/^Not cached: the MLSP level c1_relu lies before "c2"/);
+  // The level c1_relu is frozen below c2: two tensors cross, and both are cached (the harness test checks the worker does).
+  await expect(page.getByTestId('cache-plan')).toHaveText(/^Cached: the body up to "c2" is frozen: its output, and the MLSP level c1_relu below it pooled to mean and SD, is computed once per image and mirror/);
 
   await page.getByLabel('Mode', { exact: true }).selectOption('baseline');
   await page.getByLabel('Epochs', { exact: true }).fill('1');
