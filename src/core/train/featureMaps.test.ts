@@ -166,6 +166,29 @@ describe('feature heatmaps of from-scratch nets', () => {
   });
 });
 
+describe('feature heatmaps with no image in the config', () => {
+  it('a pick between the run kinds of an epoch waits for the next epoch: both kinds keep the default image', async () => {
+    const data = testData(24, 32);
+    const config = testConfig({ mode: 'both', epochs: 2 }, 32);
+    let chosen: number | undefined;
+    const control = { shouldStop: () => false, waitWhilePaused: async () => {}, heatmapImage: () => chosen };
+    const result = await train(config, data, {
+      control,
+      emit: (e) => {
+        if (e.type === 'epoch' && e.run === 'baseline' && e.epoch === 1) chosen = 2;
+      },
+    });
+    const tests = result.history.map((e) => [`${e.run}${e.epoch}`, e.heatmap!.test]);
+    expect(tests[0]![1]).not.toBe(2);
+    expect(tests).toEqual([
+      ['baseline1', tests[0]![1]],
+      ['dml1', tests[0]![1]],
+      ['baseline2', 2],
+      ['dml2', 2],
+    ]);
+  });
+});
+
 describe('feature heatmaps of pretrained bodies', () => {
   let mobilenet: tf.LayersModel;
   let small: tf.LayersModel;

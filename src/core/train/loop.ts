@@ -160,14 +160,18 @@ export async function train(config: TrainConfig, data: ExperimentData, io: Train
 
       for (let epoch = checkpoint?.epoch ?? 0; epoch < config.epochs; epoch++) {
         const events: Partial<Record<RunKind, EpochEvent>> = {};
-        // Read once, so every run kind's map of one epoch is of the same image.
+        // Read once, so every run kind's map of one epoch is of the same image (undefined, the default image, included).
         let heatmapImage: number | undefined;
+        let heatmapRead = false;
         for (const run of runs) {
           const cohort = cohorts[run]!;
           const trained = await trainEpoch(cohort, run, epoch, config, data, source, emit, control);
           if (!trained) return result(true);
           const event = await evaluateEpoch(cohort, run, epoch, data, source, trained, cross);
-          heatmapImage ??= control.heatmapImage?.() ?? config.heatmapImage;
+          if (!heatmapRead) {
+            heatmapImage = control.heatmapImage?.() ?? config.heatmapImage;
+            heatmapRead = true;
+          }
           const heatmap = await heatmapOrWarn(() => epochHeatmaps(cohort, { ...config, heatmapImage }, data));
           if (heatmap) event.heatmap = heatmap;
           history = withEpoch(history, event);
