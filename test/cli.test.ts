@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +66,29 @@ describe('CLI', () => {
     const final = (f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8')).final;
     expect(final('disk.json')).toEqual(final('memory.json'));
     // The store's folder is gone (tsx keeps its own cache in TMPDIR too).
+    expect(readdirSync(tmp).filter((f) => f.startsWith('dml-images-'))).toEqual([]);
+  });
+
+  it('--images-on-disk: a run killed mid-training leaves no temporary file', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'cli-tmp-'));
+    // Node itself runs the CLI (tsx as its loader, not as a parent process), so the kill is the CLI's.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/train.ts', '--images-on-disk', '--epochs', '50', '--input', 'resize:32x32', '--out', join(tmp, 'r.json')], {
+      cwd: join(import.meta.dirname, '..'),
+      env: { ...process.env, TMPDIR: tmp },
+    });
+    let out = '';
+    const training = new Promise<void>((resolve) =>
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (/^epoch +1\/50/m.test(out)) resolve();
+      }),
+    );
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    await Promise.race([training, exited]);
+    expect(out).toMatch(/kept on disk in a temporary file/);
+    // No handler of its own runs on SIGKILL: the file had left its folder when it was opened.
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
     expect(readdirSync(tmp).filter((f) => f.startsWith('dml-images-'))).toEqual([]);
   });
 

@@ -30,7 +30,14 @@ export function cliImageStorage(count: number, width: number, height: number, as
   return { disk: false, why: `${size}: held in memory (--images-on-disk streams them from a temporary file instead)` };
 }
 
-/** loadImages' store maker for the disk mode: a paged store over a new temporary file (dispose() deletes it). */
+/**
+ * loadImages' store maker for the disk mode: a paged store over a new temporary file that has
+ * already left its folder (see tempPageFile), so nothing is left behind however the process ends;
+ * where the system cannot do that (Windows), the file is deleted when the process exits.
+ */
 export function diskStore(n: number, width: number, height: number): PagedImageStore {
-  return new PagedImageStore(n, width, height, tempPageFile(), CLI_STREAM_CACHE_BYTES);
+  const store = new PagedImageStore(n, width, height, tempPageFile(undefined, { unlinked: true }), CLI_STREAM_CACHE_BYTES);
+  // dispose() removes the file synchronously before its first await, so it completes inside 'exit'.
+  process.once('exit', () => void store.dispose());
+  return store;
 }

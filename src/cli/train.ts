@@ -8,8 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { importDataset } from '../core/data/importDataset';
 import { ImportError } from '../core/data/importError';
 import { formatInputMode } from '../core/data/inputMode';
-import { loadImages, type WritableImageSet } from '../core/data/loadImages';
-import { PagedImageStore } from '../core/data/pagedImageStore';
+import { loadImages, StoreWriteError, type WritableImageSet } from '../core/data/loadImages';
 import { isInfoProblem } from '../core/data/matchImages';
 import type { ImportProblem } from '../core/data/types';
 import { chooseSplits, type SplitNames } from '../core/splitPolicy';
@@ -84,11 +83,6 @@ async function main(): Promise<void> {
     storage.disk ? diskStore : undefined,
   );
   process.stdout.write(`\n`);
-  // The temporary file goes when the process ends, however it ends.
-  if (loaded.store instanceof PagedImageStore) {
-    const store = loaded.store;
-    process.once('exit', () => void store.dispose());
-  }
   const problems = [...imported.problems, ...loaded.problems];
   printProblems(problems);
   if (!loaded.items.length) throw new UserError('No image could be decoded: nothing to train on.');
@@ -255,7 +249,7 @@ main().then(stopNodeWebgpu, (err: unknown) => {
     console.error(USAGE);
     process.exit(2);
   }
-  if (err instanceof UserError || err instanceof ImportError || err instanceof SplitError || err instanceof ModelFileError || err instanceof BackboneError || err instanceof FeatureCacheTooLargeError || err instanceof NoWebgpuAdapterError) {
+  if (err instanceof UserError || err instanceof ImportError || err instanceof SplitError || err instanceof ModelFileError || err instanceof BackboneError || err instanceof FeatureCacheTooLargeError || err instanceof NoWebgpuAdapterError || err instanceof StoreWriteError) {
     console.error(`Error: ${err.message}`);
     process.exit(1);
   }

@@ -7,10 +7,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PageFile } from '../core/data/pagedImageStore';
 
-export function tempPageFile(dir = tmpdir()): PageFile & { path: string } {
+/**
+ * unlinked: the file leaves the folder as soon as it is open (POSIX keeps an open file until its
+ * last descriptor closes), so the system frees it when the process ends however it ends, a kill
+ * or Ctrl-C in the middle of a step included. Windows cannot delete an open file: there it stays
+ * until remove().
+ */
+export function tempPageFile(dir = tmpdir(), opts: { unlinked?: boolean } = {}): PageFile & { path: string } {
   const folder = mkdtempSync(join(dir, 'dml-images-'));
   const path = join(folder, 'images.bin');
   const fd = openSync(path, 'w+');
+  if (opts.unlinked && process.platform !== 'win32') rmSync(folder, { recursive: true, force: true });
   let open = true;
   return {
     path,
