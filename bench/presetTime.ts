@@ -25,7 +25,10 @@ function parseArgs(argv: string[]) {
     const a = argv[i]!;
     if (a === '--presets') o.presets = (argv[++i] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     else if (a === '--backend') o.backend = argv[++i] ?? o.backend;
-    else if (a === '--wasm-threads') o.wasmThreads = Number(argv[++i]);
+    else if (a === '--wasm-threads') {
+      o.wasmThreads = Number(argv[++i]);
+      if (!Number.isInteger(o.wasmThreads) || o.wasmThreads < 1) throw new Error(`--wasm-threads needs a whole number ≥ 1 (got ${argv[i]}).`);
+    }
     else if (a === '--profile') o.profile = argv[++i];
     else throw new Error(`Unknown option ${a}. Usage: npm run bench:presets -- [--presets "Quick demo,Pretrained quick"] [--backend wasm|auto|webgpu|webgl|cpu] [--wasm-threads N] [--profile DIR]`);
   }
@@ -134,6 +137,11 @@ async function main(): Promise<void> {
         if (Date.now() - t0 > LIMIT_MS) throw new Error(`${name}: not finished after ${LIMIT_MS / 1000} s (last status: ${s})`);
         await page.waitForTimeout(500);
         s = ((await status.textContent().catch(() => '')) ?? '').replace(/\s+/g, ' ').trim().slice(0, 120);
+        // A run that ended otherwise ('Stopped', 'Stopped by an error') has no time to report.
+        if (s.startsWith('Stopped')) {
+          const why = ((await page.locator('.error-box').first().textContent().catch(() => null)) ?? '').replace(/\s+/g, ' ').trim();
+          throw new Error(`${name}: the run ended without finishing: ${s}${why ? ` (${why})` : ''}`);
+        }
         const phase = s.replace(/[\d.,]+/g, '#');
         if (phase !== last) {
           console.log(`${name} +${((Date.now() - t0) / 1000).toFixed(1)} s: ${s}`);

@@ -158,8 +158,9 @@ export async function featureSource(
         x.dispose();
       }
       out.forEach((t, o) => parts[o]!.push(t));
-      // One read per chunk keeps the backend's queue short and the progress honest.
-      await Promise.all(out.map((t) => t.data()));
+      // One read per chunk keeps the backend's queue short and the progress honest: a read waits for
+      // everything queued before it, so one output (the smallest to copy) is enough.
+      await out.reduce((a, b) => (b.size < a.size ? b : a)).data();
       opts.onProgress?.(Math.min(n, s + step), n);
     }
     caches = parts.map((p) => tf.concat(p, 0));
