@@ -51,4 +51,22 @@ describe('StepBatcher', () => {
     vi.advanceTimersByTime(100);
     expect(sent).toEqual([[0], [1, 2]]);
   });
+
+  it('takes several steps in one push (the page feeding its loss charts), and discard drops what waits without sending it', () => {
+    vi.useFakeTimers();
+    let now = 0;
+    const sent: number[][] = [];
+    const b = new StepBatcher((s) => sent.push(s.map((e) => e.step)), 1000, () => now);
+    b.push(step(0), step(1));
+    expect(sent).toEqual([[0, 1]]);
+    now = 300;
+    b.push(step(2), step(3));
+    b.discard();
+    now = 1500;
+    vi.advanceTimersByTime(1500);
+    expect(sent).toEqual([[0, 1]]);
+    b.push(step(4));
+    expect(sent).toEqual([[0, 1], [4]]);
+    vi.useRealTimers();
+  });
 });

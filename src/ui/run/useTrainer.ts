@@ -11,6 +11,7 @@ import type { BackendChoice, CrossDataset, DatasetFile, FromWorker, ModelFile, R
 import type { SplitNames } from '../../core/splitPolicy';
 import type { RunRecord } from '../../storage/runRecord';
 import { StepLossSeries } from '../charts/lossSeries';
+import { StepBatcher } from '../../worker/stepBatcher';
 import type { StudioConfig } from '../experiment/studioConfig';
 import { initialRunState, runReducer } from './runState';
 import { memoryHints } from '../experiment/MemoryBudgetLine';
@@ -19,7 +20,8 @@ const FLUSH_MS = 250;
 /**
  * The loss charts (three recharts charts of ~500 points each) redraw at most this often while
  * steps stream in; at 4 redraws a second they took half a core of a 2-core machine from the
- * training worker. The last steps always show: a run's end, pause or error flushes at once.
+ * training worker. The last steps always show: by timer within the second, at once on a run's end,
+ * pause or error.
  */
 const LOSS_REDRAW_MS = 1000;
 
@@ -58,9 +60,12 @@ export function useTrainer() {
   const client = useRef<TrainerClient | null>(null);
   const queue = useRef<FromWorker[]>([]);
   const timer = useRef<number | null>(null);
-  /** Steps added to the loss series since its charts last redrew, and when that was. */
-  const lossPending = useRef(false);
-  const lossDrawnAt = useRef(0);
+  /** Steps reach the loss series (and its charts redraw) in batches, at most one a second, the last by timer. */
+  const lossSteps = useRef<StepBatcher | null>(null);
+  lossSteps.current ??= new StepBatcher((steps) => {
+    loss.current.add(steps);
+    setLossVersion((v) => v + 1);
+  }, LOSS_REDRAW_MS);
   /** Whether step events should carry their batch (the presentation shows it); sent to every new worker. */
   const detail = useRef(false);
   /** Unsubscribes the page from the current worker's messages. */
@@ -71,18 +76,9 @@ export function useTrainer() {
     const msgs = queue.current;
     if (msgs.length === 0) return;
     queue.current = [];
-    for (const m of msgs)
-      if (m.type === 'steps') {
-        loss.current.add(m.steps);
-        lossPending.current = true;
-      }
-    const now = performance.now();
-    dispatch({ type: 'messages', msgs, now });
-    if (lossPending.current && (urgent || now - lossDrawnAt.current >= LOSS_REDRAW_MS)) {
-      lossPending.current = false;
-      lossDrawnAt.current = now;
-      setLossVersion((v) => v + 1);
-    }
+    for (const m of msgs) if (m.type === 'steps') lossSteps.current!.push(...m.steps);
+    dispatch({ type: 'messages', msgs, now: performance.now() });
+    if (urgent) lossSteps.current!.flush();
   }, []);
 
   const onMessage = useCallback(
@@ -103,6 +99,7 @@ export function useTrainer() {
       if (timer.current !== null) window.clearTimeout(timer.current);
       timer.current = null;
       queue.current = [];
+      lossSteps.current!.discard();
       loss.current.clear();
       setLossVersion((v) => v + 1);
       dispatch({
@@ -190,6 +187,7 @@ export function useTrainer() {
     () => () => {
       client.current?.terminate();
       if (timer.current !== null) window.clearTimeout(timer.current);
+      lossSteps.current?.discard();
     },
     [],
   );
