@@ -14,7 +14,7 @@ import { ExperimentPanel } from './experiment/ExperimentPanel';
 import type { ColumnChoices } from './experiment/studioConfig';
 import { configProblems, splitOptionsOf } from '../core/train/config';
 import { useConfigState } from './experiment/useConfigState';
-import { backboneBlock } from './experiment/backboneChoices';
+import { backboneBlock, budgetBody } from './experiment/backboneChoices';
 import { useBackbone } from './experiment/useBackbone';
 import { RunPanel } from './run/RunPanel';
 import { isActive } from './run/runState';
@@ -130,7 +130,7 @@ export function App() {
     const dataset = { name: folder.name, scoreFileName: data.state.score.name, proxy: data.state.proxy };
     const name = `${folder.name} · ${config.mode === 'both' ? 'baseline + DML' : config.mode} · ${config.model} ${config.input.width}×${config.input.height}`;
     const backboneFiles = config.model === 'backbone' ? backbones.state.user?.files : undefined;
-    trainer.start({ config, items, files: usedFiles(items), split: split.names, moreSplits: split.more, remeasure, meta: { name, dataset }, backboneFiles, ...(cross.set && { cross: cross.set }) });
+    trainer.start({ config, items, files: usedFiles(items), split: split.names, moreSplits: split.more, remeasure, meta: { name, dataset }, backboneFiles, body: budgetBody(config, backbones.state), ...(cross.set && { cross: cross.set }) });
     setRemeasure(false);
   };
 
@@ -144,7 +144,7 @@ export function App() {
     setContinuing(null);
     // A queued run of a custom-backbone experiment starts from the backbone picked here (checked against the run's).
     const backboneFiles = run.config.model === 'backbone' ? backbones.state.user?.files : undefined;
-    trainer.continueRun({ run, items, files: usedFiles(items), backend: config.backend, then, ...(cross.set && { cross: cross.set }), ...(backboneFiles && { backboneFiles }) });
+    trainer.continueRun({ run, items, files: usedFiles(items), backend: config.backend, then, body: budgetBody(run.config, backbones.state), ...(cross.set && { cross: cross.set }), ...(backboneFiles && { backboneFiles }) });
   };
 
   if (presentChoices.present)

@@ -9,7 +9,7 @@ import { NumberField } from '../common/NumberField';
 import { SelectField } from '../common/SelectField';
 import type { BackendChoice } from '../../worker/protocol';
 import { BackboneFields } from './BackboneFields';
-import { fitBackbone, nativeSize, sameInput } from './backboneChoices';
+import { budgetBody, fitBackbone, nativeSize, sameInput } from './backboneChoices';
 import { ConfigActions } from './ConfigActions';
 import { SweepFields } from './SweepFields';
 import type { Backbones } from './useBackbone';
@@ -260,7 +260,7 @@ export const ExperimentPanel = memo(function ExperimentPanel({ config: c, onChan
         </fieldset>
         <fieldset>
           <legend>Compute</legend>
-          <MemoryBudgetLine config={c} items={dataItems ?? null} files={dataFiles} body={pretrained ? (c.model === 'backbone' ? (backbones.state.user?.inspection ?? null) : backbones.state.builtin) : null} />
+          <MemoryBudgetLine config={c} items={dataItems ?? null} files={dataFiles} body={budgetBody(c, backbones.state)} />
           <div className="grid-fields">
             <SelectField<BackendChoice> wide label="Backend" value={c.backend} options={BACKENDS.map((b) => [b, BACKEND_WORDS[b]] as const)} onChange={(backend) => set({ backend })} />
             <div className="field field--check">

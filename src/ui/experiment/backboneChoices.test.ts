@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cachePlan, configProblems, PAPER, PRETRAINED_QUICK, QUICK_DEMO } from '../../core/train/config';
 import type { BackboneInspection } from '../../worker/protocol';
-import { backboneBlock, backboneProblems, cacheLine, bodyLayers, cutChoiceOf, cutsOf, fitBackbone, nativeSize, sameInput, shapeText, trainFromOptions } from './backboneChoices';
+import { backboneBlock, backboneProblems, budgetBody, cacheLine, bodyLayers, cutChoiceOf, cutsOf, fitBackbone, nativeSize, sameInput, shapeText, trainFromOptions } from './backboneChoices';
 
 const layer = (name: string, className: string, outputShape: (number | null)[], params = 0) => ({ name, className, outputShape, usableAsCut: outputShape.length === 4 && className !== 'InputLayer', params });
 
@@ -89,6 +89,15 @@ describe('backbone choices', () => {
     expect(line({ trainFrom: 'c1', cuts: ['c1_relu', 'c2_relu'] }).cache).toBe(true);
     expect(line({ trainFrom: 'c2' }).cache).toBe(true);
     expect(cacheLine({ model: 'backbone', backbone: { trainFrom: 'head' }, input: { kind: 'crop', size: 24, width: 32, height: 32 } }, small).cache).toBe(false);
+  });
+
+  it('the memory budget reads the body of the model the config names: the built-in one, the user’s, or none', () => {
+    const builtin = { ...small, name: 'mobilenetv2' };
+    const state = { builtin, user: { inspection: small } };
+    expect(budgetBody({ model: 'mobilenetv2' }, state)).toBe(builtin);
+    expect(budgetBody({ model: 'backbone' }, state)).toBe(small);
+    expect(budgetBody({ model: 'tiny' }, state)).toBeNull();
+    expect(budgetBody({ model: 'backbone' }, { builtin, user: null })).toBeNull();
   });
 
   it('offers presets that can run: Pretrained quick caches its frozen MLSP body, Paper fine-tunes every layer', () => {

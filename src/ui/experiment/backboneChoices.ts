@@ -107,6 +107,12 @@ export function sameInput(a: InputMode, b: InputMode): boolean {
   return a.kind === b.kind && a.width === b.width && a.height === b.height && (a.kind !== 'crop' || (b.kind === 'crop' && a.size === b.size));
 }
 
+/** The body whose layer list a pretrained config's memory budget reads (the built-in one or the user's, once inspected); null for a from-scratch net or one not read yet. */
+export function budgetBody(c: Pick<TrainConfig, 'model'>, s: { builtin: BackboneInspection | null; user: { inspection: BackboneInspection } | null }): BackboneInspection | null {
+  if (!MODEL_INFO[c.model].pretrained) return null;
+  return c.model === 'backbone' ? (s.user?.inspection ?? null) : s.builtin;
+}
+
 /** Why a pretrained config cannot start yet, in words (null: it can; the worker checks again). */
 export function backboneBlock(c: Pick<TrainConfig, 'model' | 'backbone'>, s: { builtin: BackboneInspection | null; user: { inspection: BackboneInspection } | null }): string | null {
   if (!MODEL_INFO[c.model].pretrained) return null;

@@ -15,6 +15,7 @@ import { StepBatcher } from '../../worker/stepBatcher';
 import type { StudioConfig } from '../experiment/studioConfig';
 import { initialRunState, runReducer } from './runState';
 import { memoryHints } from '../experiment/MemoryBudgetLine';
+import type { BodyLayers } from '../../core/models/footprint';
 
 const FLUSH_MS = 250;
 /**
@@ -39,6 +40,8 @@ export interface StartArgs {
   backboneFiles?: ModelFile[];
   /** A second labelled dataset scored at every evaluation (the cross-dataset test). */
   cross?: CrossDataset;
+  /** A pretrained body's layer list (budgetBody): the worker's memory budget is then the one step 2 showed. */
+  body?: BodyLayers | null;
 }
 
 export interface ContinueArgs {
@@ -51,6 +54,8 @@ export interface ContinueArgs {
   cross?: CrossDataset;
   /** The backbone picked on the page (a queued run of a custom-backbone experiment starts from its weights). */
   backboneFiles?: ModelFile[];
+  /** As StartArgs.body, for the run's config. */
+  body?: BodyLayers | null;
 }
 
 export function useTrainer() {
@@ -127,21 +132,21 @@ export function useTrainer() {
   );
 
   const start = useCallback(
-    ({ config, items, files, remeasure, meta, split, moreSplits, backboneFiles, cross }: StartArgs) => {
+    ({ config, items, files, remeasure, meta, split, moreSplits, backboneFiles, cross, body }: StartArgs) => {
       const runId = crypto.randomUUID();
       const { backend, columns: _columns, ...train } = config;
       const more = { ...(moreSplits?.length ? { moreSplits } : {}), ...(backboneFiles ? { backboneFiles } : {}), ...(cross ? { cross } : {}) };
       const crossSet = cross && { name: cross.name, scoreFileName: cross.scoreFileName, proxy: cross.proxy, imageCount: cross.items.length };
-      launch(runId, train, (c) => c.start({ runId, memory: memoryHints(train, null), config: train, items, files, split, ...more, backend, remeasure, meta }), { config: train, meta, ...(crossSet && { cross: crossSet }) });
+      launch(runId, train, (c) => c.start({ runId, memory: memoryHints(train, body ?? null), config: train, items, files, split, ...more, backend, remeasure, meta }), { config: train, meta, ...(crossSet && { cross: crossSet }) });
     },
     [launch],
   );
 
   /** Continue a stored run from its last checkpoint, on the data supplied again. */
   const continueRun = useCallback(
-    ({ run, items, files, backend, then, cross, backboneFiles }: ContinueArgs) =>
+    ({ run, items, files, backend, then, cross, backboneFiles, body }: ContinueArgs) =>
       launch(run.id, run.config, (c) =>
-        c.continue({ runId: run.id, memory: memoryHints(run.config, null), items, files, backend, ...(then?.length ? { then } : {}), ...(cross ? { cross } : {}), ...(backboneFiles ? { backboneFiles } : {}) }),
+        c.continue({ runId: run.id, memory: memoryHints(run.config, body ?? null), items, files, backend, ...(then?.length ? { then } : {}), ...(cross ? { cross } : {}), ...(backboneFiles ? { backboneFiles } : {}) }),
       ),
     [launch],
   );
