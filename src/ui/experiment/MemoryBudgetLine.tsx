@@ -10,6 +10,7 @@ import type { LabelledItem } from '../../core/data/types';
 import { budgetInput, modelFootprint, type BodyLayers } from '../../core/models/footprint';
 import type { TrainConfig } from '../../core/train/config';
 import type { DatasetFile, MemoryHints } from '../../worker/protocol';
+import { diskFree } from '../../worker/opfsPages';
 
 /** Test hook: `?memory-limit-mb=N` in the address makes the budget (page and worker) pretend the tab may use N MB. */
 export function testMemoryLimit(search = window.location.search): number | undefined {
@@ -25,20 +26,15 @@ export function useDeviceAllowance(): DeviceAllowance {
   useEffect(() => {
     let live = true;
     void (async () => {
-      let diskFree: number | undefined;
-      try {
-        const e = await navigator.storage?.estimate();
-        if (e?.quota !== undefined) diskFree = e.quota - (e.usage ?? 0);
-      } catch {
-        // No estimate: disk room unknown.
-      }
-      if (live) setAllowance(pageAllowance({ diskFree, inUse: lastInUse }));
+      // The worker measures the disk with the same function (undefined: no estimate, room unknown).
+      const free = await diskFree();
+      if (live) setAllowance(pageAllowance({ diskFree: free, inUse: lastInUse }));
       // Resolves after the browser's next garbage collection (seconds): the page's and its workers' bytes.
       const measure = (performance as { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }> }).measureUserAgentSpecificMemory;
       if (typeof measure === 'function' && window.crossOriginIsolated) {
         try {
           lastInUse = (await measure.call(performance)).bytes;
-          if (live) setAllowance(pageAllowance({ diskFree, inUse: lastInUse }));
+          if (live) setAllowance(pageAllowance({ diskFree: free, inUse: lastInUse }));
         } catch {
           // Not allowed here: the default share stands.
         }
