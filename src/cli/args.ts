@@ -36,7 +36,7 @@ are a formula, an MS-SSIM proxy, not human opinions).
   --backbone PATH/model.json your own TF.js Layers CNN as the body (model "backbone")
   --cut LAYER[,LAYER…]       where the body is cut (default: the last layer before pooling); several = MLSP
   --train-from head|LAYER|all   how much of a pretrained net trains (default head: the body frozen, its output
-                             cached once per image and mirror, four levels pooled (MLSP) for mobilenetv2, and the
+                             cached once per image and mirror, every block's output pooled (MLSP) for mobilenetv2, and the
                              "Pretrained quick" schedule: 192×192, 8 epochs, lr 3e-4 ×0.5 every 3; all = the seed
                              code's full fine-tune from the proposed cut; flags given override each of these)
   --input-scale unit|imagenet   pixels your backbone takes: x/255 or ImageNet mean/std (default imagenet)

@@ -29,15 +29,20 @@ export const MODEL_INFO: Record<ModelName, ModelInfo> = {
 
 /**
  * Layers of the built-in MobileNetV2 (Keras names) that the studio offers: its native input
- * size, the proposed cut, the MLSP levels (the last layer of blocks 2, 5 and 12, and
- * out_relu) and the starts of its last blocks, where the trainable part can begin with one
- * tensor crossing from the frozen part. Here rather than in pretrained.ts so the page can use
- * them without loading tfjs.
+ * size, the proposed cut, the MLSP levels and the starts of its last blocks, where the
+ * trainable part can begin with one tensor crossing from the frozen part. The MLSP levels are
+ * every block's output (its `add`, or its projection where it has no residual) and out_relu,
+ * as Hosu et al. pool every Inception module rather than a chosen few. Here rather than in
+ * pretrained.ts so the page can use them without loading tfjs.
  */
 export const MOBILENETV2_LAYERS = {
   nativeSize: [224, 224] as [number, number],
   defaultCut: 'out_relu',
-  mlspCuts: ['block_2_add', 'block_5_add', 'block_12_add', 'out_relu'],
+  mlspCuts: [
+    'expanded_conv_project_BN', 'block_1_project_BN', 'block_2_add', 'block_3_project_BN', 'block_4_add', 'block_5_add',
+    'block_6_project_BN', 'block_7_add', 'block_8_add', 'block_9_add', 'block_10_project_BN', 'block_11_add', 'block_12_add',
+    'block_13_project_BN', 'block_14_add', 'block_15_add', 'block_16_project_BN', 'out_relu',
+  ],
   trainFromPoints: [
     ['block_13_expand', 'blocks 13–16 and Conv_1 train (7×7 resolution)'],
     ['block_16_expand', 'block 16 and Conv_1 train'],

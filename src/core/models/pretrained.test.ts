@@ -113,9 +113,11 @@ describe('the extracted MobileNetV2 (nsfwjs 4.4.0)', () => {
     expect(() => buildPretrainedNet(base, opts({ inputShape: [16, 16, 3], prefix: 'tiny_' }))).toThrow(/larger input size/);
   });
 
-  it('the paper head for MobileNetV2: Dense 512 → Dense 256 → BN → Dense 1; MLSP of the four levels is 2×(24+32+96+1280) wide', () => {
+  it('the paper head for MobileNetV2: Dense 512 → Dense 256 → BN → Dense 1; MLSP of every block’s output is twice its channels wide', () => {
     const net = buildPretrainedNet(base, opts({ inputShape: [64, 64, 3], cuts: MOBILENETV2_NSFWJS.mlspCuts, trainFrom: 'head' }));
-    expect(net.getLayer('n_mlsp_concat').outputShape).toEqual([null, 2 * (24 + 32 + 96 + 1280)]);
+    // Blocks 0–16 (16, 24×2, 32×3, 64×4, 96×3, 160×3, 320 channels) and out_relu (1280).
+    expect(MOBILENETV2_NSFWJS.mlspCuts).toHaveLength(18);
+    expect(net.getLayer('n_mlsp_concat').outputShape).toEqual([null, 2 * (16 + 2 * 24 + 3 * 32 + 4 * 64 + 3 * 96 + 3 * 160 + 320 + 1280)]);
     const head = net.layers.slice(net.layers.findIndex((l) => l.name === 'n_mlsp_concat') + 1);
     expect(head.map((l) => [l.getClassName(), l.outputShape])).toEqual([
       ['Dense', [null, 512]],

@@ -82,13 +82,11 @@ export const QUICK_DEMO: TrainConfig = {
 };
 
 /**
- * The built-in MobileNetV2, frozen, four levels pooled to their mean and SD (MLSP), computed
- * once per image and mirror, and only the head trains. 192×192 rather than its native 224:
- * caching the body is most of the time, and on the demo set 192 learnt as well (224: SRCC
- * 0.77 baseline, 0.71 DML ensemble; 192: 0.76 and 0.73; 160: 0.69 and 0.66; last epoch,
- * seed 1). In Chromium on wasm (threaded SIMD, 2 threads) on a 2-core machine busy with other
- * jobs (load 6–14), baseline + DML took 266–290 s, over half of it caching the body; the CLI
- * gives the same metrics to the last digit.
+ * The built-in MobileNetV2, frozen, every block's output pooled to its mean and SD (MLSP),
+ * computed once per image and mirror, and only the head trains. 192×192 rather than its
+ * native 224: caching the body is most of the time, and on the demo set 192 learnt as well
+ * (with the earlier four MLSP levels, seed 1, last epoch: 224 gave SRCC 0.77 baseline, 0.71
+ * DML ensemble; 192 0.76 and 0.73; 160 0.69 and 0.66). README gives its time in the studio.
  */
 export const PRETRAINED_QUICK: TrainConfig = {
   ...QUICK_DEMO,

@@ -139,7 +139,7 @@ export function BackboneFields({ config: c, setBackbone, backbones, onUserLoaded
           value={choice}
           options={[
             ['proposed', `${inspection?.proposedCut ?? (c.model === 'mobilenetv2' ? MOBILENETV2_LAYERS.defaultCut : 'the proposed layer')} (average pooled)`],
-            ...(c.model === 'mobilenetv2' ? [['mlsp', `MLSP: ${MOBILENETV2_LAYERS.mlspCuts.join(' + ')}`] as const] : []),
+            ...(c.model === 'mobilenetv2' ? [['mlsp', `MLSP: every block's output, ${MOBILENETV2_LAYERS.mlspCuts.length} levels (${MOBILENETV2_LAYERS.mlspCuts[0]} … out_relu)`] as const] : []),
             ['custom', 'layers ticked in the layer list'],
           ]}
           onChange={onCutChoice}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cachePlan, configProblems, PAPER, PRETRAINED_QUICK, QUICK_DEMO } from '../../core/train/config';
 import type { BackboneInspection } from '../../worker/protocol';
+import { MOBILENETV2_LAYERS } from '../../core/models/info';
 import { backboneBlock, backboneProblems, budgetBody, cacheLine, bodyLayers, cutChoiceOf, cutsOf, fitBackbone, nativeSize, sameInput, shapeText, trainFromOptions } from './backboneChoices';
 
 const layer = (name: string, className: string, outputShape: (number | null)[], params = 0) => ({ name, className, outputShape, usableAsCut: outputShape.length === 4 && className !== 'InputLayer', params });
@@ -28,7 +29,7 @@ describe('backbone choices', () => {
     expect(cutsOf({ trainFrom: 'head', cuts: ['c1', 'c2'] }, small, 'backbone')).toEqual(['c1', 'c2']);
     expect(cutsOf({ trainFrom: 'head' }, null, 'mobilenetv2')).toEqual(['out_relu']);
     expect(cutChoiceOf('mobilenetv2', undefined)).toBe('proposed');
-    expect(cutChoiceOf('mobilenetv2', ['block_2_add', 'block_5_add', 'block_12_add', 'out_relu'])).toBe('mlsp');
+    expect(cutChoiceOf('mobilenetv2', [...MOBILENETV2_LAYERS.mlspCuts])).toBe('mlsp');
     expect(cutChoiceOf('mobilenetv2', ['block_5_add', 'out_relu'])).toBe('custom');
     expect(cutChoiceOf('backbone', ['c2_relu'])).toBe('custom');
   });

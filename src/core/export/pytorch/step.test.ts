@@ -43,7 +43,7 @@ const CASES: Case[] = [
   { name: 'mobilenetv2, body frozen (trainFrom head), GAP at out_relu', model: 'mobilenetv2', input: { kind: 'resize', width: 64, height: 48 }, peers: 2, batch: 4, backbone: { trainFrom: 'head' } },
   { name: 'mobilenetv2, all of it trains', model: 'mobilenetv2', input: { kind: 'resize', width: 64, height: 48 }, peers: 2, batch: 4, backbone: { trainFrom: 'all' } },
   {
-    name: 'mobilenetv2, MLSP over 4 levels, trains from block_13_expand',
+    name: 'mobilenetv2, MLSP over every block, trains from block_13_expand',
     model: 'mobilenetv2',
     input: { kind: 'resize', width: 64, height: 48 },
     peers: 2,
