@@ -96,7 +96,7 @@ const PRESETS: { name: string; config: TrainConfig; note: string }[] = [
   {
     name: 'Pretrained quick',
     config: PRETRAINED_QUICK,
-    note: 'The built-in MobileNetV2, frozen, at 192×192 (its native size is 224: smaller caches faster): every block’s output pooled (MLSP) and cached once per image and mirror, so only the head trains; 8 epochs, lr 3e-4; a few minutes on a laptop CPU, most of it caching.',
+    note: 'The built-in MobileNetV2, frozen, at 192×192 (its native size is 224: smaller caches faster): every block’s output pooled (MLSP) and cached once per image and mirror, so only the head trains; 8 epochs, lr 3e-4; about 2½ minutes on a 2-core laptop CPU, half of it caching.',
   },
   {
     name: 'Paper',
