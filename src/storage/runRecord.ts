@@ -8,6 +8,7 @@ import { readTrainConfig } from '../core/train/configSchema';
 import type { EpochEvent, FinalMetrics, RunKind } from '../core/train/history';
 import type { SplitNames } from '../core/splitPolicy';
 import type { DatasetMeta } from '../core/data/datasetMeta';
+import { partId, type PartsLayout } from './checkpointParts';
 
 export type { DatasetMeta };
 
@@ -16,6 +17,8 @@ export type RunStatus = 'queued' | 'running' | 'interrupted' | 'finished' | 'sto
 
 export interface CheckpointRef {
   blobId: string;
+  /** How many part blobs (partId(blobId, 1…parts)) hold its data, when it was too big for one value. */
+  parts?: number;
   /** Epochs finished (1-based, as EpochEvent.epoch): a resumed run starts at this epoch index. */
   epoch: number;
   /** The run kinds whose networks it holds. */
@@ -73,6 +76,15 @@ export interface CheckpointBlob {
   epoch: number;
   savedAt: number;
   states: Partial<Record<RunKind, CohortState>>;
+  /** Set when the data was cut into part blobs: `states` then holds names and shapes only. */
+  layout?: PartsLayout;
+  /** A part blob's data (its `states` is empty). */
+  part?: Float32Array;
+}
+
+/** Every blob a checkpoint occupies: its own and its parts'. */
+export function blobIdsOf(ref: Pick<CheckpointRef, 'blobId' | 'parts'>): string[] {
+  return [ref.blobId, ...Array.from({ length: ref.parts ?? 0 }, (_, i) => partId(ref.blobId, i + 1))];
 }
 
 /** Which checkpoint to read. */
@@ -86,8 +98,8 @@ export type CheckpointSlot = keyof RunCheckpoints;
 export function nextCheckpoints(current: RunCheckpoints, last: CheckpointRef, best: CheckpointRef | 'last' | 'unchanged'): { checkpoints: RunCheckpoints; drop: string[] } {
   const b = best === 'last' ? last : best === 'unchanged' ? (current.best ?? last) : best;
   const checkpoints: RunCheckpoints = { last, best: b };
-  const kept = new Set([last.blobId, b.blobId]);
-  const drop = [current.last?.blobId, current.best?.blobId].filter((id): id is string => !!id && !kept.has(id));
+  const kept = new Set([...blobIdsOf(last), ...blobIdsOf(b)]);
+  const drop = [current.last, current.best].flatMap((ref) => (ref ? blobIdsOf(ref) : [])).filter((id) => !kept.has(id));
   return { checkpoints, drop: [...new Set(drop)] };
 }
 

@@ -5,7 +5,8 @@ import type { CohortState } from '../core/train/savedState';
 import { QUICK_DEMO } from '../core/train/config';
 import type { EpochEvent, RunKind } from '../core/train/history';
 import { makeRng } from '../core/rng';
-import { openRunStore, RunNotFoundError, StorageFullError, type NewRun, type RunStore, type RunStoreOptions } from './runStore';
+import { blobIdsOf, openRunStore, RunNotFoundError, StorageFullError, type NewRun, type RunStore, type RunStoreOptions } from './runStore';
+import { partId } from './checkpointParts';
 import { datasetProblem } from '../core/data/datasetMeta';
 import { BestCheckpoints } from '../core/train/bestCheckpoints';
 import { storageError } from './storageErrors';
@@ -208,6 +209,43 @@ describe('run store (IndexedDB)', () => {
     const changed2 = await store.markInterrupted(30, new Set([locked.id]));
     expect(changed2.map((r) => r.name)).toEqual(['alive']);
     expect((await store.getRun(locked.id))!.status).toBe('running');
+  });
+
+  it('a checkpoint past one IndexedDB value goes in parts: it reads back whole, garbage collection keeps the parts, a newer checkpoint and the run\'s deletion remove them', async () => {
+    let clock = 1_000_000;
+    // 50 floats a part: every 108-float kernel spans parts.
+    const { store, name } = await freshStore({ partBytes: 200, now: () => clock });
+    const run = await store.createRun(meta());
+    const states = { baseline: fakeState(1, 1), dml: fakeState(2, 2) };
+    const w = await store.writeCheckpoint(run.id, { epoch: 1, states, best: 'last' });
+    const floats = [states.baseline, states.dml].flatMap((s) => [...s.nets, ...s.optimizers].flat()).reduce((n, t) => n + t.data.length, 0);
+    expect(w.ref.parts).toBe(Math.ceil(floats / 50));
+    expect((await blobIds(name)).sort()).toEqual(blobIdsOf(w.ref).sort());
+    const expectSame = (got: CohortState, want: CohortState) =>
+      (['nets', 'optimizers'] as const).forEach((part) =>
+        got[part].flat().forEach((t, i) => {
+          const orig = want[part].flat()[i]!;
+          expect([t.name, t.shape]).toEqual([orig.name, orig.shape]);
+          expect(t.data).toBeInstanceOf(Float32Array);
+          expect(Array.from(t.data)).toEqual(Array.from(orig.data));
+        }),
+      );
+    const back = await store.readCheckpoint(run.id, 'last');
+    expectSame(back!.states.baseline!, states.baseline);
+    expectSame(back!.states.dml!, states.dml);
+
+    clock += 120_000;
+    expect(await store.collectGarbage()).toBe(0);
+    const w2 = await store.writeCheckpoint(run.id, { epoch: 2, states: { dml: fakeState(2, 3) }, best: 'last' });
+    expect((await blobIds(name)).sort()).toEqual(blobIdsOf(w2.ref).sort());
+
+    // A part lost (storage cleared under the run): the read says which.
+    const db = await openDB(name);
+    await db.delete('blobs', partId(w2.ref.blobId, 2));
+    db.close();
+    await expect(store.readCheckpoint(run.id, 'last')).rejects.toThrow(`The last checkpoint of run "run" (epoch 2) is missing from storage: part 2 of ${w2.ref.parts} of its data.`);
+    await store.deleteRun(run.id);
+    expect(await blobIds(name)).toEqual([]);
   });
 
   it('deleting a run removes its record and its blobs, and nothing of other runs', async () => {

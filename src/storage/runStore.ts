@@ -15,7 +15,9 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { stateBytes, type CohortState } from '../core/train/savedState';
 import { historyUpTo, withEpoch, type EpochEvent, type FinalMetrics, type RunKind } from '../core/train/history';
+import { cutIntoParts, joinParts, PART_BYTES, partId } from './checkpointParts';
 import {
+  blobIdsOf,
   nextCheckpoints,
   type CheckpointBlob,
   type CheckpointRef,
@@ -53,6 +55,8 @@ export interface RunStoreOptions {
    * will hold; a checkpoint write past it fails as a full browser quota does.
    */
   byteLimit?: number;
+  /** Test hook: the largest part of a checkpoint's data (default PART_BYTES, 64 MiB). */
+  partBytes?: number;
 }
 
 /** What a new run starts with; an imported run may bring its status, history and final metrics. */
@@ -104,6 +108,14 @@ async function inTx<T>(
   } catch (err) {
     throw storageError(err, what, tx);
   }
+}
+
+/** The blob, or its hollowed self and its part blobs when its data is past partBytes. */
+function withParts(bl: CheckpointBlob, partBytes: number): CheckpointBlob[] {
+  const cut = cutIntoParts(bl.states, partBytes);
+  if (!cut) return [bl];
+  const parts = cut.parts.map((part, i) => ({ id: partId(bl.id, i + 1), runId: bl.runId, epoch: bl.epoch, savedAt: bl.savedAt, states: {}, part }));
+  return [{ ...bl, states: cut.states, layout: cut.layout }, ...parts];
 }
 
 function newId(): string {
@@ -284,12 +296,19 @@ export class RunStore {
     }
 
     const over = await this.overByteLimit(bytes + (typeof best === 'object' ? best.bytes : 0));
+    // Data past one IndexedDB value's limit goes in part blobs beside each checkpoint's own.
+    const stored = blobs.flatMap((bl, i) => {
+      const all = withParts(bl, this.opts.partBytes ?? PART_BYTES);
+      const owner = i === 0 ? ref : best;
+      if (all.length > 1 && typeof owner === 'object') owner.parts = all.length - 1;
+      return all;
+    });
 
     // 1: the data, flushed to disk before anything refers to it.
     const tx1 = (await this.conn()).transaction('blobs', 'readwrite', { durability: 'strict' });
     await inTx(tx1, what, async () => {
       if (over) throw new DOMException(`The test limit of ${this.byteLimit} bytes of checkpoints is reached.`, 'QuotaExceededError');
-      await Promise.all(blobs.map((bl) => tx1.store.put(bl)));
+      await Promise.all(stored.map((bl) => tx1.store.put(bl)));
     });
 
     await this.opts.afterBlobWritten?.(blobId);
@@ -300,7 +319,7 @@ export class RunStore {
       await inTx(tx2, what, async () => {
         const record = await tx2.objectStore('runs').get(runId);
         if (!record) throw new RunNotFoundError(runId);
-        for (const bl of blobs)
+        for (const bl of stored)
           if (!(await tx2.objectStore('blobs').count(bl.id)))
             throw new Error(`The data of ${what} disappeared before it was recorded (storage cleared in another tab?).`);
         const { checkpoints, drop } = nextCheckpoints(record.checkpoints, ref, best);
@@ -311,7 +330,7 @@ export class RunStore {
       });
     } catch (err) {
       // The blobs are unreferenced now: remove them at once (collectGarbage would later).
-      for (const bl of blobs) await (await this.conn()).delete('blobs', bl.id).catch(() => {});
+      for (const bl of stored) await (await this.conn()).delete('blobs', bl.id).catch(() => {});
       throw err;
     }
     return { ref, bytes, ms: performance.now() - t0 };
@@ -325,9 +344,17 @@ export class RunStore {
       if (!record) throw new RunNotFoundError(runId);
       const ref = record.checkpoints[slot];
       if (!ref) return null;
+      const missing = `The ${slot} checkpoint of run "${record.name}" (epoch ${ref.epoch}) is missing from storage.`;
       const blob = await tx.objectStore('blobs').get(ref.blobId);
-      if (!blob) throw new Error(`The ${slot} checkpoint of run "${record.name}" (epoch ${ref.epoch}) is missing from storage.`);
-      return { ref, states: blob.states };
+      if (!blob) throw new Error(missing);
+      if (!blob.layout) return { ref, states: blob.states };
+      const parts: Float32Array[] = [];
+      for (let i = 1; i <= blob.layout.parts; i++) {
+        const part = (await tx.objectStore('blobs').get(partId(ref.blobId, i)))?.part;
+        if (!part) throw new Error(`${missing.slice(0, -1)}: part ${i} of ${blob.layout.parts} of its data.`);
+        parts.push(part);
+      }
+      return { ref, states: joinParts(blob.states, blob.layout, parts) };
     });
   }
 
@@ -390,7 +417,7 @@ export class RunStore {
     return inTx(tx, 'cleaning up', async () => {
       const referenced = new Set<string>();
       for (const r of await tx.objectStore('runs').getAll())
-        for (const ref of [r.checkpoints.last, r.checkpoints.best]) if (ref) referenced.add(ref.blobId);
+        for (const ref of [r.checkpoints.last, r.checkpoints.best]) if (ref) for (const id of blobIdsOf(ref)) referenced.add(id);
       const blobs = tx.objectStore('blobs');
       const old = await blobs.index('savedAt').getAllKeys(IDBKeyRange.upperBound(this.now() - minAgeMs));
       const orphans = old.filter((id) => !referenced.has(id));
