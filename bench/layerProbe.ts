@@ -16,10 +16,12 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { importDataset } from '../src/core/data/importDataset';
+import { writeViewOf } from '../src/core/data/imageStore';
 import { spearman } from '../src/core/metrics/correlation';
 import { buildPretrainedNet, MOBILENETV2_NSFWJS } from '../src/core/models/pretrained';
 import { GlobalMeanStdPooling2D } from '../src/core/models/pretrainedLayers';
 import { chooseSplits } from '../src/core/splitPolicy';
+import { defaultSplitKind } from '../src/core/splits';
 import { QUICK_DEMO, splitOptionsOf } from '../src/core/train/config';
 import { BUILTIN_MOBILENETV2, loadBackboneFile } from '../src/node/backbone';
 import { decodeFile } from '../src/node/decodeImages';
@@ -66,22 +68,24 @@ function probe(X: Float64Array[], mos: number[], train: number[], val: number[],
   for (const i of train) for (let j = 0; j < d; j++) sd[j]! += (X[i]![j]! - mean[j]!) ** 2 / train.length;
   const z = (i: number) => X[i]!.map((v, j) => (v - mean[j]!) / (Math.sqrt(sd[j]!) + 1e-6));
   const Ztr = train.map(z);
+  const Zval = val.map(z);
+  const Ztest = test.map(z);
   const n = train.length;
   const K = new Float64Array(n * n);
   for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) K[a * n + b] = Ztr[a]!.reduce((s, v, j) => s + v * Ztr[b]![j]!, 0);
   const yMean = train.reduce((s, i) => s + mos[i]!, 0) / n;
   const r = Float64Array.from(train, (i) => mos[i]! - yMean);
   // The primal weights w = Zᵀa; a prediction is z(x)·w (the mean score is added to none: SRCC ignores it).
-  const predict = (coef: Float64Array, rows: number[]) => {
-    const w = new Float64Array(d);
-    Ztr.forEach((zt, a) => zt.forEach((v, j) => (w[j]! += coef[a]! * v)));
-    return rows.map((i) => z(i).reduce((s, v, j) => s + v * w[j]!, 0));
-  };
+  const predict = (w: Float64Array, rows: Float64Array[]) => rows.map((zi) => zi.reduce((s, v, j) => s + v * w[j]!, 0));
+  const yVal = val.map((i) => mos[i]!);
+  const yTest = test.map((i) => mos[i]!);
   let best = { val: -Infinity, test: NaN };
   for (const alpha of ALPHAS) {
     const coef = ridgeDual(K, n, alpha, r);
-    const v = spearman(predict(coef, val), val.map((i) => mos[i]!));
-    if (v > best.val) best = { val: v, test: spearman(predict(coef, test), test.map((i) => mos[i]!)) };
+    const w = new Float64Array(d);
+    Ztr.forEach((zt, a) => zt.forEach((v, j) => (w[j]! += coef[a]! * v)));
+    const v = spearman(predict(w, Zval), yVal);
+    if (v > best.val) best = { val: v, test: spearman(predict(w, Ztest), yTest) };
   }
   return best.test;
 }
@@ -94,9 +98,12 @@ async function main(): Promise<void> {
   const scores = resolve(flag('--scores', join(demo, 'mos.csv')));
   const imported = importDataset({ scoreFileName: basename(scores), scoreText: await readFile(scores, 'utf8'), files: await listFilesRecursive(dir) });
   const items = imported.items;
-  const splits = chooseSplits(items, splitOptionsOf(QUICK_DEMO), repeats).map((c) => c.split);
+  // The split npm run train makes: its default kind for these rows, the defaults' fractions and seed.
+  const splits = chooseSplits(items, splitOptionsOf({ ...QUICK_DEMO, split: defaultSplitKind(items) }), repeats).map((c) => c.split);
   if (dir === demo) console.log('Demo dataset: its scores are a formula (an MS-SSIM proxy), not human opinions.');
-  console.log(`${items.length} images at ${size}×${size}, x/255; ${repeats} splits as npm run train -- --splits ${repeats} draws them (${splits[0]!.reason}).`);
+  if (imported.problems.length) console.log(`${imported.problems.length} rows or files of ${basename(scores)} are not used (npm run train lists each).`);
+  const scaling = MOBILENETV2_NSFWJS.scaling;
+  console.log(`${items.length} images at ${size}×${size}, pixels ${scaling}; ${repeats} splits as npm run train -- --splits ${repeats} draws them (${splits[0]!.reason}).`);
 
   await initNodeBackend('wasm');
   const base = await loadBackboneFile(BUILTIN_MOBILENETV2);
@@ -107,8 +114,10 @@ async function main(): Promise<void> {
   const feats: Float64Array[][] = levels.map(() => []);
   for (const [k, it] of items.entries()) {
     const img = await decodeFile(join(dir, it.file), size, size);
+    const pixels = new Float32Array(size * size * 3);
+    writeViewOf(img.data, 0, size, { x: 0, y: 0, w: size, h: size }, false, pixels, 0, scaling);
     const pooled = tf.tidy(() => {
-      const x = tf.tensor4d(Float32Array.from(img.data, (v) => v / 255), [1, size, size, 3]);
+      const x = tf.tensor4d(pixels, [1, size, size, 3]);
       return (body.predict(x) as tf.Tensor[]).map((m) => (pool.apply(m) as tf.Tensor).dataSync());
     });
     pooled.forEach((p, l) => feats[l]!.push(Float64Array.from(p)));
