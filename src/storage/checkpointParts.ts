@@ -26,6 +26,20 @@ function tensorsOf(states: States): SavedTensor[] {
     .flatMap((k) => [...states[k]!.nets, ...states[k]!.optimizers].flat());
 }
 
+/**
+ * Where floats [at, at + length) of the data laid end to end lie in parts of perPart floats:
+ * [part, offset in the part, offset in the tensor, count] for each piece.
+ */
+function* pieces(at: number, length: number, perPart: number): Generator<[number, number, number, number]> {
+  for (let done = 0; done < length; ) {
+    const part = Math.floor((at + done) / perPart);
+    const offset = at + done - part * perPart;
+    const n = Math.min(length - done, perPart - offset);
+    yield [part, offset, done, n];
+    done += n;
+  }
+}
+
 /** The id of part i (from 1) of the checkpoint blob `blobId`. */
 export function partId(blobId: string, i: number): string {
   return `${blobId}#${i}`;
@@ -39,15 +53,10 @@ export function cutIntoParts(states: States, partBytes = PART_BYTES): { states: 
   if (total * 4 <= partBytes || perPart < 1) return null;
   const parts = Array.from({ length: Math.ceil(total / perPart) }, (_, i) => new Float32Array(Math.min(perPart, total - i * perPart)));
   let at = 0;
-  for (const t of tensors)
-    for (let done = 0; done < t.data.length; ) {
-      const part = Math.floor(at / perPart);
-      const into = at - part * perPart;
-      const n = Math.min(t.data.length - done, perPart - into);
-      parts[part]!.set(t.data.subarray(done, done + n), into);
-      done += n;
-      at += n;
-    }
+  for (const t of tensors) {
+    for (const [part, offset, from, n] of pieces(at, t.data.length, perPart)) parts[part]!.set(t.data.subarray(from, from + n), offset);
+    at += t.data.length;
+  }
   const empty = (list: SavedTensor[][]) => list.map((ts) => ts.map((t) => ({ name: t.name, shape: t.shape, data: new Float32Array(0) })));
   const hollow: States = {};
   for (const k of Object.keys(states) as RunKind[]) hollow[k] = { nets: empty(states[k]!.nets), optimizers: empty(states[k]!.optimizers) };
@@ -63,14 +72,8 @@ export function joinParts(states: States, layout: PartsLayout, parts: readonly F
   let at = 0;
   tensors.forEach((t, i) => {
     const data = new Float32Array(layout.lengths[i]!);
-    for (let done = 0; done < data.length; ) {
-      const part = Math.floor(at / perPart);
-      const from = at - part * perPart;
-      const n = Math.min(data.length - done, perPart - from);
-      data.set(parts[part]!.subarray(from, from + n), done);
-      done += n;
-      at += n;
-    }
+    for (const [part, offset, into, n] of pieces(at, data.length, perPart)) data.set(parts[part]!.subarray(offset, offset + n), into);
+    at += data.length;
     t.data = data;
   });
   return states;

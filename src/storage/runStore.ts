@@ -344,14 +344,14 @@ export class RunStore {
       if (!record) throw new RunNotFoundError(runId);
       const ref = record.checkpoints[slot];
       if (!ref) return null;
-      const missing = `The ${slot} checkpoint of run "${record.name}" (epoch ${ref.epoch}) is missing from storage.`;
+      const missing = `The ${slot} checkpoint of run "${record.name}" (epoch ${ref.epoch}) is missing from storage`;
       const blob = await tx.objectStore('blobs').get(ref.blobId);
-      if (!blob) throw new Error(missing);
+      if (!blob) throw new Error(`${missing}.`);
       if (!blob.layout) return { ref, states: blob.states };
       const parts: Float32Array[] = [];
       for (let i = 1; i <= blob.layout.parts; i++) {
         const part = (await tx.objectStore('blobs').get(partId(ref.blobId, i)))?.part;
-        if (!part) throw new Error(`${missing.slice(0, -1)}: part ${i} of ${blob.layout.parts} of its data.`);
+        if (!part) throw new Error(`${missing}: part ${i} of ${blob.layout.parts} of its data.`);
         parts.push(part);
       }
       return { ref, states: joinParts(blob.states, blob.layout, parts) };
