@@ -43,11 +43,15 @@ const stepsOf = (msgs: FromWorker[]): StepEvent[] => msgs.flatMap((m) => (m.type
 const backendsOf = (msgs: FromWorker[]): BackendReport[] => msgs.flatMap((m) => (m.type === 'backend' ? [m] : []));
 const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
 
-/** No main-thread long task (> 50 ms) since the start message was posted; on failure, what ran in them. */
+/**
+ * No main-thread long task (> 50 ms) that began after the start message was posted; on failure,
+ * what ran in them. The task that posted it (the harness fetching the demo files and building the
+ * message) began before and is setup: it measured 55 ms once on a loaded CI machine.
+ */
 async function expectNoLongTasks(page: Page): Promise<void> {
   const { tasks, frames } = await page.evaluate(() => {
     const h = window.__dmlHarness;
-    const tasks = h.longTasks.filter((t) => t.start + t.duration >= h.startedAt && t.duration > 50);
+    const tasks = h.longTasks.filter((t) => t.start >= h.startedAt && t.duration > 50);
     const frames = h.longFrames.filter((f) => tasks.some((t) => Math.abs((f as { startTime: number }).startTime - t.start) < 5));
     return { tasks, frames };
   });

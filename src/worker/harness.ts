@@ -56,7 +56,7 @@ export interface Harness {
   messages: FromWorker[];
   /** Arrival time (performance.now) of each message. */
   times: number[];
-  /** performance.now() when the start message was posted. */
+  /** performance.now() just after the start message was posted. */
   startedAt: number;
   /** Why the split differs from the one asked for (the page's preview shows the same words), if it does. */
   splitWarning: string | undefined;
@@ -155,7 +155,6 @@ const harness: Harness = {
     });
     const choice = chooseSplit(items, splitOptionsOf(config));
     harness.splitWarning = choice.warning;
-    harness.startedAt = performance.now();
     client.start({
       runId: `harness-${Date.now()}`,
       config,
@@ -170,6 +169,8 @@ const harness: Harness = {
           ? undefined
           : { loseDeviceAfterEpoch: o.loseDeviceAfterEpoch, wasmThreads: o.wasmThreads },
     });
+    // After the post: the task that fetched the files and posted them is the harness's setup, not training.
+    harness.startedAt = performance.now();
   },
   pause: () => client?.pause(),
   resume: () => client?.resume(),
