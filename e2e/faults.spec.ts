@@ -244,7 +244,7 @@ test('two tabs train at once, each run keeps its own records, and a database upg
   }
 
   // Tab B opens the database at a newer version: every connection (both pages, both workers) must let it.
-  expect(await upgradeDatabase(b)).toBe(2);
+  expect(await upgradeDatabase(b)).toBe(3); // the studio's version 2, plus one
   for (const t of tabs) await t.page.getByRole('button', { name: 'Resume' }).click();
 
   for (const t of tabs) await expect(t.page.getByText(/^Finished/)).toBeVisible({ timeout: 600_000 });

@@ -27,5 +27,8 @@ describe('a checkpoint cut into parts', () => {
   it('refuses parts that do not match the layout', () => {
     const cut = cutIntoParts(states, 5 * 4)!;
     expect(() => joinParts(cut.states, cut.layout, cut.parts.slice(1))).toThrow(/3 of 4 parts/);
+    // A part cut short (a truncated write) is refused, not read as zeros.
+    const short = [...cut.parts.slice(0, 3), cut.parts[3]!.subarray(0, 2)];
+    expect(() => joinParts(cut.states, cut.layout, short)).toThrow('The checkpoint\'s parts hold 17 numbers where its layout needs 18.');
   });
 });

@@ -40,11 +40,6 @@ function* pieces(at: number, length: number, perPart: number): Generator<[number
   }
 }
 
-/** The id of part i (from 1) of the checkpoint blob `blobId`. */
-export function partId(blobId: string, i: number): string {
-  return `${blobId}#${i}`;
-}
-
 /** The states with their data moved into parts, or null when they fit in one value of partBytes. */
 export function cutIntoParts(states: States, partBytes = PART_BYTES): { states: States; layout: PartsLayout; parts: Float32Array[] } | null {
   const tensors = tensorsOf(states);
@@ -68,6 +63,9 @@ export function joinParts(states: States, layout: PartsLayout, parts: readonly F
   const tensors = tensorsOf(states);
   if (tensors.length !== layout.lengths.length || parts.length !== layout.parts)
     throw new Error(`The checkpoint's parts do not match its layout (${parts.length} of ${layout.parts} parts, ${tensors.length} of ${layout.lengths.length} tensors).`);
+  const stored = parts.reduce((n, p) => n + p.length, 0);
+  const wanted = layout.lengths.reduce((n, l) => n + l, 0);
+  if (stored !== wanted) throw new Error(`The checkpoint's parts hold ${stored} numbers where its layout needs ${wanted}.`);
   const perPart = parts[0]?.length ?? 0;
   let at = 0;
   tensors.forEach((t, i) => {

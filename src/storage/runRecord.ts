@@ -8,7 +8,7 @@ import { readTrainConfig } from '../core/train/configSchema';
 import type { EpochEvent, FinalMetrics, RunKind } from '../core/train/history';
 import type { SplitNames } from '../core/splitPolicy';
 import type { DatasetMeta } from '../core/data/datasetMeta';
-import { partId, type PartsLayout } from './checkpointParts';
+import type { PartsLayout } from './checkpointParts';
 
 export type { DatasetMeta };
 
@@ -17,7 +17,7 @@ export type RunStatus = 'queued' | 'running' | 'interrupted' | 'finished' | 'sto
 
 export interface CheckpointRef {
   blobId: string;
-  /** How many part blobs (partId(blobId, 1…parts)) hold its data, when it was too big for one value. */
+  /** How many parts (the parts store, keys [blobId, 1…parts]) hold its data, when it was too big for one value. */
   parts?: number;
   /** Epochs finished (1-based, as EpochEvent.epoch): a resumed run starts at this epoch index. */
   epoch: number;
@@ -76,15 +76,21 @@ export interface CheckpointBlob {
   epoch: number;
   savedAt: number;
   states: Partial<Record<RunKind, CohortState>>;
-  /** Set when the data was cut into part blobs: `states` then holds names and shapes only. */
+  /** Set when the data was cut into parts: `states` then holds names and shapes only. */
   layout?: PartsLayout;
-  /** A part blob's data (its `states` is empty). */
-  part?: Float32Array;
 }
 
-/** Every blob a checkpoint occupies: its own and its parts'. */
-export function blobIdsOf(ref: Pick<CheckpointRef, 'blobId' | 'parts'>): string[] {
-  return [ref.blobId, ...Array.from({ length: ref.parts ?? 0 }, (_, i) => partId(ref.blobId, i + 1))];
+/**
+ * One part of a checkpoint blob's data, in a store of its own: a studio from before parts only
+ * knows the blobs store, so its garbage collection cannot take them for orphans.
+ */
+export interface CheckpointPart {
+  blobId: string;
+  /** 1…parts. */
+  index: number;
+  runId: string;
+  savedAt: number;
+  data: Float32Array;
 }
 
 /** Which checkpoint to read. */
@@ -93,13 +99,13 @@ export type CheckpointSlot = keyof RunCheckpoints;
 /**
  * The new `last` is always the last. The best is `best` when given (a new best blob), the last
  * itself when `best` is 'last' (no validation set: nothing else may choose), else it stays.
- * Returns the blobs no longer referenced.
+ * Returns the blobs no longer referenced (their parts go with them).
  */
 export function nextCheckpoints(current: RunCheckpoints, last: CheckpointRef, best: CheckpointRef | 'last' | 'unchanged'): { checkpoints: RunCheckpoints; drop: string[] } {
   const b = best === 'last' ? last : best === 'unchanged' ? (current.best ?? last) : best;
   const checkpoints: RunCheckpoints = { last, best: b };
-  const kept = new Set([...blobIdsOf(last), ...blobIdsOf(b)]);
-  const drop = [current.last, current.best].flatMap((ref) => (ref ? blobIdsOf(ref) : [])).filter((id) => !kept.has(id));
+  const kept = new Set([last.blobId, b.blobId]);
+  const drop = [current.last?.blobId, current.best?.blobId].filter((id): id is string => !!id && !kept.has(id));
   return { checkpoints, drop: [...new Set(drop)] };
 }
 

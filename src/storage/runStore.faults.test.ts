@@ -83,7 +83,7 @@ describe('run store faults', () => {
     await store.appendEpoch(run.id, epochEvent(1));
     await store.writeCheckpoint(run.id, { epoch: 1, states: { baseline: fakeState(1) }, best: 'last' });
 
-    expect(await upgradeFromAnotherTab(name)).toBe(2);
+    expect(await upgradeFromAnotherTab(name)).toBe(3); // the studio's version 2, plus one
     // Every kind of operation works on the reopened connection.
     await store.appendEpoch(run.id, epochEvent(2));
     const w = await store.writeCheckpoint(run.id, { epoch: 2, states: { baseline: fakeState(2) }, best: 'last' });
@@ -95,7 +95,7 @@ describe('run store faults', () => {
     expect(Array.from(back!.states.baseline!.nets[0]![0]!.data)).toEqual(Array.from(fakeState(2).nets[0]![0]!.data));
 
     // A second upgrade is survived too, and this studio opens the newer database afresh (no VersionError).
-    expect(await upgradeFromAnotherTab(name)).toBe(3);
+    expect(await upgradeFromAnotherTab(name)).toBe(4);
     expect((await store.listRuns()).map((r) => r.id)).toEqual([run.id]);
     const later = await openRunStore({ name });
     opened.push(later);

@@ -5,8 +5,7 @@ import type { CohortState } from '../core/train/savedState';
 import { QUICK_DEMO } from '../core/train/config';
 import type { EpochEvent, RunKind } from '../core/train/history';
 import { makeRng } from '../core/rng';
-import { blobIdsOf, openRunStore, RunNotFoundError, StorageFullError, type NewRun, type RunStore, type RunStoreOptions } from './runStore';
-import { partId } from './checkpointParts';
+import { openRunStore, RunNotFoundError, StorageFullError, type NewRun, type RunStore, type RunStoreOptions } from './runStore';
 import { datasetProblem } from '../core/data/datasetMeta';
 import { BestCheckpoints } from '../core/train/bestCheckpoints';
 import { storageError } from './storageErrors';
@@ -15,7 +14,10 @@ let dbCount = 0;
 const opened: RunStore[] = [];
 
 async function freshStore(opts: RunStoreOptions = {}): Promise<{ store: RunStore; name: string }> {
-  const name = `test-db-${++dbCount}`;
+  return freshStoreNamed(`test-db-${++dbCount}`, opts);
+}
+
+async function freshStoreNamed(name: string, opts: RunStoreOptions = {}): Promise<{ store: RunStore; name: string }> {
   const store = await openRunStore({ name, ...opts });
   opened.push(store);
   return { store, name };
@@ -24,6 +26,16 @@ async function freshStore(opts: RunStoreOptions = {}): Promise<{ store: RunStore
 afterEach(() => {
   while (opened.length) opened.pop()!.close();
 });
+
+/** Part keys stored ([blobId, index]), read straight from the database. */
+async function partKeys(name: string): Promise<[string, number][]> {
+  const db = await openDB(name);
+  const keys = (await db.getAllKeys('parts')) as unknown as [string, number][];
+  db.close();
+  return keys;
+}
+
+const partsOfRef = (ref: { blobId: string; parts?: number }) => Array.from({ length: ref.parts ?? 0 }, (_, i): [string, number] => [ref.blobId, i + 1]);
 
 /** Blob ids stored, read straight from the database. */
 async function blobIds(name: string): Promise<string[]> {
@@ -211,6 +223,16 @@ describe('run store (IndexedDB)', () => {
     expect((await store.getRun(locked.id))!.status).toBe('running');
   });
 
+  const expectSame = (got: CohortState, want: CohortState) =>
+    (['nets', 'optimizers'] as const).forEach((part) =>
+      got[part].flat().forEach((t, i) => {
+        const orig = want[part].flat()[i]!;
+        expect([t.name, t.shape]).toEqual([orig.name, orig.shape]);
+        expect(t.data).toBeInstanceOf(Float32Array);
+        expect(Array.from(t.data)).toEqual(Array.from(orig.data));
+      }),
+    );
+
   it('a checkpoint past one IndexedDB value goes in parts: it reads back whole, garbage collection keeps the parts, a newer checkpoint and the run\'s deletion remove them', async () => {
     let clock = 1_000_000;
     // 50 floats a part: every 108-float kernel spans parts.
@@ -220,16 +242,8 @@ describe('run store (IndexedDB)', () => {
     const w = await store.writeCheckpoint(run.id, { epoch: 1, states, best: 'last' });
     const floats = [states.baseline, states.dml].flatMap((s) => [...s.nets, ...s.optimizers].flat()).reduce((n, t) => n + t.data.length, 0);
     expect(w.ref.parts).toBe(Math.ceil(floats / 50));
-    expect((await blobIds(name)).sort()).toEqual(blobIdsOf(w.ref).sort());
-    const expectSame = (got: CohortState, want: CohortState) =>
-      (['nets', 'optimizers'] as const).forEach((part) =>
-        got[part].flat().forEach((t, i) => {
-          const orig = want[part].flat()[i]!;
-          expect([t.name, t.shape]).toEqual([orig.name, orig.shape]);
-          expect(t.data).toBeInstanceOf(Float32Array);
-          expect(Array.from(t.data)).toEqual(Array.from(orig.data));
-        }),
-      );
+    expect(await blobIds(name)).toEqual([w.ref.blobId]);
+    expect(await partKeys(name)).toEqual(partsOfRef(w.ref));
     const back = await store.readCheckpoint(run.id, 'last');
     expectSame(back!.states.baseline!, states.baseline);
     expectSame(back!.states.dml!, states.dml);
@@ -237,15 +251,89 @@ describe('run store (IndexedDB)', () => {
     clock += 120_000;
     expect(await store.collectGarbage()).toBe(0);
     const w2 = await store.writeCheckpoint(run.id, { epoch: 2, states: { dml: fakeState(2, 3) }, best: 'last' });
-    expect((await blobIds(name)).sort()).toEqual(blobIdsOf(w2.ref).sort());
+    expect(await blobIds(name)).toEqual([w2.ref.blobId]);
+    expect(await partKeys(name)).toEqual(partsOfRef(w2.ref));
 
     // A part lost (storage cleared under the run): the read says which.
     const db = await openDB(name);
-    await db.delete('blobs', partId(w2.ref.blobId, 2));
+    await db.delete('parts', [w2.ref.blobId, 2]);
     db.close();
     await expect(store.readCheckpoint(run.id, 'last')).rejects.toThrow(`The last checkpoint of run "run" (epoch 2) is missing from storage: part 2 of ${w2.ref.parts} of its data.`);
     await store.deleteRun(run.id);
     expect(await blobIds(name)).toEqual([]);
+    expect(await partKeys(name)).toEqual([]);
+  });
+
+  it('a part lost between the two transactions of a checkpoint: the write fails, the run keeps its previous checkpoint, and nothing of the new one is left', async () => {
+    let name = '';
+    let loseOne = false;
+    const res = await freshStore({
+      partBytes: 200,
+      afterBlobWritten: async (blobId) => {
+        if (!loseOne) return;
+        const db = await openDB(name);
+        await db.delete('parts', [blobId, 1]);
+        db.close();
+      },
+    });
+    name = res.name;
+    const { store } = res;
+    const run = await store.createRun(meta());
+    const first = await store.writeCheckpoint(run.id, { epoch: 1, states: { dml: fakeState(2, 6) }, best: 'last' });
+    loseOne = true;
+    await expect(store.writeCheckpoint(run.id, { epoch: 2, states: { dml: fakeState(2, 7) }, best: 'last' })).rejects.toThrow(
+      'The data of the checkpoint of epoch 2 disappeared before it was recorded',
+    );
+    expect((await store.getRun(run.id))!.checkpoints.last).toEqual(first.ref);
+    expect(await blobIds(name)).toEqual([first.ref.blobId]);
+    expect(await partKeys(name)).toEqual(partsOfRef(first.ref));
+    expectSame((await store.readCheckpoint(run.id, 'last'))!.states.dml!, fakeState(2, 6));
+  });
+
+  it('parts outlive an older studio in another tab: its garbage collection, which knows only the blobs store, cannot reach them', async () => {
+    let clock = 1_000_000;
+    const { store, name } = await freshStore({ partBytes: 200, now: () => clock });
+    const run = await store.createRun(meta());
+    const states = { dml: fakeState(2, 4) };
+    await store.writeCheckpoint(run.id, { epoch: 1, states, best: 'last' });
+    clock += 120_000;
+    // The version-1 studio's rule, run on this database: delete every blob no run's checkpoint names.
+    const db = await openDB(name);
+    const named = new Set((await db.getAll('runs')).flatMap((r: { checkpoints: Record<string, { blobId: string } | undefined> }) => [r.checkpoints.last?.blobId, r.checkpoints.best?.blobId]));
+    for (const id of (await db.getAllKeys('blobs')) as string[]) if (!named.has(id)) await db.delete('blobs', id);
+    db.close();
+    expectSame((await store.readCheckpoint(run.id, 'last'))!.states.dml!, states.dml);
+    // Parts whose blob is gone are this studio's to collect.
+    const orphan = await store.writeCheckpoint((await store.createRun(meta('doomed'))).id, { epoch: 1, states, best: 'last' });
+    const raw = await openDB(name);
+    await raw.delete('runs', (await store.listRuns()).find((r) => r.name === 'doomed')!.id);
+    raw.close();
+    clock += 120_000;
+    expect(await store.collectGarbage()).toBe(1 + orphan.ref.parts!);
+    expectSame((await store.readCheckpoint(run.id, 'last'))!.states.dml!, states.dml);
+  });
+
+  it('a version-1 database (before parts) opens: its runs and checkpoints read as before, and a big checkpoint stores in parts', async () => {
+    const name = `test-db-${++dbCount}`;
+    const v1 = await openDB(name, 1, {
+      upgrade(db) {
+        db.createObjectStore('runs', { keyPath: 'id' });
+        const blobs = db.createObjectStore('blobs', { keyPath: 'id' });
+        blobs.createIndex('runId', 'runId');
+        blobs.createIndex('savedAt', 'savedAt');
+      },
+    });
+    const old = fakeState(2, 5);
+    const ref = { blobId: 'old/e1', epoch: 1, runs: ['dml'], bytes: 1, savedAt: 1 };
+    await v1.put('runs', { ...meta('old'), id: 'old', status: 'finished', history: [], createdAt: 1, updatedAt: 1, heartbeatAt: 1, checkpoints: { last: ref, best: ref } });
+    await v1.put('blobs', { id: 'old/e1', runId: 'old', epoch: 1, savedAt: 1, states: { dml: old } });
+    v1.close();
+    const { store } = await freshStoreNamed(name, { partBytes: 200 });
+    expectSame((await store.readCheckpoint('old', 'best'))!.states.dml!, old);
+    const run = await store.createRun(meta('new'));
+    const w = await store.writeCheckpoint(run.id, { epoch: 1, states: { dml: old }, best: 'last' });
+    expect(w.ref.parts).toBeGreaterThan(1);
+    expectSame((await store.readCheckpoint(run.id, 'last'))!.states.dml!, old);
   });
 
   it('deleting a run removes its record and its blobs, and nothing of other runs', async () => {

@@ -11,15 +11,19 @@
  * Several tabs (each a page and a worker) share the database. When another tab opens it at a
  * newer version (a newer studio), every connection here closes so the upgrade can run, and
  * reopens at once at whatever version the database then has: runs in training go on storing.
+ *
+ * Version 2 added the parts store (checkpoints past one IndexedDB value). A version-1 studio
+ * still open in another tab keeps working on a version-2 database; it never sees the parts,
+ * so its garbage collection, which only knows the blobs store, cannot delete them.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { stateBytes, type CohortState } from '../core/train/savedState';
 import { historyUpTo, withEpoch, type EpochEvent, type FinalMetrics, type RunKind } from '../core/train/history';
-import { cutIntoParts, joinParts, PART_BYTES, partId } from './checkpointParts';
+import { cutIntoParts, joinParts, PART_BYTES } from './checkpointParts';
 import {
-  blobIdsOf,
   nextCheckpoints,
   type CheckpointBlob,
+  type CheckpointPart,
   type CheckpointRef,
   type CheckpointSlot,
   type RunRecord,
@@ -32,12 +36,16 @@ export { RunNotFoundError, StorageFullError } from './storageErrors';
 export { requestPersistence, storageEstimate, type StorageEstimate } from './storageQuota';
 
 const DB_NAME = 'dml-iqa-studio';
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 
 interface StudioDB extends DBSchema {
   runs: { key: string; value: RunRecord };
   blobs: { key: string; value: CheckpointBlob; indexes: { runId: string; savedAt: number } };
+  parts: { key: [string, number]; value: CheckpointPart; indexes: { runId: string; savedAt: number } };
 }
+
+/** Every part of the blob `blobId` (keys [blobId, index]). */
+const partsOf = (blobId: string) => IDBKeyRange.bound([blobId, 0], [blobId, Infinity]);
 
 type Db = IDBPDatabase<StudioDB>;
 
@@ -110,12 +118,12 @@ async function inTx<T>(
   }
 }
 
-/** The blob, or its hollowed self and its part blobs when its data is past partBytes. */
-function withParts(bl: CheckpointBlob, partBytes: number): CheckpointBlob[] {
+/** The blob, or its hollowed self and its parts when its data is past partBytes. */
+function withParts(bl: CheckpointBlob, partBytes: number): { blob: CheckpointBlob; parts: CheckpointPart[] } {
   const cut = cutIntoParts(bl.states, partBytes);
-  if (!cut) return [bl];
-  const parts = cut.parts.map((part, i) => ({ id: partId(bl.id, i + 1), runId: bl.runId, epoch: bl.epoch, savedAt: bl.savedAt, states: {}, part }));
-  return [{ ...bl, states: cut.states, layout: cut.layout }, ...parts];
+  if (!cut) return { blob: bl, parts: [] };
+  const parts = cut.parts.map((data, i) => ({ blobId: bl.id, index: i + 1, runId: bl.runId, savedAt: bl.savedAt, data }));
+  return { blob: { ...bl, states: cut.states, layout: cut.layout }, parts };
 }
 
 function newId(): string {
@@ -264,11 +272,13 @@ export class RunStore {
 
   /** The run and all its checkpoints, in one transaction. */
   async deleteRun(runId: string): Promise<void> {
-    const tx = (await this.conn()).transaction(['runs', 'blobs'], 'readwrite');
+    const tx = (await this.conn()).transaction(['runs', 'blobs', 'parts'], 'readwrite');
     await inTx(tx, 'the deletion', async () => {
       const blobs = tx.objectStore('blobs');
+      const parts = tx.objectStore('parts');
       const ids = await blobs.index('runId').getAllKeys(runId);
-      await Promise.all([tx.objectStore('runs').delete(runId), ...ids.map((id) => blobs.delete(id))]);
+      const partKeys = await parts.index('runId').getAllKeys(runId);
+      await Promise.all([tx.objectStore('runs').delete(runId), ...ids.map((id) => blobs.delete(id)), ...partKeys.map((k) => parts.delete(k))]);
     });
   }
 
@@ -296,41 +306,45 @@ export class RunStore {
     }
 
     const over = await this.overByteLimit(bytes + (typeof best === 'object' ? best.bytes : 0));
-    // Data past one IndexedDB value's limit goes in part blobs beside each checkpoint's own.
-    const stored = blobs.flatMap((bl, i) => {
-      const all = withParts(bl, this.opts.partBytes ?? PART_BYTES);
+    // Data past one IndexedDB value's limit goes in parts beside each checkpoint's own blob.
+    const stored = blobs.map((bl, i) => {
+      const cut = withParts(bl, this.opts.partBytes ?? PART_BYTES);
       const owner = i === 0 ? ref : best;
-      if (all.length > 1 && typeof owner === 'object') owner.parts = all.length - 1;
-      return all;
+      if (cut.parts.length && typeof owner === 'object') owner.parts = cut.parts.length;
+      return cut;
     });
 
     // 1: the data, flushed to disk before anything refers to it.
-    const tx1 = (await this.conn()).transaction('blobs', 'readwrite', { durability: 'strict' });
+    const tx1 = (await this.conn()).transaction(['blobs', 'parts'], 'readwrite', { durability: 'strict' });
     await inTx(tx1, what, async () => {
       if (over) throw new DOMException(`The test limit of ${this.byteLimit} bytes of checkpoints is reached.`, 'QuotaExceededError');
-      await Promise.all(stored.map((bl) => tx1.store.put(bl)));
+      await Promise.all(stored.flatMap(({ blob, parts }) => [tx1.objectStore('blobs').put(blob), ...parts.map((p) => tx1.objectStore('parts').put(p))]));
     });
 
     await this.opts.afterBlobWritten?.(blobId);
 
     // 2: point the record at them and drop the blob(s) they replace.
-    const tx2 = (await this.conn()).transaction(['runs', 'blobs'], 'readwrite', { durability: 'strict' });
+    const tx2 = (await this.conn()).transaction(['runs', 'blobs', 'parts'], 'readwrite', { durability: 'strict' });
     try {
       await inTx(tx2, what, async () => {
         const record = await tx2.objectStore('runs').get(runId);
         if (!record) throw new RunNotFoundError(runId);
-        for (const bl of stored)
-          if (!(await tx2.objectStore('blobs').count(bl.id)))
+        for (const { blob, parts } of stored)
+          if (!(await tx2.objectStore('blobs').count(blob.id)) || (await tx2.objectStore('parts').count(partsOf(blob.id))) !== parts.length)
             throw new Error(`The data of ${what} disappeared before it was recorded (storage cleared in another tab?).`);
         const { checkpoints, drop } = nextCheckpoints(record.checkpoints, ref, best);
         record.checkpoints = checkpoints;
         record.updatedAt = savedAt;
         record.heartbeatAt = savedAt;
-        await Promise.all([tx2.objectStore('runs').put(record), ...drop.map((id) => tx2.objectStore('blobs').delete(id))]);
+        await Promise.all([
+          tx2.objectStore('runs').put(record),
+          ...drop.flatMap((id) => [tx2.objectStore('blobs').delete(id), tx2.objectStore('parts').delete(partsOf(id))]),
+        ]);
       });
     } catch (err) {
       // The blobs are unreferenced now: remove them at once (collectGarbage would later).
-      for (const bl of stored) await (await this.conn()).delete('blobs', bl.id).catch(() => {});
+      const db = await this.conn();
+      for (const { blob } of stored) await Promise.all([db.delete('blobs', blob.id), db.delete('parts', partsOf(blob.id))]).catch(() => {});
       throw err;
     }
     return { ref, bytes, ms: performance.now() - t0 };
@@ -338,7 +352,7 @@ export class RunStore {
 
   /** The run's last or best checkpoint, or null when it has none yet. */
   async readCheckpoint(runId: string, slot: CheckpointSlot): Promise<Checkpoint | null> {
-    const tx = (await this.conn()).transaction(['runs', 'blobs'], 'readonly');
+    const tx = (await this.conn()).transaction(['runs', 'blobs', 'parts'], 'readonly');
     return inTx(tx, 'reading', async () => {
       const record = await tx.objectStore('runs').get(runId);
       if (!record) throw new RunNotFoundError(runId);
@@ -348,13 +362,10 @@ export class RunStore {
       const blob = await tx.objectStore('blobs').get(ref.blobId);
       if (!blob) throw new Error(`${missing}.`);
       if (!blob.layout) return { ref, states: blob.states };
-      const parts: Float32Array[] = [];
-      for (let i = 1; i <= blob.layout.parts; i++) {
-        const part = (await tx.objectStore('blobs').get(partId(ref.blobId, i)))?.part;
-        if (!part) throw new Error(`${missing}: part ${i} of ${blob.layout.parts} of its data.`);
-        parts.push(part);
-      }
-      return { ref, states: joinParts(blob.states, blob.layout, parts) };
+      const parts = await tx.objectStore('parts').getAll(partsOf(ref.blobId));
+      const lost = Array.from({ length: blob.layout.parts }, (_, i) => i + 1).find((n) => parts[n - 1]?.index !== n);
+      if (lost !== undefined) throw new Error(`${missing}: part ${lost} of ${blob.layout.parts} of its data.`);
+      return { ref, states: joinParts(blob.states, blob.layout, parts.map((p) => p.data)) };
     });
   }
 
@@ -411,18 +422,19 @@ export class RunStore {
     });
   }
 
-  /** Delete checkpoint blobs no run points to (older than minAgeMs). Returns how many. */
+  /** Delete checkpoint blobs and parts no run points to (older than minAgeMs). Returns how many. */
   async collectGarbage(minAgeMs = ORPHAN_MIN_AGE_MS): Promise<number> {
-    const tx = (await this.conn()).transaction(['runs', 'blobs'], 'readwrite');
+    const tx = (await this.conn()).transaction(['runs', 'blobs', 'parts'], 'readwrite');
     return inTx(tx, 'cleaning up', async () => {
       const referenced = new Set<string>();
-      for (const r of await tx.objectStore('runs').getAll())
-        for (const ref of [r.checkpoints.last, r.checkpoints.best]) if (ref) for (const id of blobIdsOf(ref)) referenced.add(id);
+      for (const r of await tx.objectStore('runs').getAll()) for (const ref of [r.checkpoints.last, r.checkpoints.best]) if (ref) referenced.add(ref.blobId);
+      const before = IDBKeyRange.upperBound(this.now() - minAgeMs);
       const blobs = tx.objectStore('blobs');
-      const old = await blobs.index('savedAt').getAllKeys(IDBKeyRange.upperBound(this.now() - minAgeMs));
-      const orphans = old.filter((id) => !referenced.has(id));
-      await Promise.all(orphans.map((id) => blobs.delete(id)));
-      return orphans.length;
+      const parts = tx.objectStore('parts');
+      const orphans = (await blobs.index('savedAt').getAllKeys(before)).filter((id) => !referenced.has(id));
+      const orphanParts = (await parts.index('savedAt').getAllKeys(before)).filter(([blobId]) => !referenced.has(blobId));
+      await Promise.all([...orphans.map((id) => blobs.delete(id)), ...orphanParts.map((k) => parts.delete(k))]);
+      return orphans.length + orphanParts.length;
     });
   }
 
@@ -448,6 +460,11 @@ function createStores(db: Db): void {
     blobs.createIndex('runId', 'runId');
     blobs.createIndex('savedAt', 'savedAt');
   }
+  if (!db.objectStoreNames.contains('parts')) {
+    const parts = db.createObjectStore('parts', { keyPath: ['blobId', 'index'] });
+    parts.createIndex('runId', 'runId');
+    parts.createIndex('savedAt', 'savedAt');
+  }
 }
 
 /**
@@ -461,7 +478,7 @@ async function connect(name: string): Promise<Db> {
     if ((err as { name?: string }).name !== 'VersionError') throw err;
   }
   const db = await openDB<StudioDB>(name);
-  const missing = (['runs', 'blobs'] as const).filter((s) => !db.objectStoreNames.contains(s));
+  const missing = (['runs', 'blobs', 'parts'] as const).filter((s) => !db.objectStoreNames.contains(s));
   if (missing.length) {
     db.close();
     throw new Error(`A newer version of the studio changed this browser's run database (version ${db.version}): reload the page to use it.`);
