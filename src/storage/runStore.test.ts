@@ -264,6 +264,26 @@ describe('run store (IndexedDB)', () => {
     expect(await partKeys(name)).toEqual([]);
   });
 
+  it('a best checkpoint in parts stays whole while the last moves on, and goes with its parts when a new best replaces it', async () => {
+    const { store, name } = await freshStore({ partBytes: 200 });
+    const run = await store.createRun(meta());
+    const at = (seed: number) => ({ dml: fakeState(2, seed) });
+    await store.writeCheckpoint(run.id, { epoch: 1, states: at(11), best: { states: at(11), epochs: { dml: 1 } } });
+    const e2 = await store.writeCheckpoint(run.id, { epoch: 2, states: at(12), best: 'unchanged' });
+    const best = (await store.getRun(run.id))!.checkpoints.best!;
+    expect(best.epoch).toBe(1);
+    expect(best.parts).toBeGreaterThan(1);
+    expect((await blobIds(name)).sort()).toEqual([e2.ref.blobId, best.blobId].sort());
+    const asSet = (keys: [string, number][]) => new Set(keys.map((k) => k.join('#')));
+    expect(asSet(await partKeys(name))).toEqual(asSet([...partsOfRef(e2.ref), ...partsOfRef(best)]));
+    expectSame((await store.readCheckpoint(run.id, 'best'))!.states.dml!, fakeState(2, 11));
+
+    const e3 = await store.writeCheckpoint(run.id, { epoch: 3, states: at(13), best: { states: at(13), epochs: { dml: 3 } } });
+    const best3 = (await store.getRun(run.id))!.checkpoints.best!;
+    expect((await blobIds(name)).sort()).toEqual([e3.ref.blobId, best3.blobId].sort());
+    expect(asSet(await partKeys(name))).toEqual(asSet([...partsOfRef(e3.ref), ...partsOfRef(best3)]));
+  });
+
   it('a part lost between the two transactions of a checkpoint: the write fails, the run keeps its previous checkpoint, and nothing of the new one is left', async () => {
     let name = '';
     let loseOne = false;
