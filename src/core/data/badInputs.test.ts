@@ -103,7 +103,7 @@ describe('score files', () => {
     expect(r.items).toHaveLength(20);
   });
 
-  it('100,000 rows import in under a few seconds, every row kept', () => {
+  it('100,000 rows import, every row kept, in time linear in the rows (an O(n²) name match would need minutes)', () => {
     const n = 100_000;
     const files = Array.from({ length: n }, (_, i) => `koniq/1024x768/${1_000_000 + i}.jpg`);
     const text = ['image_name,MOS,SD', ...files.map((f, i) => `${f.slice(15)},${(1 + (i % 400) / 100).toFixed(2)},0.5`)].join('\r\n');
@@ -115,7 +115,9 @@ describe('score files', () => {
     expect(r.items).toHaveLength(n);
     expect(r.problems).toEqual([]);
     expect(r.items[n - 1]).toMatchObject({ file: files[n - 1], line: n + 1 });
-    expect(seconds).toBeLessThan(3); // 1.3 s of CPU on the 2-core development machine
+    // A guard against quadratic work, far from the figure so a slow machine never fails it:
+    // 1.3 s of CPU here (the 2-core development machine); 10¹⁰ comparisons would take minutes.
+    expect(seconds).toBeLessThan(30);
   });
 
   it('an empty file, one of blanks, one of comments only, and binary garbage: stop with the reason', () => {
